@@ -1,0 +1,142 @@
+"""`Limiter`: checks quotas in Redis, with a failure policy per quota and hooks for metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+from ratelimit import keys
+from ratelimit.decision import Decision, most_restrictive
+from ratelimit.errors import StoreError
+from ratelimit.memory import MemoryLimiter
+from ratelimit.quota import Check, Quota
+from ratelimit.store import RedisStore, Reply, ScriptCall
+from ratelimit.strategies import STRATEGIES
+from ratelimit.types import AnyRedis, DecisionHook, Source, StoreErrorHook
+
+log = logging.getLogger(__name__)
+
+
+class Limiter:
+    """Checks never raise on a Redis failure: each quota fails open or falls back in process.
+
+    After a failure Redis is left alone for `retry_after_failure_s`, so an outage costs one
+    timeout, not one per request.
+    """
+
+    def __init__(
+        self,
+        redis: AnyRedis,
+        *,
+        prefix: str = "",
+        timeout_s: float = 0.1,
+        retry_after_failure_s: float = 1.0,
+        fallback: MemoryLimiter | None = None,
+        on_decision: DecisionHook | None = None,
+        on_store_error: StoreErrorHook | None = None,
+    ) -> None:
+        self.store = RedisStore(redis, timeout_s=timeout_s)
+        self.prefix = keys.check_prefix(prefix)
+        self.retry_after_failure_s = retry_after_failure_s
+        self.fallback = fallback if fallback is not None else MemoryLimiter()
+        self.on_decision = on_decision
+        self.on_store_error = on_store_error
+        self._skip_redis_until = 0.0
+
+    async def load_scripts(self) -> None:
+        """Optional warm-up at startup; raises `StoreError` if Redis is unreachable."""
+        await self.store.load_scripts()
+
+    async def hit(self, quota: Quota, identity: str, cost: int = 1) -> Decision:
+        """Count `cost` units against every limit of `quota` if all of them allow it."""
+        return (await self.check_many([Check(quota, identity, cost)]))[0]
+
+    async def peek(self, quota: Quota, identity: str, cost: int = 1) -> Decision:
+        """What `hit` would answer, without counting."""
+        return (await self.check_many([Check(quota, identity, cost, peek=True)]))[0]
+
+    async def check_many(self, checks: Sequence[Check]) -> list[Decision]:
+        """All checks in one round trip; each one atomic on its own identity's keys.
+
+        Returns, per check, the most restrictive decision among its quota's limits.
+        """
+        if not checks:
+            return []
+        key_lists = [self._keys(check) for check in checks]
+        replies: list[Reply] | None = None
+        if time.monotonic() >= self._skip_redis_until:
+            calls = [
+                ScriptCall(STRATEGIES[c.quota.strategy], k, STRATEGIES[c.quota.strategy].args(c))
+                for c, k in zip(checks, key_lists, strict=True)
+            ]
+            try:
+                replies = await self.store.run(calls)
+            except StoreError as exc:
+                self._skip_redis_until = time.monotonic() + self.retry_after_failure_s
+                self._report_error(exc)
+        decisions = []
+        for i, (check, key_list) in enumerate(zip(checks, key_lists, strict=True)):
+            if replies is not None:
+                decision = _decide(check, replies[i], "redis")
+            elif check.quota.on_store_error == "fallback":
+                decision = _decide(check, self.fallback.check(key_list, check), "fallback")
+            else:
+                decision = _fail_open(check)
+            if not check.peek:
+                self._report(decision)
+            decisions.append(decision)
+        return decisions
+
+    def _keys(self, check: Check) -> list[str]:
+        tag = STRATEGIES[check.quota.strategy].key_tag
+        return keys.limit_keys(self.prefix, check.quota, check.identity, tag)
+
+    def _report(self, decision: Decision) -> None:
+        if self.on_decision is not None:
+            try:
+                self.on_decision(decision)
+            except Exception:
+                log.exception("on_decision hook failed")
+
+    def _report_error(self, exc: StoreError) -> None:
+        log.warning("rate limit store unavailable: %s", exc)
+        if self.on_store_error is not None:
+            try:
+                self.on_store_error(exc)
+            except Exception:
+                log.exception("on_store_error hook failed")
+
+
+def _decide(check: Check, reply: Reply, source: Source) -> Decision:
+    allowed = bool(reply[0])
+    per_limit = [
+        Decision(
+            allowed=allowed,
+            limit=limit.amount,
+            remaining=reply[1 + 3 * i],
+            reset_after_s=reply[2 + 3 * i] / 1000,
+            retry_after_s=float("inf") if reply[3 + 3 * i] < 0 else reply[3 + 3 * i] / 1000,
+            policy=check.quota.name,
+            window_s=limit.window_s,
+            source=source,
+        )
+        for i, limit in enumerate(check.quota.limits)
+    ]
+    decision = most_restrictive(per_limit)
+    assert decision is not None
+    return decision
+
+
+def _fail_open(check: Check) -> Decision:
+    limit = min(check.quota.limits, key=lambda limit: limit.amount)
+    return Decision(
+        allowed=True,
+        limit=limit.amount,
+        remaining=limit.amount,
+        reset_after_s=0.0,
+        retry_after_s=0.0,
+        policy=check.quota.name,
+        window_s=limit.window_s,
+        source="fail_open",
+    )
