@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeAlias
 
 from redis.asyncio import Redis, RedisCluster
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 log = logging.getLogger(__name__)
 
@@ -20,9 +23,16 @@ def is_cluster_url(url: str) -> bool:
     return url.startswith(CLUSTER_SCHEMES)
 
 
+def quick_retry() -> Retry:
+    """One retry after 10-50 ms: rides over a blip, but an outage answers fast (503, fallbacks)
+    instead of redis-py's default of several retries with growing backoff."""
+    return Retry(ExponentialBackoff(cap=0.05, base=0.01), retries=1)
+
+
 def client_from_url(url: str, **options: Any) -> AnyRedis:
     """A `redis.asyncio` client for `url`; `redis+cluster://host:port` gives a `RedisCluster`."""
     options.setdefault("decode_responses", False)
+    options.setdefault("retry", quick_retry())
     if is_cluster_url(url):
         plain = url.replace("+cluster", "", 1)
         return RedisCluster.from_url(plain, **options)
@@ -75,6 +85,7 @@ class EmbeddedRedis:
         return f"unix://{self._server.socket_file}"
 
     def start(self) -> str:
+        self._stop_leftover()
         self._server.start()
         log.info("embedded Valkey started (data in %s)", self.data_dir)
         return self.url
@@ -82,6 +93,28 @@ class EmbeddedRedis:
     def stop(self) -> None:
         self._server.stop()
         log.info("embedded Valkey stopped")
+
+    def _stop_leftover(self) -> None:
+        """A server left by a crashed run still owns this data dir: stop it (it saves first)."""
+        import psutil
+
+        try:
+            pid = int(Path(self._server.pidfile).read_text().strip())
+            proc = psutil.Process(pid)
+            if "valkey" not in proc.name():
+                return
+        except (OSError, ValueError, psutil.Error):
+            return
+        log.warning("stopping a leftover embedded Valkey (pid %d) from an earlier run", pid)
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except psutil.TimeoutExpired:
+            # Valkey refuses SIGTERM when it cannot save (its dir is gone, the disk is full).
+            proc.kill()
+            proc.wait(timeout=5)
+        except psutil.Error:
+            pass
 
     def kill(self) -> None:
         """Stop abruptly, as a crash would (failure tests)."""

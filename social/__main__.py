@@ -1,0 +1,3 @@
+from social.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""HTTP API: one module per resource, routes at the bottom of each."""

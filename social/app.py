@@ -1,0 +1,59 @@
+"""`create_app(settings)`: the Starlette application."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.routing import BaseRoute
+
+from sessions import SessionAuthBackend, auth_error_response
+from social.api import accounts, apps, health, instance, oauth, sessions, static
+from social.config import Settings
+from social.context import AppContext
+from social.errors import ApiError, api_error_handler, http_exception_handler
+from social.middleware_body_limit import BodyLimitMiddleware
+from social.middleware_errors import ErrorMiddleware
+from social.middleware_metrics import MetricsMiddleware
+
+
+def all_routes() -> list[BaseRoute]:
+    modules = (instance, apps, oauth, accounts, sessions, health, static)
+    return [route for module in modules for route in module.routes]
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    ctx = AppContext.build(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await ctx.close()
+
+    backend = SessionAuthBackend(ctx.tokens, cookie_store=ctx.cookies)
+    routes = all_routes()
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(ErrorMiddleware),
+            Middleware(MetricsMiddleware, metrics=ctx.metrics, routes=routes),
+            Middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes),
+            Middleware(AuthenticationMiddleware, backend=backend, on_error=auth_error_response),
+        ],
+        exception_handlers={ApiError: api_error_handler, HTTPException: http_exception_handler},
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    return app
+
+
+def app_factory() -> Starlette:
+    """For `uvicorn --factory social.app:app_factory` (what `social serve` runs)."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,142 @@
+"""`social serve | migrate | admin create`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from social import __version__
+from social.config import Settings
+from social.redis import EmbeddedRedis, redacted
+
+log = logging.getLogger("social")
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from social.db.migrate import upgrade
+
+    settings = Settings.from_env()
+    _setup_logging(settings.log_level)
+    embedded: EmbeddedRedis | None = None
+    if settings.embedded_redis:
+        embedded = EmbeddedRedis(str(Path(settings.data_dir) / "redis"))
+        os.environ["REDIS_URL"] = embedded.start()
+        redis_desc = f"embedded Valkey (AOF, data in {Path(settings.data_dir) / 'redis'})"
+    else:
+        redis_desc = redacted(settings.redis_url)
+    # uvicorn re-raises the signal that stopped it; with the default handlers the process would
+    # die right there, leaving the embedded server running. Absorb it and shut down in order.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: None)
+    try:
+        if settings.is_sqlite:
+            upgrade(settings.database_url)
+        log.info("social %s: database %s", __version__, redacted(settings.database_url))
+        log.info("social %s: redis %s", __version__, redis_desc)
+        uvicorn.run(
+            "social.app:app_factory",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            loop="uvloop",
+            http="httptools",
+            log_level=settings.log_level,
+            proxy_headers=False,
+        )
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return 0
+
+
+def migrate(_args: argparse.Namespace) -> int:
+    from social.db.migrate import upgrade
+
+    settings = Settings.from_env()
+    _setup_logging(settings.log_level)
+    upgrade(settings.database_url)
+    log.info("database %s is at the latest migration", redacted(settings.database_url))
+    return 0
+
+
+def admin_create(args: argparse.Namespace) -> int:
+    from social.accounts import Conflict, create_account, username_problem
+    from social.db.engine import create_engine, session_factory
+    from social.db.migrate import upgrade
+    from social.passwords import weakness
+
+    settings = Settings.from_env()
+    _setup_logging(settings.log_level)
+    password = args.password or getpass.getpass("Password: ")
+    problem = username_problem(args.username)
+    if problem:
+        print(f"username {problem}", file=sys.stderr)
+        return 2
+    problem = weakness(password, username=args.username, email=args.email)
+    if problem:
+        print(f"password {problem}", file=sys.stderr)
+        return 2
+    if settings.is_sqlite:
+        upgrade(settings.database_url)
+
+    async def create() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as db:
+                account, _ = await create_account(
+                    db, username=args.username, email=args.email, password=password, role="admin"
+                )
+        except Conflict as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        finally:
+            await engine.dispose()
+        print(f"admin {account.username} created (id {account.id})")
+        return 0
+
+    return asyncio.run(create())
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="social", description="social: a Mastodon-compatible server")
+    top.add_argument("--version", action="version", version=f"social {__version__}")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("serve", help="run the HTTP server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.set_defaults(func=serve)
+
+    p = commands.add_parser("migrate", help="apply database migrations")
+    p.set_defaults(func=migrate)
+
+    admin = commands.add_parser("admin", help="administration").add_subparsers(
+        dest="admin_command", required=True
+    )
+    p = admin.add_parser("create", help="create an admin account")
+    p.add_argument("username")
+    p.add_argument("--email", required=True)
+    p.add_argument("--password", help="prompted for when omitted")
+    p.set_defaults(func=admin_create)
+    return top
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    sys.exit(args.func(args))

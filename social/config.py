@@ -1,0 +1,85 @@
+"""Settings from `DATABASE_URL`, `REDIS_URL` and `SOCIAL_*`; defaults in one place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+DAY_S = 86400
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: str = "./data"
+    database_url: str = ""
+    redis_url: str = ""
+    redis_prefix: str = "social:"
+    redis_timeout_s: float = 2.0
+    domain: str = "localhost:8000"
+    title: str = "social"
+    description: str = "A fast, small social server."
+    contact_email: str = ""
+    registrations_open: bool = True
+    max_body_bytes: int = 1_000_000
+    max_status_chars: int = 500
+    access_idle_ttl_s: int = 30 * DAY_S
+    access_absolute_ttl_s: int = 180 * DAY_S
+    refresh_idle_ttl_s: int = 90 * DAY_S
+    refresh_absolute_ttl_s: int = 365 * DAY_S
+    cookie_idle_ttl_s: int = 30 * 60
+    cookie_absolute_ttl_s: int = 12 * 3600
+    max_sessions_per_user: int = 10
+    account_cache_ttl_s: int = 3600
+    log_level: str = "info"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            db_path = Path(self.data_dir) / "social.db"
+            object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{db_path}")
+
+    @property
+    def embedded_redis(self) -> bool:
+        return not self.redis_url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """`DATABASE_URL`, `REDIS_URL`, and `SOCIAL_<FIELD>` for every other field."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            name = (
+                f.name.upper()
+                if f.name in ("database_url", "redis_url")
+                else f"SOCIAL_{f.name.upper()}"
+            )
+            if name in env:
+                values[f.name] = _coerce(f.type, env[name], name)
+        values.update(overrides)
+        return cls(**values)
+
+
+def _coerce(kind: Any, raw: str, name: str) -> Any:
+    try:
+        if kind in ("int", int):
+            return int(raw)
+        if kind in ("float", float):
+            return float(raw)
+        if kind in ("bool", bool):
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+    except ValueError:
+        raise SystemExit(f"invalid value for {name}: {raw!r}") from None
+    return raw

@@ -1,0 +1,94 @@
+"""What handlers share: settings, database, Redis, token stores, caches, metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
+
+from sessions import SessionStore
+from social.cache import EntityCache
+from social.config import Settings
+from social.db.engine import create_engine, session_factory
+from social.keys import Keys
+from social.metrics import Metrics
+from social.redis import AnyRedis, client_from_url
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: AsyncEngine
+    db: async_sessionmaker[AsyncSession]
+    redis: AnyRedis
+    keys: Keys
+    metrics: Metrics
+    tokens: SessionStore
+    refresh_tokens: SessionStore
+    cookies: SessionStore
+    accounts: EntityCache
+
+    @classmethod
+    def build(cls, settings: Settings) -> AppContext:
+        if not settings.redis_url:
+            raise ValueError("REDIS_URL is not set (`social serve` starts an embedded server)")
+        engine = create_engine(settings.database_url)
+        redis = client_from_url(
+            settings.redis_url,
+            socket_timeout=settings.redis_timeout_s,
+            socket_connect_timeout=settings.redis_timeout_s,
+        )
+        keys = Keys(settings.redis_prefix)
+        metrics = Metrics()
+        cap = settings.max_sessions_per_user
+        prefix = settings.redis_prefix
+        return cls(
+            settings=settings,
+            engine=engine,
+            db=session_factory(engine),
+            redis=redis,
+            keys=keys,
+            metrics=metrics,
+            tokens=SessionStore(
+                redis,
+                prefix=prefix,
+                namespace="token",
+                idle_ttl_s=settings.access_idle_ttl_s,
+                absolute_ttl_s=settings.access_absolute_ttl_s,
+                max_per_user=cap,
+            ),
+            refresh_tokens=SessionStore(
+                redis,
+                prefix=prefix,
+                namespace="refresh",
+                idle_ttl_s=settings.refresh_idle_ttl_s,
+                absolute_ttl_s=settings.refresh_absolute_ttl_s,
+                max_per_user=cap,
+            ),
+            cookies=SessionStore(
+                redis,
+                prefix=prefix,
+                namespace="cookie",
+                idle_ttl_s=settings.cookie_idle_ttl_s,
+                absolute_ttl_s=settings.cookie_absolute_ttl_s,
+                max_per_user=cap,
+            ),
+            accounts=EntityCache(
+                redis,
+                name="account",
+                key=keys.account,
+                ttl_s=settings.account_cache_ttl_s,
+                metrics=metrics,
+            ),
+        )
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+        await self.engine.dispose()
+
+
+def get_context(conn: HTTPConnection) -> AppContext:
+    ctx = conn.app.state.ctx
+    assert isinstance(ctx, AppContext)
+    return ctx

@@ -1,0 +1,1 @@
+"""The relational database: the source of truth."""

@@ -1,0 +1,94 @@
+"""Steps a Mastodon client takes, over HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+SCOPES = "read write follow push"
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class ClientApp:
+    client_id: str
+    client_secret: str
+    body: dict[str, Any]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def register_app(client: httpx.AsyncClient, scopes: str = SCOPES) -> ClientApp:
+    r = await client.post(
+        "/api/v1/apps",
+        data={
+            "client_name": "Test client",
+            "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+            "scopes": scopes,
+            "website": "https://client.example",
+        },
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    return ClientApp(body["client_id"], body["client_secret"], body)
+
+
+async def app_token(client: httpx.AsyncClient, app: ClientApp, scope: str = SCOPES) -> str:
+    r = await client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "scope": scope,
+        },
+    )
+    assert r.status_code == 200, r.text
+    token: str = r.json()["access_token"]
+    return token
+
+
+async def register_user(
+    client: httpx.AsyncClient,
+    app: ClientApp,
+    username: str = "alice",
+    *,
+    email: str | None = None,
+    password: str = PASSWORD,
+) -> dict[str, Any]:
+    """Register an account with an app token; returns the Token entity."""
+    token = await app_token(client, app, " ".join(app.body["scopes"]))
+    r = await client.post(
+        "/api/v1/accounts",
+        headers=bearer(token),
+        json={
+            "username": username,
+            "email": email or f"{username}@example.com",
+            "password": password,
+            "agreement": True,
+            "locale": "en",
+        },
+    )
+    assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+async def password_login(
+    client: httpx.AsyncClient, app: ClientApp, username: str, password: str = PASSWORD
+) -> httpx.Response:
+    return await client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "username": username,
+            "password": password,
+            "scope": SCOPES,
+        },
+    )

@@ -1,0 +1,87 @@
+"""A real Mastodon client library against a real server on a loopback port."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from mastodon import Mastodon
+from mastodon.errors import MastodonAPIError, MastodonIllegalArgumentError
+
+from social.app import create_app
+from social.config import Settings
+from tests.conftest import empty_tables
+
+PASSWORD = "correct horse battery staple"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    settings = Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        data_dir=str(tmp_path),
+        domain=f"127.0.0.1:{port}",
+    )
+    app = create_app(settings)
+    asyncio.run(empty_tables(app.state.ctx.engine))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_mastodon_py_registers_logs_in_and_edits_profile(server: str) -> None:
+    client_id, client_secret = Mastodon.create_app("Mastodon.py test", api_base_url=server)
+    api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server)
+
+    api.create_account("mpy", PASSWORD, "mpy@example.com", agreement=True)
+    me = api.account_verify_credentials()
+    assert me.username == "mpy"
+
+    api2 = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server)
+    token = api2.log_in("mpy@example.com", PASSWORD, allow_http=True)  # loopback
+    assert token
+    assert token != api.access_token
+    updated = api2.account_update_credentials(display_name="Mastodon Py", note="hi", bot=True)
+    assert updated.display_name == "Mastodon Py"
+    assert updated.bot is True
+
+    seen = api.account(me.id)
+    assert seen.display_name == "Mastodon Py"
+    assert api.account_lookup("mpy").id == me.id
+    instance = api.instance()
+    assert "compatible; social" in instance.version
+
+    with pytest.raises(MastodonIllegalArgumentError):
+        Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server).log_in(
+            "mpy@example.com", "wrong password", allow_http=True
+        )
+    with pytest.raises(MastodonIllegalArgumentError):
+        api.create_account("mpy", PASSWORD, "other@example.com", agreement=True)
+
+
+def test_mastodon_py_sees_an_invalid_token(server: str) -> None:
+    api = Mastodon(access_token="not-a-token", api_base_url=server)
+    with pytest.raises(MastodonAPIError):
+        api.account_verify_credentials()
