@@ -1,0 +1,210 @@
+"""The trend engine: record and remove hashtag uses, rank tags, review them."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Iterable, Sequence
+
+from typing_extensions import Unpack
+
+from . import store
+from .keys import TrendKeys
+from .models import History, Point, Review, Trend, Use
+from .scoring import lowest_rank, score_of
+from .settings import DAY_S, SettingsOptions, TrendSettings
+from .store import RECORD, REMOVE, REVIEW, TOP, Arg, Call, Script
+from .tags import normalize_tag
+from .types import AnyRedis, Clock, Id
+
+_BATCH_MAX = 1_000
+
+
+class TrendEngine:
+    """Hashtag trends in Redis, scored by velocity among distinct authors.
+
+    `TrendEngine(redis)` with the defaults of `TrendSettings`; override any of them by keyword
+    (`TrendEngine(redis, bucket_s=60, min_accounts=3)`) or pass `settings=`. `clock` gives
+    the current time in seconds (default `time.time`).
+    """
+
+    def __init__(
+        self,
+        redis: AnyRedis,
+        settings: TrendSettings | None = None,
+        *,
+        clock: Clock | None = None,
+        **options: Unpack[SettingsOptions],
+    ) -> None:
+        base = settings or TrendSettings()
+        self.settings = dataclasses.replace(base, **options) if options else base
+        self.keys = TrendKeys(self.settings.prefix)
+        self._redis = redis
+        self._clock = clock or time.time
+        s = self.settings
+        # rank sets outlive any rank: 32 half-lives take a score of 4e7 below 0.01
+        rank_ttl_s = (s.recent_buckets + s.baseline_buckets + 1) * s.bucket_s + 32 * s.half_life_s
+        self._config = " ".join(
+            str(value)
+            for value in (
+                s.recent_buckets, s.baseline_buckets, s.bucket_s, s.min_accounts,
+                s.half_life_s, repr(s.min_expected), repr(s.forget_below), rank_ttl_s,
+            )
+        )  # fmt: skip
+
+    async def load_scripts(self) -> None:
+        """Register the scripts now rather than on first use."""
+        await store.load(self._redis)
+
+    async def record(self, tag: str, author_id: Id, status_id: Id, at: float | None = None) -> bool:
+        """Count a use of `tag` in a status posted at `at` (default: now). One round trip.
+
+        False when the status was already counted for this tag, or is older than the windows.
+        """
+        call = self._use(RECORD, Use(tag, author_id, status_id, self._at(at)), self._clock())
+        return call is not None and bool(await store.call(self._redis, *call))
+
+    async def remove(self, tag: str, author_id: Id, status_id: Id, at: float) -> bool:
+        """Take back a use (the status was deleted); `at` as recorded. One round trip."""
+        call = self._use(REMOVE, Use(tag, author_id, status_id, at), self._clock())
+        return call is not None and bool(await store.call(self._redis, *call))
+
+    async def record_many(self, uses: Iterable[Use]) -> int:
+        """Record many uses pipelined, one round trip per 1,000; how many were new."""
+        return await self._many(RECORD, uses)
+
+    async def remove_many(self, uses: Iterable[Use]) -> int:
+        """Remove many uses pipelined, one round trip per 1,000; how many were counted."""
+        return await self._many(REMOVE, uses)
+
+    async def top(self, n: int = 10, *, public: bool = True, offset: int = 0) -> list[Trend]:
+        """The `n` highest scores from `offset`. One round trip.
+
+        Public: approved tags (or, with `trendable_by_default`, all but rejected ones).
+        Admin (`public=False`): every tag, whatever its review state.
+        """
+        if n <= 0:
+            return []
+        keys = self.keys
+        if not public:
+            ranked = keys.ranks_all
+        elif self.settings.trendable_by_default:
+            ranked = keys.ranks_visible
+        else:
+            ranked = keys.ranks_approved
+        return await self._read(ranked, [max(offset, 0), n])
+
+    async def trend(self, tag: str) -> Trend:
+        """One tag's score, counts and review state. One round trip."""
+        (found,) = await self._read(self.keys.ranks_all, [0, 0, normalize_tag(tag)])
+        return found
+
+    async def history(self, tag: str, *, days: int = 7, buckets: int | None = None) -> History:
+        """Uses and accounts for the newest `buckets` buckets (default: the recent window)
+        and the newest `days` days, newest first. One round trip."""
+        s, keys, name = self.settings, self.keys, normalize_tag(tag)
+        now = self._clock()
+        bucket_starts = [
+            (int(now // s.bucket_s) - i) * s.bucket_s for i in range(buckets or s.recent_buckets)
+        ]
+        day_starts = [(int(now // DAY_S) - i) * DAY_S for i in range(days)]
+        bucket_fields: list[str] = []
+        for start in bucket_starts:
+            bucket_fields += keys.counts_fields(start // s.bucket_s)
+        commands: list[tuple[Arg, ...]] = [("HMGET", keys.counts(name), *bucket_fields)]
+        for start in day_starts:
+            day = keys.day(name, start // DAY_S)
+            commands += [("HGET", day, "uses"), ("HLEN", day)]
+        counted, *per_day = await store.pipelined(self._redis, commands)
+        values = [int(value or 0) for value in counted]
+        points = [
+            Point(start, values[2 * i], values[2 * i + 1]) for i, start in enumerate(bucket_starts)
+        ]
+        points += [
+            Point(start, int(per_day[2 * i] or 0), max(int(per_day[2 * i + 1]) - 1, 0))
+            for i, start in enumerate(day_starts)
+        ]
+        return History(name, points[: len(bucket_starts)], points[len(bucket_starts) :])
+
+    async def set_review(self, tag: str, state: Review | str) -> None:
+        """Approve, reject, or return a tag to pending. One round trip."""
+        k = self.keys
+        keys = [k.review, *k.ranks()]
+        await store.call(self._redis, REVIEW, keys, [normalize_tag(tag), Review(state).value])
+
+    async def review_state(self, tag: str) -> Review:
+        return (await self.review_states([tag]))[normalize_tag(tag)]
+
+    async def review_states(self, tags: Sequence[str]) -> dict[str, Review]:
+        """Review states by normalised tag, in one round trip."""
+        names = [normalize_tag(tag) for tag in tags]
+        if not names:
+            return {}
+        with store.store_errors():
+            states: list[bytes | str | None] = await self._redis.hmget(self.keys.review, names)
+        return {name: _review(state) for name, state in zip(names, states, strict=True)}
+
+    def _at(self, at: float | None) -> float:
+        return self._clock() if at is None else at
+
+    def _use(self, script: Script, use: Use, now: float) -> Call | None:
+        s, k = self.settings, self.keys
+        tag, author, status = normalize_tag(use.tag), str(use.author_id), str(use.status_id)
+        at_bucket = int(use.at // s.bucket_s)
+        bucket = int(max(now, use.at) // s.bucket_s)
+        if at_bucket <= bucket - s.recent_buckets - s.baseline_buckets:
+            return None
+        day = int(use.at // DAY_S)
+        keys = [
+            k.posts(tag, at_bucket), k.counts(tag), k.uses(at_bucket), k.day(tag, day),
+            k.last(tag), k.meta(tag), *k.ranks(), k.review,
+        ]  # fmt: skip
+        kept_buckets = s.recent_buckets + s.baseline_buckets + 1
+        args: list[Arg] = [
+            tag, author, status, at_bucket, repr(max(now, use.at)), bucket, self._config,
+            _ttl((at_bucket + kept_buckets) * s.bucket_s, now),
+            _ttl((day + s.history_days + 1) * DAY_S, now),
+            k.posts_prefix(tag),
+        ]  # fmt: skip
+        return script, keys, args
+
+    async def _many(self, script: Script, uses: Iterable[Use]) -> int:
+        now, done = self._clock(), 0
+        calls = [c for use in uses if (c := self._use(script, use, now)) is not None]
+        for i in range(0, len(calls), _BATCH_MAX):
+            results = await store.batch(self._redis, calls[i : i + _BATCH_MAX])
+            done += sum(1 for result in results if result)
+        return done
+
+    async def _read(self, ranked: str, args: list[Arg]) -> list[Trend]:
+        s, k = self.settings, self.keys
+        now = self._clock()
+        keys = [ranked, k.ranks_all, k.review]
+        head: list[Arg] = [
+            int(now // s.bucket_s), s.recent_buckets, k.counts_prefix, k.last_prefix,
+            repr(lowest_rank(s.forget_below, now, s.half_life_s)),
+        ]  # fmt: skip
+        rows = await store.call(self._redis, TOP, keys, [*head, *args])
+        return [self._trend(row, now) for row in rows]
+
+    def _trend(self, row: list[bytes | int], now: float) -> Trend:
+        tag, rank, uses, accounts, state = row
+        assert isinstance(tag, bytes)
+        assert isinstance(rank, bytes)
+        assert isinstance(state, bytes)
+        score = score_of(float(rank), now, self.settings.half_life_s) if rank else 0.0
+        if score < self.settings.forget_below:
+            score = 0.0
+        return Trend(tag.decode(), score, int(uses), int(accounts), _review(state))
+
+
+def _ttl(expire_at: float, now: float) -> int:
+    # relative to the engine's clock, not the server's: synthetic clocks work too
+    return max(1, math.ceil(expire_at - now))
+
+
+def _review(state: bytes | str | None) -> Review:
+    if isinstance(state, bytes):
+        state = state.decode()
+    return Review(state) if state else Review.PENDING

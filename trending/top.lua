@@ -1,0 +1,37 @@
+-- Ranked tags with their counts in the recent window, in one round trip.
+-- KEYS: the rank set to read, the rank set of all tags, review states.
+-- ARGV: bucket, recent buckets, counts prefix, last prefix, lowest live rank, offset, count,
+--       then explicit tags (read instead of the ranking) if any.
+local ranked, all, review = KEYS[1], KEYS[2], KEYS[3]
+local bucket, recent = tonumber(ARGV[1]), tonumber(ARGV[2])
+local counts_prefix, last_prefix, stale = ARGV[3], ARGV[4], ARGV[5]
+
+local tags, ranks = {}, {}
+if #ARGV > 7 then
+  for i = 8, #ARGV do
+    tags[#tags + 1] = ARGV[i]
+    ranks[#ranks + 1] = redis.call('ZSCORE', all, ARGV[i]) or ''
+  end
+else
+  local rows = redis.call('ZRANGE', ranked, '+inf', '(' .. stale, 'BYSCORE', 'REV',
+    'LIMIT', ARGV[6], ARGV[7], 'WITHSCORES')
+  for i = 1, #rows, 2 do
+    tags[#tags + 1] = rows[i]
+    ranks[#ranks + 1] = rows[i + 1]
+  end
+end
+
+local fields = {}
+for b = bucket - recent + 1, bucket do
+  fields[#fields + 1] = 'u' .. b
+end
+local out = {}
+for i, tag in ipairs(tags) do
+  local used = 0
+  for _, value in ipairs(redis.call('HMGET', counts_prefix .. tag, unpack(fields))) do
+    used = used + (tonumber(value) or 0)
+  end
+  local accounts = redis.call('ZCOUNT', last_prefix .. tag, bucket - recent + 1, bucket)
+  out[i] = {tag, ranks[i], used, accounts, redis.call('HGET', review, tag) or ''}
+end
+return out
