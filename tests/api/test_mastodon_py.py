@@ -16,6 +16,7 @@ from mastodon.errors import MastodonAPIError, MastodonIllegalArgumentError
 
 from social.app import create_app
 from social.config import Settings
+from social.db.engine import create_engine
 from tests.conftest import empty_tables
 
 PASSWORD = "correct horse battery staple"
@@ -27,6 +28,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+async def _empty(database_url: str) -> None:
+    # Its own engine, disposed in the same loop: the app's pool must only ever see uvicorn's.
+    engine = create_engine(database_url)
+    try:
+        await empty_tables(engine)
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture
 def server(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[str]:
     port = _free_port()
@@ -36,8 +46,8 @@ def server(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[str]:
         data_dir=str(tmp_path),
         domain=f"127.0.0.1:{port}",
     )
+    asyncio.run(_empty(database_url))
     app = create_app(settings)
-    asyncio.run(empty_tables(app.state.ctx.engine))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
