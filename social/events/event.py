@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from redis.typing import EncodableT, FieldT
 
 Fields = Mapping[bytes | str, bytes | str]
 
@@ -28,7 +29,7 @@ class Event:
 Handler = Callable[[Event], Awaitable[None]]
 
 
-def encode_fields(outbox_id: int, topic: str, payload_json: str) -> dict[str, str]:
+def encode_fields(outbox_id: int, topic: str, payload_json: str) -> dict[FieldT, EncodableT]:
     return {"topic": topic, "payload": payload_json, "outbox_id": str(outbox_id)}
 
 
@@ -37,19 +38,12 @@ def text(value: bytes | str) -> str:
 
 
 def decode_event(stream_id: bytes | str, fields: Fields, deliveries: int) -> Event:
-    named = {text(k): text(v) for k, v in fields.items()}
     try:
+        named = {text(k): text(v) for k, v in fields.items()}
         payload = orjson.loads(named["payload"])
-        if not isinstance(payload, dict):
-            raise MalformedEvent("payload is not a JSON object")
-        return Event(
-            stream_id=text(stream_id),
-            topic=named["topic"],
-            payload=payload,
-            outbox_id=int(named["outbox_id"]),
-            deliveries=deliveries,
-        )
-    except (KeyError, ValueError, UnicodeDecodeError) as exc:
-        if isinstance(exc, MalformedEvent):
-            raise
+        topic, outbox_id = named["topic"], int(named["outbox_id"])
+    except (KeyError, ValueError) as exc:
         raise MalformedEvent(f"malformed event entry: {exc!r}") from exc
+    if not isinstance(payload, dict):
+        raise MalformedEvent("malformed event entry: payload is not a JSON object")
+    return Event(text(stream_id), topic, payload, outbox_id, deliveries)
