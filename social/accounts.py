@@ -197,9 +197,12 @@ def account_bytes(account: Account, base: str) -> bytes:
     return orjson.dumps(render_account(account, base).model_dump(mode="json"))
 
 
-async def accounts_json(ctx: AppContext, ids: list[int]) -> dict[int, bytes]:
-    """Rendered Account JSON for `ids`: one cache round trip, misses from the database."""
-    found = await ctx.accounts.get_many(ids)
+async def accounts_json(
+    ctx: AppContext, ids: list[int], *, cached: dict[int, bytes] | None = None
+) -> dict[int, bytes]:
+    """Rendered Account JSON for `ids`: one cache round trip (none when `cached` holds what
+    the caller already read), misses from the database."""
+    found = dict(cached) if cached is not None else await ctx.accounts.get_many(ids)
     missing = [id_ for id_ in ids if id_ not in found]
     if missing:
         async with ctx.db() as db:

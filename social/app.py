@@ -12,26 +12,56 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import BaseRoute
 
 from sessions import SessionAuthBackend, auth_error_response
-from social.api import accounts, apps, health, instance, oauth, sessions, static
+from social.api import (
+    accounts,
+    admin,
+    apps,
+    follows,
+    health,
+    instance,
+    notifications,
+    oauth,
+    sessions,
+    static,
+    statuses,
+    timelines,
+)
 from social.config import Settings
 from social.context import AppContext
 from social.errors import ApiError, api_error_handler, http_exception_handler
 from social.middleware_body_limit import BodyLimitMiddleware
 from social.middleware_errors import ErrorMiddleware
 from social.middleware_metrics import MetricsMiddleware
+from social.pipeline import register_consumers
 
 
 def all_routes() -> list[BaseRoute]:
-    modules = (instance, apps, oauth, accounts, sessions, health, static)
+    modules = (
+        instance,
+        apps,
+        oauth,
+        follows,
+        accounts,
+        statuses,
+        timelines,
+        notifications,
+        sessions,
+        admin,
+        health,
+        static,
+    )
     return [route for module in modules for route in module.routes]
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     ctx = AppContext.build(settings)
+    register_consumers(ctx)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if settings.in_process_workers:
+            await ctx.events.start()
         try:
             yield
         finally:

@@ -8,8 +8,9 @@ Redis failures are absorbed (counted, treated as misses): reads fall back to the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from redis.asyncio import RedisCluster
 from redis.exceptions import RedisError
 
 from social.metrics import Metrics
@@ -35,21 +36,11 @@ class EntityCache:
         self.metrics = metrics
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, bytes]:
-        ids = list(dict.fromkeys(ids))
-        if not ids:
-            return {}
-        try:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for id_ in ids:
-                    pipe.get(self.key(id_))
-                values = await pipe.execute()
-        except RedisError as exc:
-            self._absorb("get", exc)
-            values = [None] * len(ids)
-        found = {id_: value for id_, value in zip(ids, values, strict=True) if value is not None}
-        self.metrics.cache_requests.labels(self.name, "hit").inc(len(found))
-        self.metrics.cache_requests.labels(self.name, "miss").inc(len(ids) - len(found))
-        return found
+        return (await get_together([(self, ids)]))[0][0]
+
+    def _count(self, asked: int, found: int) -> None:
+        self.metrics.cache_requests.labels(self.name, "hit").inc(found)
+        self.metrics.cache_requests.labels(self.name, "miss").inc(asked - found)
 
     async def fill(self, entries: Mapping[int, bytes]) -> None:
         """Write back what readers loaded from the database, unless something fresher is there."""
@@ -85,3 +76,39 @@ class EntityCache:
     def _absorb(self, op: str, exc: RedisError) -> None:
         self.metrics.redis_errors.labels(f"cache.{self.name}.{op}").inc()
         log.warning("%s cache %s failed: %r", self.name, op, exc)
+
+
+async def get_together(
+    lookups: Sequence[tuple[EntityCache, Iterable[int]]],
+    *,
+    members_of: tuple[str, list[str]] | None = None,
+) -> tuple[list[dict[int, bytes]], list[bool] | None]:
+    """Several caches' batch reads in one round trip (they share a client), plus optionally
+    `SMISMEMBER key *members` in the same round trip (None if Redis failed)."""
+    wanted = [(cache, list(dict.fromkeys(ids))) for cache, ids in lookups]
+    keys = [cache.key(id_) for cache, ids in wanted for id_ in ids]
+    first = wanted[0][0]
+    flags: list[bool] | None = None
+    try:
+        async with first.redis.pipeline(transaction=False) as pipe:
+            if isinstance(first.redis, RedisCluster):
+                for key in keys:
+                    pipe.get(key)  # a cluster pipeline splits them by node
+            elif keys:
+                pipe.mget(keys)
+            if members_of is not None:
+                pipe.smismember(members_of[0], members_of[1])
+            replies = list(await pipe.execute())
+        if members_of is not None:
+            flags = [bool(f) for f in replies.pop()]
+        values = replies if isinstance(first.redis, RedisCluster) else (replies[0] if keys else [])
+    except RedisError as exc:
+        first._absorb("get", exc)
+        values = [None] * len(keys)
+    results = []
+    for cache, ids in wanted:
+        chunk, values = values[: len(ids)], values[len(ids) :]
+        found = {i: v for i, v in zip(ids, chunk, strict=True) if v is not None}
+        cache._count(len(ids), len(found))
+        results.append(found)
+    return results, flags

@@ -64,6 +64,37 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def worker(_args: argparse.Namespace) -> int:
+    """The outbox relay and the consumer groups without HTTP, for scale-out (run `serve` with
+    SOCIAL_IN_PROCESS_WORKERS=false then)."""
+    from social.context import AppContext
+    from social.pipeline import register_consumers
+
+    settings = Settings.from_env()
+    _setup_logging(settings.log_level)
+    if settings.embedded_redis:
+        print("social worker needs REDIS_URL (the server's Redis)", file=sys.stderr)
+        return 2
+
+    async def run() -> None:
+        ctx = AppContext.build(settings)
+        register_consumers(ctx)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await ctx.events.start()
+        log.info("social worker: relay and %d consumer groups running", len(ctx.events.groups))
+        try:
+            await stop.wait()
+        finally:
+            await ctx.close()
+            log.info("social worker stopped")
+
+    asyncio.run(run())
+    return 0
+
+
 def migrate(_args: argparse.Namespace) -> int:
     from social.db.migrate import upgrade
 
@@ -122,6 +153,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
     p.set_defaults(func=serve)
+
+    p = commands.add_parser("worker", help="run the event relay and consumers (no HTTP)")
+    p.set_defaults(func=worker)
 
     p = commands.add_parser("migrate", help="apply database migrations")
     p.set_defaults(func=migrate)

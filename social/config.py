@@ -33,6 +33,9 @@ class Settings:
     cookie_absolute_ttl_s: int = 12 * 3600
     max_sessions_per_user: int = 10
     account_cache_ttl_s: int = 3600
+    status_cache_ttl_s: int = 3600
+    home_feed_max: int = 800
+    in_process_workers: bool = True
     log_level: str = "info"
     extra: Mapping[str, str] = field(default_factory=dict)
 

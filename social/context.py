@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
@@ -11,6 +14,9 @@ from sessions import SessionStore
 from social.cache import EntityCache
 from social.config import Settings
 from social.db.engine import create_engine, session_factory
+from social.events.bus import EventBus
+from social.events.keys import EventKeys
+from social.events.settings import EventSettings
 from social.keys import Keys
 from social.metrics import Metrics
 from social.redis import AnyRedis, client_from_url
@@ -28,6 +34,21 @@ class AppContext:
     refresh_tokens: SessionStore
     cookies: SessionStore
     accounts: EntityCache
+    statuses: EntityCache
+    events: EventBus
+    stream_reader: AnyRedis
+    background: set[asyncio.Task[object]] = field(default_factory=set)
+
+    def spawn(self, work: Coroutine[Any, Any, object]) -> None:
+        """Run `work` after the response (cache refills, rebuilds); kept until done."""
+        task = asyncio.get_running_loop().create_task(work)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def settle(self) -> None:
+        """Wait for background work (tests, shutdown)."""
+        while self.background:
+            await asyncio.gather(*list(self.background), return_exceptions=True)
 
     @classmethod
     def build(cls, settings: Settings) -> AppContext:
@@ -41,12 +62,20 @@ class AppContext:
         )
         keys = Keys(settings.redis_prefix)
         metrics = Metrics()
+        db = session_factory(engine)
+        event_settings = EventSettings()
+        # Blocking stream reads get their own connections, so they never starve requests.
+        stream_reader = client_from_url(
+            settings.redis_url,
+            socket_timeout=event_settings.block_ms / 1000 + settings.redis_timeout_s,
+            socket_connect_timeout=settings.redis_timeout_s,
+        )
         cap = settings.max_sessions_per_user
         prefix = settings.redis_prefix
         return cls(
             settings=settings,
             engine=engine,
-            db=session_factory(engine),
+            db=db,
             redis=redis,
             keys=keys,
             metrics=metrics,
@@ -81,9 +110,29 @@ class AppContext:
                 ttl_s=settings.account_cache_ttl_s,
                 metrics=metrics,
             ),
+            statuses=EntityCache(
+                redis,
+                name="status",
+                key=keys.status,
+                ttl_s=settings.status_cache_ttl_s,
+                metrics=metrics,
+            ),
+            events=EventBus(
+                db,
+                redis,
+                keys=EventKeys(settings.redis_prefix),
+                settings=event_settings,
+                reader=stream_reader,
+            ),
+            stream_reader=stream_reader,
         )
 
     async def close(self) -> None:
+        for task in list(self.background):
+            task.cancel()
+        await asyncio.gather(*list(self.background), return_exceptions=True)
+        await self.events.stop()
+        await self.stream_reader.aclose()
         await self.redis.aclose()
         await self.engine.dispose()
 

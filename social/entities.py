@@ -120,3 +120,85 @@ class LoginSession(BaseModel):
     app: SessionApp | None
     user_agent: str
     current: bool
+
+
+class StatusMention(BaseModel):
+    id: str
+    username: str
+    url: str
+    acct: str
+
+
+class StatusTag(BaseModel):
+    name: str
+    url: str
+
+
+class StatusApplication(BaseModel):
+    name: str
+    website: str | None = None
+
+
+class Status(BaseModel):
+    id: str
+    uri: str
+    url: str
+    created_at: str
+    edited_at: str | None
+    account: Account
+    content: str = Field(description="HTML")
+    visibility: str
+    sensitive: bool
+    spoiler_text: str
+    language: str | None
+    in_reply_to_id: str | None
+    in_reply_to_account_id: str | None
+    reblog: None = None
+    replies_count: int
+    reblogs_count: int
+    favourites_count: int
+    favourited: bool = False
+    reblogged: bool = False
+    muted: bool = False
+    bookmarked: bool = False
+    pinned: bool = False
+    media_attachments: list[dict[str, str]]
+    mentions: list[StatusMention]
+    tags: list[StatusTag]
+    emojis: list[Emoji]
+    card: None = None
+    poll: None = None
+    application: StatusApplication | None = None
+    text: str | None = Field(default=None, description="source text, on delete only")
+
+
+class Context(BaseModel):
+    ancestors: list[Status]
+    descendants: list[Status]
+
+
+class Relationship(BaseModel):
+    id: str
+    following: bool
+    showing_reblogs: bool
+    notifying: bool
+    followed_by: bool
+    blocking: bool = False
+    blocked_by: bool = False
+    muting: bool = False
+    muting_notifications: bool = False
+    requested: bool = False
+    requested_by: bool = False
+    domain_blocking: bool = False
+    endorsed: bool = False
+    note: str = ""
+    languages: list[str] | None = None
+
+
+class Notification(BaseModel):
+    id: str
+    type: str
+    group_key: str
+    created_at: str
+    account: Account
+    status: Status | None = None

@@ -11,3 +11,19 @@ class Keys:
 
     def account(self, account_id: int) -> str:
         return f"{self.prefix}account:{account_id}"
+
+    def status(self, status_id: int) -> str:
+        return f"{self.prefix}status:{status_id}"
+
+    def home_feed(self, account_id: int) -> str:
+        return f"{self.prefix}feed:home:{{{account_id}}}"
+
+    def home_feed_rebuild_lock(self, account_id: int) -> str:
+        """Shares the feed's hash tag."""
+        return f"{self.prefix}feed:home:{{{account_id}}}:rebuild"
+
+    def favourites(self, account_id: int) -> str:
+        return f"{self.prefix}favs:{account_id}"
+
+    def idempotency(self, account_id: int, key_digest: str) -> str:
+        return f"{self.prefix}idem:status:{account_id}:{key_digest}"

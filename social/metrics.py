@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 
 class Metrics:
@@ -33,6 +35,39 @@ class Metrics:
             registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
         )
+
+        self.stream_length = Gauge(
+            "social_events_stream_length", "Entries in the event stream", registry=self.registry
+        )
+        self.outbox_unsent = Gauge(
+            "social_outbox_unsent", "Outbox rows not yet relayed to Redis", registry=self.registry
+        )
+        self.group_pending = Gauge(
+            "social_events_pending",
+            "Entries delivered to a consumer group but not acknowledged",
+            ["group"],
+            registry=self.registry,
+        )
+        self.group_lag = Gauge(
+            "social_events_lag",
+            "Entries not yet delivered to a consumer group",
+            ["group"],
+            registry=self.registry,
+        )
+        self.group_dead = Gauge(
+            "social_events_dead_letters",
+            "Entries a consumer group gave up on",
+            ["group"],
+            registry=self.registry,
+        )
+
+    def observe_queues(self, stats: dict[str, Any]) -> None:
+        self.stream_length.set(stats["length"])
+        self.outbox_unsent.set(stats["outbox_unsent"])
+        for name, group in stats["groups"].items():
+            self.group_pending.labels(name).set(group["pending"])
+            self.group_lag.labels(name).set(group["lag"] or 0)
+            self.group_dead.labels(name).set(group["dead_letters"])
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

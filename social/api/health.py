@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from sqlalchemy import text
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from social.openapi import endpoint
 from social.responses import json_response
 
 CHECK_TIMEOUT_S = 2.0
+log = logging.getLogger(__name__)
 
 
 @endpoint("Liveness: the process answers")
@@ -49,8 +51,14 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
+    ctx = get_context(request)
+    try:
+        ctx.metrics.observe_queues(await ctx.events.stats())
+    except Exception as exc:  # metrics must answer even while Redis is down
+        ctx.metrics.redis_errors.labels("metrics.queues").inc()
+        log.warning("queue stats unavailable: %r", exc)
     return PlainTextResponse(
-        get_context(request).metrics.render(),
+        ctx.metrics.render(),
         media_type="text/plain; version=0.0.4; charset=utf-8",
     )
 

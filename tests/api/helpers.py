@@ -92,3 +92,38 @@ async def password_login(
             "scope": SCOPES,
         },
     )
+
+
+@dataclass
+class User:
+    id: str
+    token: str
+    username: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return bearer(self.token)
+
+
+async def make_user(client: httpx.AsyncClient, app: ClientApp, username: str) -> User:
+    token = (await register_user(client, app, username))["access_token"]
+    me = await client.get("/api/v1/accounts/verify_credentials", headers=bearer(token))
+    return User(me.json()["id"], token, username)
+
+
+async def post(client: httpx.AsyncClient, user: User, text: str, **fields: Any) -> dict[str, Any]:
+    r = await client.post("/api/v1/statuses", headers=user.auth, json={"status": text, **fields})
+    assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+async def follow(client: httpx.AsyncClient, user: User, target: User) -> None:
+    r = await client.post(f"/api/v1/accounts/{target.id}/follow", headers=user.auth)
+    assert r.status_code == 200, r.text
+
+
+async def home_ids(client: httpx.AsyncClient, user: User, **params: Any) -> list[str]:
+    r = await client.get("/api/v1/timelines/home", headers=user.auth, params=params)
+    assert r.status_code == 200, r.text
+    return [s["id"] for s in r.json()]

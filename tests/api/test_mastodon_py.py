@@ -95,3 +95,41 @@ def test_mastodon_py_sees_an_invalid_token(server: str) -> None:
     api = Mastodon(access_token="not-a-token", api_base_url=server)
     with pytest.raises(MastodonAPIError):
         api.account_verify_credentials()
+
+
+def test_mastodon_py_posts_follows_reads_home_and_notifications(server: str) -> None:
+    client_id, client_secret = Mastodon.create_app("Mastodon.py feeds", api_base_url=server)
+
+    def account(name: str) -> Mastodon:
+        api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server)
+        api.create_account(name, PASSWORD, f"{name}@example.com", agreement=True)
+        return api
+
+    alice, bob = account("alice"), account("bob")
+    alice_id = alice.account_verify_credentials().id
+    relationship = bob.account_follow(alice_id)
+    assert relationship.following is True
+    bob.timeline_home()  # builds bob's feed
+
+    posted = alice.status_post("Hello @bob, this is #MastodonPy", visibility="public")
+    assert posted.account.username == "alice"
+    assert [t.name for t in posted.tags] == ["mastodonpy"]
+
+    deadline = time.monotonic() + 10
+    while posted.id not in [s.id for s in bob.timeline_home()]:
+        assert time.monotonic() < deadline, "the status never reached bob's home"
+        time.sleep(0.05)
+
+    while not bob.notifications():
+        assert time.monotonic() < deadline, "no notification for bob"
+        time.sleep(0.05)
+    assert bob.notifications()[0].type == "mention"
+    while not alice.notifications():
+        assert time.monotonic() < deadline, "no notification for alice"
+        time.sleep(0.05)
+    assert alice.notifications()[0].type == "follow"
+
+    alice.status_delete(posted.id)
+    while posted.id in [s.id for s in bob.timeline_home()]:
+        assert time.monotonic() < deadline, "the deleted status stayed in bob's home"
+        time.sleep(0.05)

@@ -1,0 +1,112 @@
+"""Timelines: home (from Redis), public and hashtag (from the database) (Mastodon)."""
+
+from __future__ import annotations
+
+from pydantic import ConfigDict
+from sqlalchemy import select
+from sqlalchemy.sql import Select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from social import entities
+from social.auth import optional_caller, require_user
+from social.context import get_context
+from social.db.models import Status, StatusTag, Tag
+from social.openapi import endpoint
+from social.paging import PageQuery, link_header
+from social.responses import json_response, raw_json_list
+from social.statuses import render_raw
+from social.text import normalize_tag
+from social.timelines import read_home
+from social.validation import validate
+
+
+class PublicQuery(PageQuery):
+    model_config = ConfigDict(extra="ignore")
+
+    local: bool = False
+    remote: bool = False
+    only_media: bool = False
+
+
+@endpoint(
+    "Statuses from you and the accounts you follow",
+    auth="user",
+    scopes=("read:statuses",),
+    query=PageQuery,
+    response=entities.Status,
+    many=True,
+)
+async def home(request: Request) -> Response:
+    caller = require_user(request, "read:statuses")
+    ctx = get_context(request)
+    page = validate(PageQuery, dict(request.query_params))
+    entries = await read_home(ctx, caller.account_id, page)
+    ids = [status_id for status_id, _ in entries]
+    statuses = await render_raw(
+        ctx, ids, caller.account_id, check_visibility=False, authors=[a for _, a in entries]
+    )
+    headers = {"Link": link_header(request, ids)} if ids else {}
+    return json_response(raw_json_list(statuses), headers=headers)
+
+
+def _paged(query: Select[int], page: PageQuery) -> Select[int]:
+    if page.max_id:
+        query = query.where(Status.id < page.max_id)
+    if page.since_id:
+        query = query.where(Status.id > page.since_id)
+    if page.min_id:
+        query = query.where(Status.id > page.min_id)
+    order = Status.id.asc() if page.min_id else Status.id.desc()
+    return query.order_by(order).limit(page.limit)
+
+
+async def _public_ids(request: Request, tag: str | None) -> tuple[list[int], PublicQuery]:
+    ctx = get_context(request)
+    q = validate(PublicQuery, dict(request.query_params))
+    if q.remote or q.only_media:
+        return [], q  # no federation, no media yet
+    query = select(Status.id).where(Status.visibility == "public")
+    if tag is not None:
+        tagged = select(StatusTag.status_id).join(Tag).where(Tag.name == normalize_tag(tag))
+        query = query.where(Status.id.in_(tagged))
+    async with ctx.db() as db:
+        ids = sorted((await db.execute(_paged(query, q))).scalars(), reverse=True)
+    return ids, q
+
+
+def _viewer(request: Request) -> int | None:
+    caller = optional_caller(request)
+    return caller.account_id if caller is not None and caller.kind == "user" else None
+
+
+@endpoint(
+    "Public statuses", auth="optional", query=PublicQuery, response=entities.Status, many=True
+)
+async def public(request: Request) -> Response:
+    ids, _ = await _public_ids(request, None)
+    statuses = await render_raw(get_context(request), ids, _viewer(request))
+    headers = {"Link": link_header(request, ids)} if ids else {}
+    return json_response(raw_json_list(statuses), headers=headers)
+
+
+@endpoint(
+    "Public statuses with a hashtag",
+    auth="optional",
+    query=PublicQuery,
+    response=entities.Status,
+    many=True,
+)
+async def hashtag(request: Request) -> Response:
+    ids, _ = await _public_ids(request, request.path_params["hashtag"])
+    statuses = await render_raw(get_context(request), ids, _viewer(request))
+    headers = {"Link": link_header(request, ids)} if ids else {}
+    return json_response(raw_json_list(statuses), headers=headers)
+
+
+routes = [
+    Route("/api/v1/timelines/home", home, methods=["GET"]),
+    Route("/api/v1/timelines/public", public, methods=["GET"]),
+    Route("/api/v1/timelines/tag/{hashtag}", hashtag, methods=["GET"]),
+]

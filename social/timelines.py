@@ -1,0 +1,172 @@
+"""Home feeds in Redis: a sorted set per user scored by status id, capped, filled by fan-out.
+
+Members are `"<status id>:<author id>"`: knowing the authors with the ids lets a timeline read
+fetch statuses and their accounts in one round trip.
+
+A feed counts only once built: it holds the sentinel member "0" (score 0, below every id).
+Fan-out writes only to built feeds (and to feeds being rebuilt, whose snapshot may predate the
+entry), so users who stopped reading cost nothing; a read that finds no sentinel answers from
+the database and rebuilds the feed under a lock meanwhile.
+Losing Redis therefore never shows an empty or wrong feed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from redis.exceptions import RedisError
+from sqlalchemy import or_, select
+from sqlalchemy.sql import Select
+
+from social.context import AppContext
+from social.db.models import Follow, Mention, Status
+from social.paging import PageQuery
+from social.scripts import Script
+
+log = logging.getLogger(__name__)
+
+Entry = tuple[int, int]  # (status id, author id)
+
+SENTINEL = "0"
+FEED_TTL_S = 14 * 86400  # unread this long, a feed is dropped (rebuilt on return)
+REBUILD_LOCK_MS = 30_000
+BATCH = 500
+feed_add = Script("feed_add.lua")
+
+
+def home_query(account_id: int, following: Select[int]) -> Select[int, int]:
+    """Ids of the statuses a user's home shows: their own, non-direct ones of people they
+    follow, and direct ones that mention them."""
+    mentioned = select(Mention.status_id).where(Mention.account_id == account_id)
+    # As fan-out does: a reply shows only if it answers its author, you, or someone you follow.
+    reply_ok = or_(
+        Status.in_reply_to_account_id.is_(None),
+        Status.in_reply_to_account_id == Status.account_id,
+        Status.in_reply_to_account_id == account_id,
+        Status.in_reply_to_account_id.in_(following),
+    )
+    return select(Status.id, Status.account_id).where(
+        or_(
+            Status.account_id == account_id,
+            Status.account_id.in_(following) & (Status.visibility != "direct") & reply_ok,
+            (Status.visibility == "direct") & Status.id.in_(mentioned),
+        )
+    )
+
+
+def following_query(account_id: int) -> Select[int]:
+    return select(Follow.target_account_id).where(Follow.account_id == account_id)
+
+
+def member(entry: Entry) -> str:
+    return f"{entry[0]}:{entry[1]}"
+
+
+def parse_member(raw: bytes) -> Entry:
+    status_id, _, author_id = raw.partition(b":")
+    return int(status_id), int(author_id)
+
+
+async def read_home(ctx: AppContext, account_id: int, page: PageQuery) -> list[Entry]:
+    key = ctx.keys.home_feed(account_id)
+    high = f"({page.max_id}" if page.max_id else "+inf"
+    low = f"({page.since_id}" if page.since_id else f"({SENTINEL}"
+    try:
+        async with ctx.redis.pipeline(transaction=False) as pipe:
+            pipe.zscore(key, SENTINEL)
+            if page.min_id is not None:
+                pipe.zrangebyscore(key, f"({page.min_id}", high, start=0, num=page.limit)
+            else:
+                pipe.zrevrangebyscore(key, high, low, start=0, num=page.limit)
+            pipe.zcard(key)
+            pipe.expire(key, FEED_TTL_S)
+            built, members, size, _ = await pipe.execute()
+    except RedisError as exc:
+        ctx.metrics.redis_errors.labels("feed.read").inc()
+        log.warning("home feed read failed, answering from the database: %r", exc)
+        return await home_from_db(ctx, account_id, page)
+    if built is None:
+        ctx.spawn(rebuild_home(ctx, account_id))
+        return await home_from_db(ctx, account_id, page)
+    entries = [parse_member(m) for m in members]
+    if page.min_id is not None:
+        entries.reverse()
+    if len(entries) < page.limit and size > ctx.settings.home_feed_max:
+        # The page runs past the oldest entry kept in Redis: older ones come from the database.
+        oldest = min(e[0] for e in entries) if entries else page.max_id
+        older = PageQuery(max_id=oldest, limit=page.limit - len(entries))
+        entries += await home_from_db(ctx, account_id, older)
+    return entries
+
+
+async def home_from_db(ctx: AppContext, account_id: int, page: PageQuery) -> list[Entry]:
+    query = home_query(account_id, following_query(account_id))
+    if page.max_id is not None:
+        query = query.where(Status.id < page.max_id)
+    if page.since_id is not None:
+        query = query.where(Status.id > page.since_id)
+    if page.min_id is not None:
+        query = query.where(Status.id > page.min_id).order_by(Status.id.asc())
+    else:
+        query = query.order_by(Status.id.desc())
+    async with ctx.db() as db:
+        rows = (await db.execute(query.limit(page.limit))).all()
+    return sorted(((r[0], r[1]) for r in rows), reverse=True)
+
+
+async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
+    """Fill the feed from the database (newest `home_feed_max`) and mark it built."""
+    key = ctx.keys.home_feed(account_id)
+    lock = ctx.keys.home_feed_rebuild_lock(account_id)
+    try:
+        if not await ctx.redis.set(lock, "1", nx=True, px=REBUILD_LOCK_MS):
+            return False
+        query = home_query(account_id, following_query(account_id))
+        async with ctx.db() as db:
+            rows = (
+                await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
+            ).all()
+        async with ctx.redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(key, {SENTINEL: 0, **{member((r[0], r[1])): r[0] for r in rows}})
+            pipe.zremrangebyrank(key, 1, -(ctx.settings.home_feed_max + 1))
+            pipe.expire(key, FEED_TTL_S)
+            pipe.delete(lock)
+            await pipe.execute()
+        return True
+    except RedisError as exc:
+        ctx.metrics.redis_errors.labels("feed.rebuild").inc()
+        log.warning("home feed rebuild failed: %r", exc)
+        return False
+    except Exception:
+        log.exception("home feed rebuild failed")
+        return False
+
+
+async def add_to_feeds(ctx: AppContext, owner_ids: Iterable[int], entries: list[Entry]) -> None:
+    """Pipelined, in batches; only built feeds take it."""
+    cap = ctx.settings.home_feed_max
+    calls = [
+        (
+            [ctx.keys.home_feed(owner), ctx.keys.home_feed_rebuild_lock(owner)],
+            [entry[0], member(entry), cap],
+        )
+        for owner in owner_ids
+        for entry in entries
+    ]
+    for start in range(0, len(calls), BATCH):
+        await feed_add.run_batch(ctx.redis, calls[start : start + BATCH])
+
+
+async def remove_from_feeds(
+    ctx: AppContext, owner_ids: Iterable[int], entries: list[Entry]
+) -> None:
+    if not entries:
+        return
+    members = [member(e) for e in entries]
+    owners = list(owner_ids)
+    for start in range(0, len(owners), BATCH):
+        async with ctx.redis.pipeline(transaction=False) as pipe:
+            for owner in owners[start : start + BATCH]:
+                pipe.zrem(ctx.keys.home_feed(owner), *members)
+            await pipe.execute()

@@ -1,0 +1,61 @@
+"""Every Redis round trip on the request path is deliberate: count them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from tests.api.helpers import follow, home_ids, make_user, post, register_app
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.sends = 0
+
+
+def count_sends(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> Counter:
+    """Count writes on the app's kind of Redis connection (one per command or pipeline)."""
+    counter = Counter()
+    cls: Any = app.state.ctx.redis.connection_pool.connection_class
+    original = cls.send_packed_command
+
+    async def counting(self: Any, *args: Any, **kwargs: Any) -> None:
+        counter.sends += 1
+        await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "send_packed_command", counting)
+    return counter
+
+
+async def test_home_timeline_is_three_round_trips(
+    app: Starlette, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client_app = await register_app(client)
+    alice = await make_user(client, client_app, "alice")
+    bob = await make_user(client, client_app, "bob")
+    carol = await make_user(client, client_app, "carol")
+    await follow(client, bob, alice)
+    await follow(client, bob, carol)
+    await home_ids(client, bob)
+    await app.state.ctx.events.drain()
+    for i in range(12):
+        await post(client, alice if i % 2 else carol, f"post {i}")
+    await app.state.ctx.events.drain()
+    assert len(await home_ids(client, bob)) == 12  # warms the caches
+    await app.state.ctx.settle()  # the refills it started
+
+    counter = count_sends(app, monkeypatch)
+    r = await client.get("/api/v1/timelines/home", headers=bob.auth)
+    assert r.status_code == 200
+    assert len(r.json()) == 12
+    # Authentication, the feed page, the statuses with their accounts.
+    assert counter.sends == 3
+
+    # Control: one status without a token is two (the status, then its account).
+    counter.sends = 0
+    one = await client.get(f"/api/v1/statuses/{r.json()[0]['id']}")
+    assert one.status_code == 200
+    assert counter.sends == 2
