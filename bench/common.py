@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -15,6 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from social.db.migrate import upgrade
 from social.redis import EmbeddedRedis
@@ -28,20 +33,38 @@ class Backends:
 
 @contextlib.contextmanager
 def backends() -> Iterator[Backends]:
-    """REDIS_URL / DATABASE_URL when set, else an embedded Valkey and a SQLite file."""
+    """REDIS_URL (its keyspace is used: point it at a spare database number) and a throwaway
+    database on DATABASE_URL's server when set, else an embedded Valkey and a SQLite file."""
     with tempfile.TemporaryDirectory(prefix="social-bench-") as tmp:
         server = None
         redis_url = os.environ.get("REDIS_URL", "")
         if not redis_url:
             server = EmbeddedRedis(os.path.join(tmp, "valkey"), persist=False)
             redis_url = server.start()
-        database_url = os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{tmp}/bench.db"
-        upgrade(database_url)
+        given = os.environ.get("DATABASE_URL")
+        scratch = f"social_bench_{secrets.token_hex(4)}"
+        if given:  # a throwaway database on that server, never the given one
+            asyncio.run(_admin(given, f'CREATE DATABASE "{scratch}"'))
+            database_url = make_url(given).set(database=scratch).render_as_string(False)
+        else:
+            database_url = f"sqlite+aiosqlite:///{tmp}/bench.db"
         try:
+            upgrade(database_url)
             yield Backends(redis_url, database_url)
         finally:
+            if given:
+                asyncio.run(_admin(given, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
             if server is not None:
                 server.stop()
+
+
+async def _admin(url: str, statement: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
 
 
 def free_port() -> int:

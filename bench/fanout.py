@@ -1,0 +1,112 @@
+"""Fan-out: an account with N followers posts; time until every follower's feed holds it.
+
+    python -m bench.fanout [--followers 10000]
+
+Followers are inserted straight into the database and their feeds marked built in Redis (the
+API would spend minutes hashing passwords). The post goes through the real path: the status
+and its outbox row commit, the relay publishes, the timelines consumer writes the feeds. The
+baseline, measured in the same run, is the bare Redis work: one pipelined ZADD per feed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+from sqlalchemy import insert
+
+from bench.common import Backends, backends
+from social.app import create_app
+from social.config import Settings
+from social.db.models import Account, Follow
+from social.db.types import utcnow
+from social.ids import next_id
+from social.posting import NewStatus, create_status
+from social.timelines import SENTINEL
+
+
+async def run(b: Backends, followers: int) -> None:
+    app = create_app(Settings(redis_url=b.redis_url, database_url=b.database_url))
+    ctx = app.state.ctx
+    now = utcnow()
+    author = next_id()
+    ids = [next_id() for _ in range(followers)]
+
+    def account(id_: int, name: str) -> dict[str, object]:
+        return {
+            "id": id_,
+            "username": name,
+            "display_name": "",
+            "note": "",
+            "locked": False,
+            "bot": False,
+            "discoverable": True,
+            "silenced": False,
+            "suspended": False,
+            "statuses_count": 0,
+            "followers_count": 0,
+            "following_count": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    async with ctx.db() as db:
+        await db.execute(insert(Account), [account(author, "author")])
+        for start in range(0, followers, 2000):
+            chunk = ids[start : start + 2000]
+            await db.execute(insert(Account), [account(i, f"f{i}") for i in chunk])
+            await db.execute(
+                insert(Follow),
+                [
+                    {
+                        "id": next_id(),
+                        "account_id": i,
+                        "target_account_id": author,
+                        "created_at": now,
+                    }
+                    for i in chunk
+                ],
+            )
+        await db.commit()
+    feeds = [ctx.keys.home_feed(i) for i in ids]
+    async with ctx.redis.pipeline(transaction=False) as pipe:
+        for key in feeds:
+            pipe.zadd(key, {SENTINEL: 0})
+        await pipe.execute()
+
+    started = time.perf_counter()
+    async with ctx.redis.pipeline(transaction=False) as pipe:
+        for key in feeds:
+            pipe.zadd(key, {"1:1": 1})
+        await pipe.execute()
+    baseline_s = time.perf_counter() - started
+
+    await ctx.events.start()
+    started = time.perf_counter()
+    status_id = await create_status(ctx, author, NewStatus(text="to all my followers"))
+    await ctx.events.drain(timeout_s=60)  # relayed and handled by every consumer group
+    member = f"{status_id}:{author}"
+    elapsed_s = time.perf_counter() - started
+
+    async with ctx.redis.pipeline(transaction=False) as pipe:
+        for key in feeds:
+            pipe.zscore(key, member)
+        delivered = sum(score is not None for score in await pipe.execute())
+    await ctx.close()
+    print(f"followers: {followers}, delivered: {delivered}")
+    print(f"post -> every feed: {elapsed_s * 1000:8.1f} ms   (target <= 500 ms)")
+    print(f"baseline, bare pipelined ZADD to every feed: {baseline_s * 1000:8.1f} ms")
+    print(f"ratio baseline/ours: {baseline_s / elapsed_s:.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--followers", type=int, default=10_000)
+    args = parser.parse_args()
+    with backends() as b:
+        asyncio.run(run(b, args.followers))
+
+
+if __name__ == "__main__":
+    main()
