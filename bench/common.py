@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import re
-import secrets
 import shutil
 import socket
 import subprocess
@@ -17,11 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from social.db.migrate import upgrade
+from social.db.scratch import scratch_database
 from social.redis import EmbeddedRedis
 
 
@@ -42,29 +38,17 @@ def backends() -> Iterator[Backends]:
             server = EmbeddedRedis(os.path.join(tmp, "valkey"), persist=False)
             redis_url = server.start()
         given = os.environ.get("DATABASE_URL")
-        scratch = f"social_bench_{secrets.token_hex(4)}"
-        if given:  # a throwaway database on that server, never the given one
-            asyncio.run(_admin(given, f'CREATE DATABASE "{scratch}"'))
-            database_url = make_url(given).set(database=scratch).render_as_string(False)
-        else:
-            database_url = f"sqlite+aiosqlite:///{tmp}/bench.db"
-        try:
-            upgrade(database_url)
-            yield Backends(redis_url, database_url)
-        finally:
-            if given:
-                asyncio.run(_admin(given, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-            if server is not None:
-                server.stop()
-
-
-async def _admin(url: str, statement: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
+        with contextlib.ExitStack() as stack:
+            if given:  # a throwaway database on that server, never the given one
+                database_url = stack.enter_context(scratch_database(given, "social_bench"))
+            else:
+                database_url = f"sqlite+aiosqlite:///{tmp}/bench.db"
+            try:
+                upgrade(database_url)
+                yield Backends(redis_url, database_url)
+            finally:
+                if server is not None:
+                    server.stop()
 
 
 def free_port() -> int:

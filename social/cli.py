@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from social import __version__
@@ -67,6 +68,10 @@ def serve(args: argparse.Namespace) -> int:
 def worker(_args: argparse.Namespace) -> int:
     """The outbox relay and the consumer groups without HTTP, for scale-out (run `serve` with
     SOCIAL_IN_PROCESS_WORKERS=false then)."""
+    # A stop asked for while still starting up must not kill the process half-way.
+    early_stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: early_stop.set())
     from social.context import AppContext
     from social.pipeline import register_consumers
 
@@ -83,6 +88,8 @@ def worker(_args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        if early_stop.is_set():
+            stop.set()
         await ctx.events.start()
         log.info("social worker: relay and %d consumer groups running", len(ctx.events.groups))
         try:

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from social.context import AppContext
 from social.db.models import Follow, Mention, Status
-from social.events.event import Event
 from social.follows import FOLLOW_CREATED, FOLLOW_DELETED
 from social.posting import STATUS_CREATED, STATUS_DELETED
 from social.timelines import add_to_feeds, following_query, home_query, remove_from_feeds
@@ -107,12 +106,3 @@ HANDLERS = {
     FOLLOW_CREATED: follow_created,
     FOLLOW_DELETED: follow_deleted,
 }
-
-
-def timelines_handler(ctx: AppContext) -> Any:
-    async def handle(event: Event) -> None:
-        handler = HANDLERS.get(event.topic)
-        if handler is not None:
-            await handler(ctx, event.payload)
-
-    return handle

