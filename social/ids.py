@@ -43,7 +43,3 @@ next_id = _generator.next_id
 def id_at(timestamp_s: float) -> int:
     """The smallest id minted at `timestamp_s` (for time-based cursors)."""
     return int(timestamp_s * 1000) << SEQUENCE_BITS
-
-
-def created_at_s(id_: int) -> float:
-    return (id_ >> SEQUENCE_BITS) / 1000
