@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 
@@ -18,6 +20,7 @@ from ratelimit.quota import Check
 log = logging.getLogger(__name__)
 
 RejectHook = Callable[[Scope, Decision], None]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class RateLimitMiddleware:
@@ -27,6 +30,10 @@ class RateLimitMiddleware:
     is not called. Allowed: the app's response gets the headers of the most restrictive
     decision. Decisions are left in `scope["state"]["ratelimit"]` for the app.
     Place it inside the authentication middleware so `scope["user"]` is set.
+
+    With `overlap_safe_methods`, a GET/HEAD/OPTIONS runs while its check is in flight and the
+    decision gates the response when it starts: the check adds no latency, and a refused
+    read is simply not sent (reads have no effects to undo). Other methods wait for the check.
     """
 
     def __init__(
@@ -38,6 +45,7 @@ class RateLimitMiddleware:
         client_ip: ClientIP | None = None,
         max_body_bytes: int = 64 * 1024,
         on_reject: RejectHook | None = None,
+        overlap_safe_methods: bool = False,
     ) -> None:
         self.app = app
         self.limiter = limiter
@@ -45,6 +53,7 @@ class RateLimitMiddleware:
         self.client_ip = client_ip or ClientIP()
         self.max_body_bytes = max_body_bytes
         self.on_reject = on_reject
+        self.overlap_safe_methods = overlap_safe_methods
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,6 +73,9 @@ class RateLimitMiddleware:
                 continue
             if identity is not None:
                 checks.append(Check(policy.quota, identity, policy.cost))
+        if self.overlap_safe_methods and scope["method"] in SAFE_METHODS:
+            await self._overlapped(scope, ctx, send, checks)
+            return
         decisions = await self.limiter.check_many(checks)
         scope.setdefault("state", {})["ratelimit"] = decisions
         # a fail-open decision knows nothing about the real usage: it gets no headers
@@ -84,6 +96,39 @@ class RateLimitMiddleware:
             await send(message)
 
         await self.app(scope, ctx.replay, send_with_headers)
+
+    async def _overlapped(
+        self, scope: Scope, ctx: KeyContext, send: Send, checks: list[Check]
+    ) -> None:
+        pending = asyncio.ensure_future(self.limiter.check_many(checks))
+        refused = False
+
+        async def gated_send(message: Message) -> None:
+            nonlocal refused
+            if message["type"] == "http.response.start":
+                decisions = await pending
+                scope.setdefault("state", {})["ratelimit"] = decisions
+                shown = most_restrictive(d for d in decisions if d.source != "fail_open")
+                if shown is not None and not shown.allowed:
+                    refused = True
+                    if self.on_reject is not None:
+                        self.on_reject(scope, shown)
+                    await _reject(shown, send)
+                    return
+                if shown is not None:
+                    extra = [(k.lower().encode(), v.encode()) for k, v in rate_limit_headers(shown)]
+                    message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            elif refused:
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, ctx.replay, gated_send)
+        finally:
+            if not pending.done():
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pending
 
 
 async def _reject(decision: Decision, send: Send) -> None:

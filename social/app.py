@@ -33,6 +33,7 @@ from social.middleware_body_limit import BodyLimitMiddleware
 from social.middleware_errors import ErrorMiddleware
 from social.middleware_metrics import MetricsMiddleware
 from social.pipeline import register_consumers
+from social.ratelimits import rate_limit_middleware
 
 
 def all_routes() -> list[BaseRoute]:
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(MetricsMiddleware, metrics=ctx.metrics, routes=routes),
             Middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes),
             Middleware(AuthenticationMiddleware, backend=backend, on_error=auth_error_response),
+            *([rate_limit_middleware(ctx)] if settings.ratelimit_enabled else []),
         ],
         exception_handlers={ApiError: api_error_handler, HTTPException: http_exception_handler},
         lifespan=lifespan,

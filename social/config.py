@@ -36,6 +36,9 @@ class Settings:
     status_cache_ttl_s: int = 3600
     home_feed_max: int = 800
     in_process_workers: bool = True
+    ratelimit_enabled: bool = True
+    ratelimit_scale: float = 1.0
+    trusted_proxies: str = ""  # comma-separated addresses or CIDRs whose X-Forwarded-For counts
     log_level: str = "info"
 
     def __post_init__(self) -> None:

@@ -22,6 +22,12 @@ class Metrics:
             ["where"],
             registry=self.registry,
         )
+        self.ratelimit_decisions = Counter(
+            "social_ratelimit_decisions",
+            "Rate limit decisions by policy, outcome and source (redis, fallback, fail_open)",
+            ["policy", "allowed", "source"],
+            registry=self.registry,
+        )
         self.http_requests = Counter(
             "social_http_requests",
             "HTTP requests by route and status",

@@ -122,6 +122,9 @@ async def make_app(
             "database_url": database_url,
             "redis_url": redis_url,
             "data_dir": str(tmp_path),
+            # Tests sign up many accounts from one address: limits far above Mastodon's,
+            # except where a test asks for the real ones.
+            "ratelimit_scale": 1000.0,
         }
         settings = Settings(**{**base, **overrides})
         app = create_app(settings)

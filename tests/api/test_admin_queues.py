@@ -46,7 +46,7 @@ async def test_queue_state_for_admins(app: Starlette, client: httpx.AsyncClient)
     ).json()
     assert state["outbox_unsent"] == 0
     assert state["length"] == 2
-    assert set(state["groups"]) == {"timelines", "notifications"}
+    assert {"timelines", "notifications"} <= set(state["groups"])
     assert all(g["pending"] == 0 and g["lag"] == 0 for g in state["groups"].values())
 
     assert (await client.get("/api/v1/admin/queues", headers=alice.auth)).status_code == 403

@@ -45,6 +45,7 @@ def server(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[str]:
         redis_url=redis_url,
         data_dir=str(tmp_path),
         domain=f"127.0.0.1:{port}",
+        ratelimit_scale=1000.0,
     )
     asyncio.run(_empty(database_url))
     app = create_app(settings)

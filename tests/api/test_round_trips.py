@@ -51,11 +51,13 @@ async def test_home_timeline_is_three_round_trips(
     r = await client.get("/api/v1/timelines/home", headers=bob.auth)
     assert r.status_code == 200
     assert len(r.json()) == 12
-    # Authentication, the feed page, the statuses with their accounts.
-    assert counter.sends == 3
+    # In sequence: the token, the feed page, the statuses with their accounts and the
+    # viewer's favourites. Beside them, overlapping the handler: the rate-limit check.
+    assert counter.sends == 4
+    assert "ratelimit-policy" in r.headers
 
-    # Control: one status without a token is two (the status, then its account).
+    # Control: one status without a token is the status, then its account, and the check.
     counter.sends = 0
     one = await client.get(f"/api/v1/statuses/{r.json()[0]['id']}")
     assert one.status_code == 200
-    assert counter.sends == 2
+    assert counter.sends == 3
