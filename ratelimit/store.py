@@ -73,7 +73,10 @@ class RedisStore:
                 return [exc]
         pipe = self.client.pipeline(transaction=False)
         for call in calls:
-            pipe.evalsha(call.strategy.sha, len(call.keys), *call.keys, *call.args)
+            # by name: redis-py refuses `ClusterPipeline.evalsha` but routes EVALSHA by its keys
+            pipe.execute_command(
+                "EVALSHA", call.strategy.sha, len(call.keys), *call.keys, *call.args
+            )
         return list(await pipe.execute(raise_on_error=False))
 
     @staticmethod

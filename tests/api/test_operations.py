@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 
 from social.redis import AnyRedis
 from tests.api.helpers import bearer, register_app, register_user
-from tests.conftest import MakeApp
+from tests.conftest import MakeApp, single_server
 
 
 async def test_instance_v1_and_v2(client: httpx.AsyncClient) -> None:
@@ -86,6 +86,7 @@ async def test_profile_cache_hits_and_invalidation(
     assert third.json()["note"] == "<p>new</p>"
 
 
+@single_server
 async def test_batch_read_is_one_round_trip(app: Starlette, client: httpx.AsyncClient) -> None:
     from social.accounts import accounts_json
 

@@ -9,6 +9,7 @@ import pytest
 from starlette.applications import Starlette
 
 from tests.api.helpers import follow, home_ids, make_user, post, register_app
+from tests.conftest import single_server
 
 
 class Counter:
@@ -30,6 +31,7 @@ def count_sends(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> Counter:
     return counter
 
 
+@single_server
 async def test_home_timeline_is_three_round_trips(
     app: Starlette, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
