@@ -26,6 +26,7 @@ from social.api import (
     statuses,
     timelines,
 )
+from social import logs
 from social.config import Settings
 from social.context import AppContext
 from social.errors import ApiError, api_error_handler, http_exception_handler
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        logs.install()
         if settings.in_process_workers:
             await ctx.events.start()
         try:

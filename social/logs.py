@@ -1,0 +1,32 @@
+"""Logging that never carries a secret: access-log lines lose their credential parameters."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+SECRET_PARAMS = re.compile(
+    r"((?:access_token|refresh_token|client_secret|password|token|code)=)[^&\s\"']+",
+    re.IGNORECASE,
+)
+
+
+def redact(text: str) -> str:
+    return SECRET_PARAMS.sub(r"\1[redacted]", text)
+
+
+class RedactSecrets(logging.Filter):
+    """For uvicorn's access log: its record args hold the path with the query string."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        record.msg = redact(str(record.msg))
+        return True
+
+
+def install() -> None:
+    for name in ("uvicorn.access", "uvicorn.error"):
+        target = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecrets) for f in target.filters):
+            target.addFilter(RedactSecrets())
