@@ -11,7 +11,15 @@ from typing import Any
 
 from redis.exceptions import ResponseError
 
-from social.events.event import Event, Fields, Handler, MalformedEvent, decode_event, text
+from social.events.event import (
+    Event,
+    Fields,
+    Handler,
+    MalformedEvent,
+    cancelling,
+    decode_event,
+    text,
+)
 from social.redis import AnyRedis
 
 log = logging.getLogger(__name__)
@@ -114,6 +122,8 @@ class ConsumerGroup:
                 if not self._stopping:
                     await self._read(block_ms=self.block_ms)
             except Exception as exc:
+                if cancelling():
+                    raise asyncio.CancelledError from exc
                 if isinstance(exc, ResponseError) and self._forget_group_on_nogroup(exc):
                     log.info("consumer group %s missing (Redis emptied?); recreating", self.group)
                     continue
@@ -228,6 +238,8 @@ class ConsumerGroup:
         try:
             await self.handler(event)
         except Exception as exc:
+            if cancelling():
+                raise asyncio.CancelledError from exc
             self._log_failure(event, exc)
             if deliveries >= self.max_deliveries:
                 await self._dead_letter(stream_id, fields, deliveries, repr(exc))

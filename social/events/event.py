@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,3 +48,11 @@ def decode_event(stream_id: bytes | str, fields: Fields, deliveries: int) -> Eve
     if not isinstance(payload, dict):
         raise MalformedEvent("malformed event entry: payload is not a JSON object")
     return Event(text(stream_id), topic, payload, outbox_id, deliveries)
+
+
+def cancelling() -> bool:
+    """Whether the current task is being cancelled. A library that turns the cancellation into
+    another error (redis-py and asyncio.timeout can, when they race) must not make a loop that
+    retries on errors outlive its stop."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -10,7 +10,7 @@ import time
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from social.events import outbox
-from social.events.event import encode_fields
+from social.events.event import cancelling, encode_fields
 from social.events.lock import RedisLease
 from social.redis import AnyRedis
 
@@ -87,6 +87,8 @@ class OutboxRelay:
                 _, leased = await self._relay()
                 await self._prune_when_due()
             except Exception as exc:
+                if cancelling():
+                    raise asyncio.CancelledError from exc
                 delay_s = min(max(delay_s * 2, MIN_BACKOFF_S), MAX_BACKOFF_S)
                 log.warning(
                     "outbox relay failed (%s: %s); retrying in %.1f s",
