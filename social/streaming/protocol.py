@@ -1,0 +1,125 @@
+"""The wire protocol: stream names, client messages, server frames, positions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+USER_STREAMS = {"user": "read:statuses", "user:notification": "read:notifications"}
+PUBLIC_STREAMS = ("public", "public:local")
+TAG_STREAMS = ("hashtag", "hashtag:local")
+STREAMS = (*USER_STREAMS, *PUBLIC_STREAMS, *TAG_STREAMS)
+
+TAG = re.compile(r"^\w{1,100}$")
+POSITION = re.compile(r"^\d{1,20}-\d{1,20}$")
+MESSAGE_MAX_CHARS = 1000
+
+
+class StreamError(Exception):
+    """A client mistake, answered with an error frame (or refused before the upgrade)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of a channel: its position in the channel history, name and payload."""
+
+    id: str
+    event: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    name: str
+    tag: str | None = None
+
+    @property
+    def label(self) -> list[str]:
+        """What Mastodon puts in a frame's `stream` field."""
+        return [self.name, self.tag] if self.tag else [self.name]
+
+    @property
+    def needs_user(self) -> bool:
+        return self.name in USER_STREAMS
+
+    def channel(self, account_id: int | None) -> str:
+        if self.needs_user:
+            return f"{self.name}:{account_id}"
+        return f"{self.name}:{self.tag}" if self.tag else self.name
+
+
+@dataclass(frozen=True)
+class ClientMessage:
+    type: str
+    spec: StreamSpec
+    since: str | None
+
+
+def parse_stream(name: Any, tag: Any = None) -> StreamSpec:
+    if not isinstance(name, str) or not name:
+        raise StreamError(400, "Missing stream name")
+    if name not in STREAMS:
+        raise StreamError(400, "Unknown stream type")
+    if name not in TAG_STREAMS:
+        return StreamSpec(name)
+    if not isinstance(tag, str) or not tag:
+        raise StreamError(400, "Missing tag name parameter")
+    tag = tag.lstrip("#").lower()
+    if not TAG.match(tag):
+        raise StreamError(400, "Invalid tag name")
+    return StreamSpec(name, tag)
+
+
+def parse_position(raw: Any) -> str | None:
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str) or not POSITION.match(raw):
+        raise StreamError(400, "Invalid since position")
+    return raw
+
+
+def parse_message(text: str) -> ClientMessage:
+    if len(text) > MESSAGE_MAX_CHARS:
+        raise StreamError(400, "Message too long")
+    try:
+        body = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise StreamError(400, "Could not parse message as JSON") from None
+    if not isinstance(body, dict):
+        raise StreamError(400, "Message must be a JSON object")
+    kind = body.get("type")
+    if kind not in ("subscribe", "unsubscribe"):
+        raise StreamError(400, "Unknown message type")
+    return ClientMessage(
+        kind, parse_stream(body.get("stream"), body.get("tag")), parse_position(body.get("since"))
+    )
+
+
+def position(raw: str) -> tuple[int, int]:
+    ms, _, seq = raw.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def frame(label: list[str], event: str, payload: str, entry_id: str | None) -> str:
+    body: dict[str, Any] = {"stream": label, "event": event, "payload": payload}
+    if entry_id is not None:
+        body["id"] = entry_id
+    return orjson.dumps(body).decode()
+
+
+def error_frame(message: str, status: int) -> str:
+    return orjson.dumps({"error": message, "status": status}).decode()
+
+
+def sse_event(event: str, payload: str, entry_id: str | None) -> str:
+    head = f"id: {entry_id}\n" if entry_id else ""
+    data = "".join(f"data: {line}\n" for line in payload.split("\n"))
+    return f"{head}event: {event}\n{data}\n"

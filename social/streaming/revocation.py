@@ -1,0 +1,24 @@
+"""Announce revoked access tokens, so every process closes their sockets at once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from redis.exceptions import RedisError
+
+from social.keys import Keys
+from social.redis import AnyRedis
+
+log = logging.getLogger(__name__)
+
+
+async def announce_revoked(redis: AnyRedis, keys: Keys, session_ids: Iterable[str]) -> None:
+    """Best effort: a failure is logged; the token itself is revoked either way."""
+    try:
+        async with redis.pipeline(transaction=False) as pipe:
+            for session_id in session_ids:
+                pipe.publish(keys.stream_revoked(), session_id)
+            await pipe.execute()
+    except RedisError:
+        log.warning("streaming: could not announce a revoked session")

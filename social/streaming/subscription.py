@@ -1,0 +1,88 @@
+"""One client's subscription to one channel: replays history from its cursor, then goes live,
+never sending a position twice or out of order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import orjson
+from redis.exceptions import RedisError
+
+from social.redis import AnyRedis
+from social.streaming.client import CLOSE_OVERFLOW, CLOSE_SERVER_ERROR, Client
+from social.streaming.history import last_position, read_since
+from social.streaming.protocol import Entry, StreamSpec, position
+
+if TYPE_CHECKING:
+    from social.streaming.hub import StreamHub
+
+log = logging.getLogger(__name__)
+
+
+class Subscription:
+    def __init__(self, client: Client, spec: StreamSpec, key: str, redis: AnyRedis) -> None:
+        self.client = client
+        self.spec = spec
+        self.key = key
+        self.redis = redis
+        self.cursor = "0-0"
+        self.started = False
+        self.replaying = True
+        self.pending: list[Entry] = []
+        self._resync: asyncio.Task[None] | None = None
+
+    async def start(self, hub: StreamHub, since: str | None) -> None:
+        """Live from `since` (exclusive), or from now. Subscribes before reading the history,
+        so an event published in between is in one or the other (the cursor drops repeats)."""
+        self.cursor = since if since is not None else await last_position(self.redis, self.key)
+        await hub.subscribe(self.key, self)
+        await self.catch_up()
+        self.started = True
+
+    async def catch_up(self) -> None:
+        self.replaying = True
+        gap, entries = await read_since(self.redis, self.key, self.cursor)
+        if gap:
+            payload = orjson.dumps({"since": self.cursor}).decode()
+            self.client.offer(self.client.encode(self.spec.label, "gap", payload, None))
+        for entry in entries:
+            self._emit(entry)
+        pending, self.pending = self.pending, []
+        for entry in pending:
+            self._emit(entry)
+        self.replaying = False
+
+    def deliver(self, entry: Entry) -> None:
+        if not self.replaying:
+            self._emit(entry)
+        elif len(self.pending) < self.client.queue.maxsize:
+            self.pending.append(entry)
+        else:
+            self.client.close(CLOSE_OVERFLOW)
+
+    def resync(self) -> None:
+        """After the pub/sub connection came back: fill what was missed from the history."""
+        if not self.started:
+            return  # `start` reads the history itself once subscribed
+        if self._resync is not None:
+            self._resync.cancel()
+        self.replaying = True
+        self._resync = asyncio.get_running_loop().create_task(self._catch_up_or_close())
+
+    def stop(self) -> None:
+        if self._resync is not None:
+            self._resync.cancel()
+
+    async def _catch_up_or_close(self) -> None:
+        try:
+            await self.catch_up()
+        except (RedisError, OSError):
+            log.warning("streaming: history unavailable after reconnect; closing a client")
+            self.client.close(CLOSE_SERVER_ERROR)
+
+    def _emit(self, entry: Entry) -> None:
+        if position(entry.id) > position(self.cursor):
+            self.cursor = entry.id
+            self.client.send(self.spec.label, entry)

@@ -1,0 +1,59 @@
+"""Who is listening: a token from the Authorization header (resolved by the middleware), the
+WebSocket subprotocol, or `access_token`; none at all is an anonymous listener."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import HTTPConnection
+
+from social import scopes
+from social.auth import KIND_USER, optional_caller
+from social.context import AppContext
+from social.streaming.protocol import USER_STREAMS, StreamError, StreamSpec
+
+
+class Refused(Exception):
+    """A token was given and is not valid: refuse before the upgrade."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    account_id: int | None = None
+    session_id: str | None = None
+    scopes: tuple[str, ...] = ()
+    subprotocol: str | None = None
+
+    def check(self, spec: StreamSpec) -> None:
+        if not spec.needs_user:
+            return
+        if self.account_id is None:
+            raise StreamError(401, "Missing access token")
+        if not scopes.allows(self.scopes, USER_STREAMS[spec.name]):
+            raise StreamError(403, "Access token does not have the required scopes")
+
+
+async def authenticate(conn: HTTPConnection, ctx: AppContext) -> Viewer:
+    caller = optional_caller(conn)
+    subprotocol = None
+    if caller is not None:
+        session = caller.user.session
+    else:
+        token = None
+        if conn.scope["type"] == "websocket":
+            offered = conn.headers.get("sec-websocket-protocol", "")
+            token = subprotocol = offered.split(",")[0].strip() or None
+        token = token or conn.query_params.get("access_token")
+        if not token:
+            return Viewer()
+        found = await ctx.tokens.resolve(token)
+        if found is None:
+            raise Refused()
+        session = found
+    is_user = session.data.get("kind", KIND_USER) == KIND_USER
+    return Viewer(
+        account_id=int(session.user_id) if is_user else None,
+        session_id=session.id,
+        scopes=tuple(session.data.get("scopes", "").split()),
+        subprotocol=subprotocol,
+    )

@@ -1,0 +1,117 @@
+"""A real server on a loopback port (lifespan on: relay and consumers run in-process)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+
+from social.app import create_app
+from social.config import Settings
+from social.db.engine import create_engine
+from social.redis import AnyRedis
+from tests.api.helpers import ClientApp, User, make_user, register_app
+from tests.conftest import empty_tables, free_port
+
+
+async def _empty(database_url: str) -> None:
+    engine = create_engine(database_url)  # its own, disposed in this loop, never uvicorn's
+    try:
+        await empty_tables(engine)
+    finally:
+        await engine.dispose()
+
+
+@dataclass
+class Server:
+    url: str
+    app: Starlette
+
+    @property
+    def ws(self) -> str:
+        return self.url.replace("http://", "ws://") + "/api/v1/streaming"
+
+
+StartServer = Callable[..., Server]
+
+
+@pytest.fixture
+def start_server(
+    database_url: str, redis_url: str, redis: AnyRedis, tmp_path: Path
+) -> Iterator[StartServer]:
+    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(**overrides: Any) -> Server:
+        port = free_port()
+        settings = Settings(
+            **{
+                "database_url": database_url,
+                "redis_url": redis_url,
+                "data_dir": str(tmp_path),
+                "domain": f"127.0.0.1:{port}",
+                "ratelimit_enabled": False,
+                "streaming_ping_interval_s": 0.5,
+                **overrides,
+            }
+        )
+        asyncio.run(_empty(database_url))
+        app = create_app(settings)
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            ws_ping_interval=settings.streaming_ping_interval_s,
+        )
+        srv = uvicorn.Server(config)
+        thread = threading.Thread(target=srv.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not srv.started:
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.02)
+        running.append((srv, thread))
+        return Server(f"http://127.0.0.1:{port}", app)
+
+    yield start
+    for srv, thread in running:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(start_server: StartServer, request: pytest.FixtureRequest) -> Server:
+    """Settings overrides by indirect parametrization: `parametrize("server", [{...}], ...)`."""
+    return start_server(**getattr(request, "param", {}))
+
+
+@pytest.fixture
+async def http(server: Server) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+async def client_app(http: httpx.AsyncClient) -> ClientApp:
+    return await register_app(http)
+
+
+MakeUser = Callable[[str], Awaitable[User]]
+
+
+@pytest.fixture
+def user(http: httpx.AsyncClient, client_app: ClientApp) -> MakeUser:
+    async def make(name: str) -> User:
+        return await make_user(http, client_app, name)
+
+    return make

@@ -1,0 +1,179 @@
+"""Resume, gaps, slow clients, revocation, server-sent events."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import socket
+import time
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from social.redis import AnyRedis
+from social.streaming.history import HistoryLimits, publish
+from tests.api.helpers import ClientApp, post
+from tests.streaming.conftest import MakeUser, Server
+from tests.streaming.frames import next_frame, nothing_more, payload_of, status_of
+
+
+async def test_resume_replays_what_was_missed_in_order_then_live(
+    server: Server, http: httpx.AsyncClient, user: MakeUser
+) -> None:
+    alice = await user("alice")
+    async with connect(server.ws + "?stream=public") as ws:
+        await post(http, alice, "seen")
+        last = (await next_frame(ws))["id"]
+    missed = [(await post(http, alice, f"missed {i}"))["id"] for i in range(10)]
+    await asyncio.sleep(0.3)  # let the pipeline publish them while nobody listens
+    async with connect(f"{server.ws}?stream=public&since={last}") as ws:
+        replayed = [await next_frame(ws) for _ in missed]
+        assert [status_of(f)["id"] for f in replayed] == missed
+        ids = [f["id"] for f in replayed]
+        assert ids == sorted(ids, key=lambda i: tuple(map(int, i.split("-"))))
+        live = await post(http, alice, "live")
+        assert status_of(await next_frame(ws))["id"] == live["id"]
+        await nothing_more(ws)
+
+
+@pytest.mark.parametrize("server", [{"streaming_history_max": 3}], indirect=True)
+async def test_a_trimmed_history_gives_one_gap_frame_first(
+    server: Server, user: MakeUser, http: httpx.AsyncClient
+) -> None:
+    alice = await user("alice")
+    async with connect(server.ws + "?stream=public") as ws:
+        await post(http, alice, "seen")
+        last = (await next_frame(ws))["id"]
+    missed = [(await post(http, alice, f"missed {i}"))["id"] for i in range(5)]
+    await asyncio.sleep(0.3)
+    async with connect(f"{server.ws}?stream=public&since={last}") as ws:
+        gap = await next_frame(ws)
+        kept = [status_of(await next_frame(ws))["id"] for _ in range(3)]
+        await nothing_more(ws)
+    assert gap["event"] == "gap"
+    assert gap["stream"] == ["public"]
+    assert payload_of(gap)["since"] == last
+    assert kept == missed[-3:]
+
+
+def _never_reading_socket(server: Server, path: str) -> socket.socket:
+    """A WebSocket handshake by hand on a socket with a small receive buffer that is then never
+    read: the server's writes back up, as towards a phone on a bad network."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(5)
+    sock.connect(("127.0.0.1", int(server.url.rsplit(":", 1)[1])))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(1)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    return sock
+
+
+def _read_until_close_frame(sock: socket.socket) -> bytes:
+    tail = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return tail
+        tail = (tail + chunk)[-64:]
+        if CLOSE_4008 in tail:
+            return tail
+
+
+CLOSE_4008 = b"\x88\x02\x0f\xa8"  # an unmasked close frame, code 4008
+
+
+@pytest.mark.parametrize("server", [{"streaming_queue_max": 2}], indirect=True)
+async def test_a_client_that_never_reads_is_closed_with_4008(
+    server: Server, redis: AnyRedis
+) -> None:
+    ctx = server.app.state.ctx
+    slow = _never_reading_socket(server, "/api/v1/streaming?stream=hashtag&tag=slow")
+    try:
+        slow_key = ctx.keys.stream_channel("hashtag:slow")
+        async with connect(server.ws + "?stream=hashtag&tag=fast") as fast:
+            limits = HistoryLimits(100, 60)
+            big = "x" * 500_000
+            for _ in range(20):
+                await publish(redis, ctx.keys, limits, ["hashtag:slow"], "update", big)
+            await publish(redis, ctx.keys, limits, ["hashtag:fast"], "update", "{}")
+            started = time.monotonic()
+            assert (await next_frame(fast))["payload"] == "{}"
+            assert time.monotonic() - started < 1.0
+            deadline = time.monotonic() + 5
+            while slow_key in ctx.streams.listeners:  # dropped once the slow client is closed
+                assert time.monotonic() < deadline, "the slow client was not closed"
+                await asyncio.sleep(0.02)
+        assert CLOSE_4008 in await asyncio.to_thread(_read_until_close_frame, slow)
+    finally:
+        slow.close()
+
+
+async def test_revoking_the_token_closes_its_sockets_within_a_second(
+    server: Server, http: httpx.AsyncClient, user: MakeUser, client_app: ClientApp
+) -> None:
+    alice = await user("alice")
+    async with connect(server.ws + "?stream=user", additional_headers=alice.auth) as ws:
+        await nothing_more(ws, 0.1)
+        r = await http.post(
+            "/oauth/revoke",
+            data={
+                "client_id": client_app.client_id,
+                "client_secret": client_app.client_secret,
+                "token": alice.token,
+            },
+        )
+        assert r.status_code == 200, r.text
+        started = time.monotonic()
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), 2)
+        assert time.monotonic() - started < 1.0
+        assert ws.close_code == 1008
+
+
+async def test_server_sent_events_with_ids_and_resume(
+    server: Server, http: httpx.AsyncClient, user: MakeUser
+) -> None:
+    alice = await user("alice")
+
+    async def first_event(headers: dict[str, str]) -> dict[str, str]:
+        async with http.stream("GET", "/api/v1/streaming/public", headers=headers) as r:
+            assert r.status_code == 200
+            assert r.headers["content-type"].startswith("text/event-stream")
+            fields: dict[str, str] = {}
+            lines = r.aiter_lines()
+            async for line in lines:
+                if line == ":)" and not headers:
+                    await post(http, alice, "over sse")
+                if line.startswith(("id: ", "event: ", "data: ")):
+                    name, _, value = line.partition(": ")
+                    fields[name] = value
+                if not line and "data" in fields:
+                    return fields
+        raise AssertionError("stream ended")
+
+    got = await asyncio.wait_for(first_event({}), 5)
+    assert got["event"] == "update"
+    assert got["id"]
+    later = await post(http, alice, "while away")
+    await asyncio.sleep(0.3)
+    resumed = await asyncio.wait_for(first_event({"Last-Event-ID": got["id"]}), 5)
+    assert resumed["data"].startswith('{"id":"' + later["id"])
+
+
+async def test_server_sent_events_validate_input(http: httpx.AsyncClient) -> None:
+    assert (await http.get("/api/v1/streaming/hashtag")).status_code == 400
+    assert (await http.get("/api/v1/streaming/user")).status_code == 401
+    assert (await http.get("/api/v1/streaming/nope")).status_code == 404
+    r = await http.get("/api/v1/streaming/public", params={"access_token": "bad"})
+    assert r.status_code == 401
