@@ -12,6 +12,8 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import BaseRoute
 
 from sessions import SessionAuthBackend, auth_error_response
+from social import logs
+from social.admin import routes as dashboard_routes
 from social.api import (
     accounts,
     admin,
@@ -25,8 +27,8 @@ from social.api import (
     static,
     statuses,
     timelines,
+    trends,
 )
-from social import logs
 from social.config import Settings
 from social.context import AppContext
 from social.errors import ApiError, api_error_handler, http_exception_handler
@@ -35,6 +37,7 @@ from social.middleware_errors import ErrorMiddleware
 from social.middleware_metrics import MetricsMiddleware
 from social.pipeline import register_consumers
 from social.ratelimits import rate_limit_middleware
+from social.streaming import routes as streaming
 
 
 def all_routes() -> list[BaseRoute]:
@@ -51,8 +54,10 @@ def all_routes() -> list[BaseRoute]:
         admin,
         health,
         static,
+        trends,
+        streaming,
     )
-    return [route for module in modules for route in module.routes]
+    return [route for module in modules for route in module.routes] + dashboard_routes
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

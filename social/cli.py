@@ -58,6 +58,7 @@ def serve(args: argparse.Namespace) -> int:
             http="httptools",
             log_level=settings.log_level,
             proxy_headers=False,
+            ws_ping_interval=settings.streaming_ping_interval_s,
         )
     finally:
         if embedded is not None:
@@ -150,6 +151,38 @@ def admin_create(args: argparse.Namespace) -> int:
     return asyncio.run(create())
 
 
+def demo(args: argparse.Namespace) -> int:
+    """Seed accounts and post statuses through the services, against the running server's
+    database and Redis (with embedded Redis: the socket `social serve` opened)."""
+    from social import demo as seed
+    from social.context import AppContext
+
+    settings = Settings.from_env()
+    _setup_logging("warning")
+    if settings.embedded_redis:
+        url = seed.embedded_redis_url(settings)
+        if url is None:
+            print("start `social serve` first (or set REDIS_URL)", file=sys.stderr)
+            return 2
+        settings = Settings.from_env(redis_url=url)
+    if args.accounts < 8 or args.minutes <= 0 or args.speed <= 0:
+        print("--accounts must be at least 8; --minutes and --speed positive", file=sys.stderr)
+        return 2
+
+    async def go() -> int:
+        ctx = AppContext.build(settings)
+        try:
+            return await seed.run(
+                ctx, accounts=args.accounts, minutes=args.minutes, speed=args.speed
+            )
+        finally:
+            await ctx.close()
+
+    posted = asyncio.run(go())
+    print(f"done: {posted} statuses; open http://{settings.domain}/admin")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="social", description="social: a Mastodon-compatible server")
     top.add_argument("--version", action="version", version=f"social {__version__}")
@@ -166,6 +199,12 @@ def parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("migrate", help="apply database migrations")
     p.set_defaults(func=migrate)
+
+    p = commands.add_parser("demo", help="seed accounts and post a stream of hashtagged statuses")
+    p.add_argument("--accounts", type=int, default=60)
+    p.add_argument("--minutes", type=float, default=10.0, help="simulated length of the stream")
+    p.add_argument("--speed", type=float, default=5.0, help="how much faster than real time")
+    p.set_defaults(func=demo)
 
     admin = commands.add_parser("admin", help="administration").add_subparsers(
         dest="admin_command", required=True

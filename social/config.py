@@ -36,9 +36,19 @@ class Settings:
     status_cache_ttl_s: int = 3600
     home_feed_max: int = 800
     in_process_workers: bool = True
+    trend_bucket_s: int = 300
+    trend_recent_window_s: int = 3600
+    trend_baseline_window_s: int = DAY_S
+    trend_min_accounts: int = 5
+    trend_half_life_s: int = 7200
+    trendable_by_default: bool = False
     ratelimit_enabled: bool = True
     ratelimit_scale: float = 1.0
     trusted_proxies: str = ""  # comma-separated addresses or CIDRs whose X-Forwarded-For counts
+    streaming_history_max: int = 1000  # entries kept per channel (resume window)
+    streaming_history_ttl_s: int = DAY_S  # a quiet channel's history expires after this
+    streaming_queue_max: int = 1000  # outbound frames a socket may lag before close 4008
+    streaming_ping_interval_s: float = 25.0
     log_level: str = "info"
 
     def __post_init__(self) -> None:

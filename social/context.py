@@ -20,6 +20,8 @@ from social.events.settings import EventSettings
 from social.keys import Keys
 from social.metrics import Metrics
 from social.redis import AnyRedis, client_from_url
+from social.streaming.hub import StreamHub
+from trending import TrendEngine
 
 
 @dataclass
@@ -37,6 +39,8 @@ class AppContext:
     statuses: EntityCache
     events: EventBus
     stream_reader: AnyRedis
+    streams: StreamHub
+    trends: TrendEngine
     background: set[asyncio.Task[object]] = field(default_factory=set)
 
     def spawn(self, work: Coroutine[Any, Any, object]) -> None:
@@ -125,6 +129,17 @@ class AppContext:
                 reader=stream_reader,
             ),
             stream_reader=stream_reader,
+            streams=StreamHub(redis, keys),
+            trends=TrendEngine(
+                redis,
+                prefix=prefix,
+                bucket_s=settings.trend_bucket_s,
+                recent_window_s=settings.trend_recent_window_s,
+                baseline_window_s=settings.trend_baseline_window_s,
+                min_accounts=settings.trend_min_accounts,
+                half_life_s=settings.trend_half_life_s,
+                trendable_by_default=settings.trendable_by_default,
+            ),
         )
 
     async def close(self) -> None:
@@ -132,6 +147,7 @@ class AppContext:
             task.cancel()
         await asyncio.gather(*list(self.background), return_exceptions=True)
         await self.events.stop()
+        await self.streams.close()
         await self.stream_reader.aclose()
         await self.redis.aclose()
         await self.engine.dispose()

@@ -36,7 +36,7 @@ async def followers(ctx: AppContext, account_id: int) -> AsyncIterator[list[int]
         after = rows[-1].id
 
 
-async def _follows(ctx: AppContext, account_ids: list[int], target: int) -> set[int]:
+async def follows_among(ctx: AppContext, account_ids: list[int], target: int) -> set[int]:
     async with ctx.db() as db:
         query = select(Follow.account_id).where(
             Follow.target_account_id == target, Follow.account_id.in_(account_ids)
@@ -57,7 +57,7 @@ async def status_created(ctx: AppContext, p: dict[str, Any]) -> None:
         if replied_to and replied_to != author:
             # As Mastodon: a reply reaches your home only if you follow both people
             # (or are the one replied to).
-            both = await _follows(ctx, batch, replied_to)
+            both = await follows_among(ctx, batch, replied_to)
             batch = [f for f in batch if f in both or f == replied_to]
         await add_to_feeds(ctx, batch, entry)
 

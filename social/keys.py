@@ -27,3 +27,11 @@ class Keys:
 
     def idempotency(self, account_id: int, key_digest: str) -> str:
         return f"{self.prefix}idem:status:{account_id}:{key_digest}"
+
+    def stream_channel(self, channel: str) -> str:
+        """A streaming channel's history (a stream) and, by the same name, its pub/sub channel."""
+        return f"{self.prefix}stream:{{{channel}}}"
+
+    def stream_revoked(self) -> str:
+        """Pub/sub channel announcing revoked access-token session ids."""
+        return f"{self.prefix}stream:revoked"

@@ -11,9 +11,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from social.context import AppContext
 from social.db.models import Account, Notification
+from social.events.outbox import enqueue
 from social.follows import FOLLOW_CREATED
 from social.ids import next_id
 from social.posting import FAVOURITE_CREATED, STATUS_CREATED
+
+NOTIFICATION_CREATED = "notification.created"
 
 
 async def _notify(ctx: AppContext, rows: list[dict[str, Any]]) -> None:
@@ -39,8 +42,15 @@ async def _notify(ctx: AppContext, rows: list[dict[str, Any]]) -> None:
             return
         dialect = ctx.engine.dialect.name
         stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(Notification)
-        await db.execute(stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
+        inserted = await db.execute(
+            stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Notification.id),
+            rows,
+        )
+        # Announced in the same transaction (live streams), only for rows inserted just now.
+        for notification_id in inserted.scalars():
+            enqueue(db, NOTIFICATION_CREATED, {"notification_id": notification_id})
         await db.commit()
+    ctx.events.wake()
 
 
 async def status_created(ctx: AppContext, p: dict[str, Any]) -> None:

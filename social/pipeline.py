@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from social import fanout, notify
+from social import fanout, notify, trends
 from social.context import AppContext
 from social.events.event import Event
+from social.streaming import publisher
 
 TopicHandler = Callable[[AppContext, dict[str, Any]], Awaitable[None]]
 
@@ -28,3 +29,5 @@ def dispatcher(
 def register_consumers(ctx: AppContext) -> None:
     ctx.events.register("timelines", dispatcher(ctx, fanout.HANDLERS))
     ctx.events.register("notifications", dispatcher(ctx, notify.HANDLERS))
+    ctx.events.register("streaming", dispatcher(ctx, publisher.HANDLERS))
+    ctx.events.register("trending", dispatcher(ctx, trends.HANDLERS))

@@ -9,6 +9,7 @@ from social import entities
 from social.auth import KIND_APP, KIND_USER
 from social.context import AppContext
 from social.db.models import Application
+from social.streaming.revocation import announce_revoked
 
 REFRESH = "refresh"
 USER_AGENT_MAX = 200
@@ -69,6 +70,7 @@ def _token(
 async def revoke_access(ctx: AppContext, session: Session) -> None:
     """Revoke an access token's session and its refresh token."""
     await ctx.tokens.revoke_id(session.user_id, session.id)
+    await announce_revoked(ctx.redis, ctx.keys, [session.id])
     refresh_id = session.data.get("refresh_id")
     if refresh_id:
         await ctx.refresh_tokens.revoke_id(session.user_id, refresh_id)
@@ -87,3 +89,4 @@ async def revoke_any(ctx: AppContext, token: str, app_id: int) -> None:
         access_id = refresh.data.get("access_id")
         if access_id:
             await ctx.tokens.revoke_id(refresh.user_id, access_id)
+            await announce_revoked(ctx.redis, ctx.keys, [access_id])

@@ -34,7 +34,9 @@ class NotificationsQuery(PageQuery):
     account_id: int | None = Field(default=None, ge=0)
 
 
-async def _render(ctx: AppContext, rows: list[Notification], viewer: int) -> list[dict[str, Any]]:
+async def render_notifications(
+    ctx: AppContext, rows: list[Notification], viewer: int
+) -> list[dict[str, Any]]:
     accounts = await accounts_json(ctx, list({n.from_account_id for n in rows}))
     status_ids = [n.status_id for n in rows if n.status_id]
     statuses = {
@@ -94,7 +96,7 @@ async def list_notifications(request: Request) -> Response:
         rows = list((await db.execute(query.limit(q.limit))).scalars())
     rows.sort(key=lambda n: n.id, reverse=True)
     headers = {"Link": link_header(request, [n.id for n in rows])} if rows else {}
-    return json_response(await _render(ctx, rows, caller.account_id), headers=headers)
+    return json_response(await render_notifications(ctx, rows, caller.account_id), headers=headers)
 
 
 @endpoint(
@@ -112,7 +114,7 @@ async def show(request: Request) -> Response:
         row = await db.get(Notification, notification_id)
     if row is None or row.account_id != caller.account_id:
         raise not_found()
-    rendered = await _render(ctx, [row], caller.account_id)
+    rendered = await render_notifications(ctx, [row], caller.account_id)
     if not rendered:
         raise not_found()
     return json_response(rendered[0])

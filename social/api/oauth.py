@@ -22,6 +22,7 @@ from social.db.types import utcnow
 from social.errors import ApiError
 from social.openapi import endpoint
 from social.responses import json_response
+from social.streaming.revocation import announce_revoked
 from social.tokens import issue_app_token, issue_user_token, revoke_any
 from social.validation import read_params
 
@@ -139,6 +140,7 @@ async def token(request: Request) -> Response:
         raise oauth_error("invalid_grant", INVALID_GRANT)
     if old.data.get("access_id"):
         await ctx.tokens.revoke_id(old.user_id, old.data["access_id"])
+        await announce_revoked(ctx.redis, ctx.keys, [old.data["access_id"]])  # close its sockets
     issued = await issue_user_token(
         ctx,
         account_id=int(old.user_id),
