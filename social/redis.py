@@ -75,7 +75,7 @@ class EmbeddedRedis:
         os.makedirs(self.data_dir, exist_ok=True)
         config = {"appendonly": "yes", "appendfsync": "everysec"} if self.persist else {}
         if not self.persist:
-            config["save"] = ""
+            config["save"] = '""'  # no snapshots (an empty value would be dropped)
         self._server = ValkeyServer(
             host="127.0.0.1", data_dir=self.data_dir, persist=self.persist, config=config
         )

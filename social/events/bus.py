@@ -129,7 +129,11 @@ class EventBus:
         _, late = await asyncio.wait(tasks, timeout=timeout_s)
         for task in late:
             task.cancel()
-        for task in tasks:
+        # Bounded: a loop whose cancel a library swallowed still ends on `stop_soon`'s flag.
+        _, stuck = await asyncio.wait(tasks, timeout=timeout_s)
+        for task in stuck:
+            log.error("event task %s did not stop", task.get_name())
+        for task in set(tasks) - stuck:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 

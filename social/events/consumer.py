@@ -157,7 +157,8 @@ class ConsumerGroup:
         return len(gone)
 
     def _forget_group_on_nogroup(self, exc: ResponseError) -> bool:
-        if str(exc).startswith("NOGROUP"):
+        # NOGROUP: the group is gone. UNBLOCKED: the stream was deleted under a blocked read.
+        if str(exc).startswith(("NOGROUP", "UNBLOCKED")):
             # The stream or the group vanished (Redis flushed or restarted empty): recreate it.
             self._ready = False
             return True

@@ -19,6 +19,7 @@ from social.streaming.history import decode_live
 from social.streaming.protocol import Entry
 
 log = logging.getLogger(__name__)
+CLOSE_TIMEOUT_S = 5.0
 
 CONFIRM_TIMEOUT_S = 5.0
 RECONNECT_MAX_S = 5.0
@@ -43,6 +44,7 @@ class StreamHub:
         self._lock = asyncio.Lock()
         self._pubsub: PubSub | None = None
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
 
     async def subscribe(self, channel: str, listener: Listener) -> None:
         """Returns once the channel is subscribed on the server (or raises, not subscribed)."""
@@ -91,10 +93,11 @@ class StreamHub:
                 del self.sessions[client.session_id or ""]
 
     async def close(self) -> None:
+        self._closing = True  # the loop also ends by itself if a library swallows the cancel
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(self._task, CLOSE_TIMEOUT_S)
         if self._pubsub is not None:
             with contextlib.suppress(RedisError, OSError):
                 await self._pubsub.aclose()  # type: ignore[no-untyped-call]
@@ -114,7 +117,7 @@ class StreamHub:
                 await self._pubsub.subscribe(self.keys.stream_revoked())
         except (RedisError, OSError):
             await self._reconnect(backoff_s)
-        while True:
+        while not self._closing:
             try:
                 assert self._pubsub is not None
                 message = await self._pubsub.get_message(timeout=1.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -105,6 +106,14 @@ async def bus(
     await bus.stop()
 
 
+async def stop(runner: ConsumerGroup | OutboxRelay, task: asyncio.Task[None]) -> None:
+    """As `EventBus.stop` does: the flag first, so the loop ends even if a cancel is lost."""
+    runner.stop_soon()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.wait_for(task, 5)
+
+
 async def publish(redis: AnyRedis, *topics: str) -> list[int]:
     """Put events straight into the stream (consumer tests need no database)."""
     ids = []
@@ -124,7 +133,7 @@ async def stream_entries(redis: AnyRedis, key: str = KEYS.stream) -> list[dict[s
     return [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in entries]
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 3.0) -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 10.0) -> None:
     """Poll `check` until it holds; fail after `timeout_s`."""
     deadline = time.monotonic() + timeout_s
     while not await check():

@@ -6,11 +6,17 @@ import asyncio
 import time
 from typing import Any
 
-import pytest
-
 from social.events import Event
 from social.redis import AnyRedis
-from tests.events.conftest import KEYS, MakeGroup, Recorder, eventually, publish, stream_entries
+from tests.events.conftest import (
+    KEYS,
+    MakeGroup,
+    Recorder,
+    eventually,
+    publish,
+    stop,
+    stream_entries,
+)
 
 
 async def pending(redis: AnyRedis, group: str) -> int:
@@ -197,9 +203,8 @@ async def test_slow_or_failing_group_does_not_hold_up_another(
         assert await pending(redis, "slow") == 3
         assert await pending(redis, "failing") == 3
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        for group, task in zip(groups, tasks, strict=True):
+            await stop(group, task)
 
 
 async def test_run_recreates_a_group_lost_with_the_stream(
@@ -216,9 +221,7 @@ async def test_run_recreates_a_group_lost_with_the_stream(
         await publish(redis, "status.created")
         await eventually(lambda: _seen(handler, 2))
     finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await stop(group, task)
 
 
 async def _seen(handler: Recorder, count: int) -> bool:

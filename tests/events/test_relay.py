@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from social.events import enqueue
 from social.redis import AnyRedis, client_from_url
-from tests.events.conftest import KEYS, MakeRelay, eventually, outbox_rows, stream_entries
+from tests.events.conftest import KEYS, MakeRelay, eventually, outbox_rows, stop, stream_entries
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -135,9 +135,7 @@ async def test_redis_down_keeps_rows_until_it_returns(
         down.wake()
         await asyncio.sleep(0.3)
         assert not task.done(), "the relay loop must survive Redis being down"
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await stop(down, task)
     finally:
         await dead.aclose()
     assert all(row.sent_at is None for row in await outbox_rows(sessions))
@@ -162,15 +160,14 @@ async def test_run_publishes_when_woken(
 
         await eventually(published, timeout_s=1.0)
     finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await stop(relay, task)
 
 
 async def test_run_sweeps_up_rows_nobody_woke_it_for(
     sessions: Sessions, redis: AnyRedis, make_relay: MakeRelay
 ) -> None:
-    task = asyncio.create_task(make_relay(sweep_s=0.05).run())
+    relay = make_relay(sweep_s=0.05)
+    task = asyncio.create_task(relay.run())
     try:
         await add_events(sessions, 3)
 
@@ -179,9 +176,7 @@ async def test_run_sweeps_up_rows_nobody_woke_it_for(
 
         await eventually(published, timeout_s=1.0)
     finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await stop(relay, task)
 
 
 async def test_prune_deletes_only_sent_rows(sessions: Sessions, make_relay: MakeRelay) -> None:
