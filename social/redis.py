@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
 
+import hiredis
 from redis.asyncio import Redis, RedisCluster
+from redis.asyncio.connection import AbstractConnection
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
@@ -36,7 +39,35 @@ def client_from_url(url: str, **options: Any) -> AnyRedis:
     if is_cluster_url(url):
         plain = url.replace("+cluster", "", 1)
         return RedisCluster.from_url(plain, **options)
-    return Redis.from_url(url, **options)
+    client = Redis.from_url(url, **options)
+    pool = client.connection_pool
+    pool.connection_class = hiredis_packing(pool.connection_class)
+    return client
+
+
+_PACKED: dict[type[AbstractConnection], type[AbstractConnection]] = {}
+
+
+def hiredis_packing(base: type[AbstractConnection]) -> type[AbstractConnection]:
+    """`base` packing commands with hiredis (C) instead of redis-py's Python packer, which the
+    asyncio client always uses; the bytes are the same. On the request path this was the
+    largest single cost of a timeline read (about 100 arguments a request)."""
+    if base in _PACKED:
+        return _PACKED[base]
+
+    class HiredisPacked(base):  # type: ignore[valid-type,misc]
+        def pack_command(self, *args: Any) -> list[bytes]:
+            if isinstance(args[0], str):
+                args = (*args[0].encode().split(), *args[1:])
+            elif b" " in args[0]:
+                args = (*args[0].split(), *args[1:])
+            return [hiredis.pack_command(args)]
+
+        def pack_commands(self, commands: Iterable[Iterable[Any]]) -> list[bytes]:
+            return [b"".join(self.pack_command(*command)[0] for command in commands)]
+
+    HiredisPacked.__name__ = HiredisPacked.__qualname__ = f"HiredisPacked{base.__name__}"
+    return _PACKED.setdefault(base, HiredisPacked)
 
 
 def redacted(url: str) -> str:
