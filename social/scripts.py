@@ -31,6 +31,14 @@ class Script:
         # EVALSHA by name: redis-py's Script objects refuse cluster pipelines.
         pipe.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
 
+    async def call(self, redis: AnyRedis, keys: list[str], args: list[Any]) -> Any:
+        """One call, no pipeline; on NOSCRIPT (server restarted or flushed) load and redo."""
+        try:
+            return await redis.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
+        except NoScriptError:
+            await self.load(redis)
+            return await redis.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
+
     async def run_batch(
         self, redis: AnyRedis, calls: list[tuple[list[str], list[Any]]]
     ) -> list[Any]:

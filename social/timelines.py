@@ -33,6 +33,7 @@ FEED_TTL_S = 14 * 86400  # unread this long, a feed is dropped (rebuilt on retur
 REBUILD_LOCK_MS = 30_000
 BATCH = 500
 feed_add = Script("feed_add.lua")
+feed_read = Script("feed_read.lua")
 
 
 def home_query(account_id: int, following: Select[int]) -> Select[int, int]:
@@ -71,22 +72,21 @@ def parse_member(raw: bytes) -> Entry:
 async def read_home(ctx: AppContext, account_id: int, page: PageQuery) -> list[Entry]:
     key = ctx.keys.home_feed(account_id)
     high = f"({page.max_id}" if page.max_id else "+inf"
-    low = f"({page.since_id}" if page.since_id else f"({SENTINEL}"
+    if page.min_id is not None:
+        direction, low = "oldest", f"({page.min_id}"
+    else:
+        direction, low = "newest", f"({page.since_id}" if page.since_id else f"({SENTINEL}"
     try:
-        async with ctx.redis.pipeline(transaction=False) as pipe:
-            pipe.zscore(key, SENTINEL)
-            if page.min_id is not None:
-                pipe.zrangebyscore(key, f"({page.min_id}", high, start=0, num=page.limit)
-            else:
-                pipe.zrevrangebyscore(key, high, low, start=0, num=page.limit)
-            pipe.zcard(key)
-            pipe.expire(key, FEED_TTL_S)
-            built, members, size, _ = await pipe.execute()
+        reply = await feed_read.call(
+            ctx.redis, [key], [direction, high, low, page.limit, FEED_TTL_S]
+        )
     except RedisError as exc:
         ctx.metrics.redis_errors.labels("feed.read").inc()
         log.warning("home feed read failed, answering from the database: %r", exc)
         return await home_from_db(ctx, account_id, page)
-    if built is None:
+    built = bool(reply[0])
+    size, members = (int(reply[1]), reply[2]) if built else (0, [])
+    if not built:
         ctx.spawn(rebuild_home(ctx, account_id))
         return await home_from_db(ctx, account_id, page)
     entries = [parse_member(m) for m in members]
