@@ -76,6 +76,17 @@ class AppContext:
         )
         cap = settings.max_sessions_per_user
         prefix = settings.redis_prefix
+
+        def store(namespace: str, idle_ttl_s: int, absolute_ttl_s: int) -> SessionStore:
+            return SessionStore(
+                redis,
+                prefix=prefix,
+                namespace=namespace,
+                idle_ttl_s=idle_ttl_s,
+                absolute_ttl_s=absolute_ttl_s,
+                max_per_user=cap,
+            )
+
         return cls(
             settings=settings,
             engine=engine,
@@ -83,30 +94,11 @@ class AppContext:
             redis=redis,
             keys=keys,
             metrics=metrics,
-            tokens=SessionStore(
-                redis,
-                prefix=prefix,
-                namespace="token",
-                idle_ttl_s=settings.access_idle_ttl_s,
-                absolute_ttl_s=settings.access_absolute_ttl_s,
-                max_per_user=cap,
+            tokens=store("token", settings.access_idle_ttl_s, settings.access_absolute_ttl_s),
+            refresh_tokens=store(
+                "refresh", settings.refresh_idle_ttl_s, settings.refresh_absolute_ttl_s
             ),
-            refresh_tokens=SessionStore(
-                redis,
-                prefix=prefix,
-                namespace="refresh",
-                idle_ttl_s=settings.refresh_idle_ttl_s,
-                absolute_ttl_s=settings.refresh_absolute_ttl_s,
-                max_per_user=cap,
-            ),
-            cookies=SessionStore(
-                redis,
-                prefix=prefix,
-                namespace="cookie",
-                idle_ttl_s=settings.cookie_idle_ttl_s,
-                absolute_ttl_s=settings.cookie_absolute_ttl_s,
-                max_per_user=cap,
-            ),
+            cookies=store("cookie", settings.cookie_idle_ttl_s, settings.cookie_absolute_ttl_s),
             accounts=EntityCache(
                 redis,
                 name="account",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 
 from social import entities
 from social.accounts import account_bytes, base_url
 from social.context import AppContext
 from social.db.models import Account, Follow
+from social.db.toggle import toggle
 from social.errors import ApiError, not_found
 from social.events.outbox import enqueue
 
@@ -24,20 +24,7 @@ async def set_following(ctx: AppContext, follower_id: int, target_id: int, on: b
         target = await db.get(Account, target_id)
         if target is None or target.suspended:
             raise not_found()
-        if on:
-            try:
-                async with db.begin_nested():
-                    db.add(Follow(account_id=follower_id, target_account_id=target_id))
-                delta = 1
-            except IntegrityError:
-                delta = 0
-        else:
-            result = await db.execute(
-                delete(Follow).where(
-                    Follow.account_id == follower_id, Follow.target_account_id == target_id
-                )
-            )
-            delta = -1 if result.rowcount else 0  # type: ignore[attr-defined]
+        delta = await toggle(db, on, Follow, account_id=follower_id, target_account_id=target_id)
         if not delta:
             return
         await db.execute(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.exceptions import RedisError
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,7 @@ from social import text
 from social.accounts import account_bytes, base_url
 from social.context import AppContext
 from social.db.models import Account, Favourite, Mention, Status, StatusTag, Tag
+from social.db.toggle import toggle
 from social.db.types import utcnow
 from social.errors import ApiError, not_found
 from social.events.outbox import enqueue
@@ -214,20 +215,7 @@ async def set_favourite(ctx: AppContext, account_id: int, status_id: int, on: bo
         status = await db.get(Status, status_id)
         if status is None or not await _may_see_row(ctx, db, status, account_id):
             raise not_found()
-        if on:
-            try:
-                async with db.begin_nested():
-                    db.add(Favourite(account_id=account_id, status_id=status_id))
-                changed = 1
-            except IntegrityError:
-                changed = 0
-        else:
-            result = await db.execute(
-                delete(Favourite).where(
-                    Favourite.account_id == account_id, Favourite.status_id == status_id
-                )
-            )
-            changed = -1 if result.rowcount else 0  # type: ignore[attr-defined]
+        changed = await toggle(db, on, Favourite, account_id=account_id, status_id=status_id)
         if changed:
             await db.execute(
                 update(Status)
