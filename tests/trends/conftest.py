@@ -1,0 +1,103 @@
+"""A real server on a loopback port with an admin in it, and the Chromium that drives it."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from social.accounts import create_account
+from social.app import create_app
+from social.config import Settings
+from social.db.engine import create_engine, session_factory
+from social.redis import client_from_url, flush_all
+from tests.api.helpers import PASSWORD
+from tests.conftest import empty_tables, free_port
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+SCREENSHOTS: list[Path] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The browser test's screenshots, in the run's output even when it passes."""
+    for path in SCREENSHOTS:
+        terminalreporter.write_line(f"dashboard screenshot: {path}")
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    admin: str
+    password: str
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Debian's Chromium (`.ci/run` installs it); Playwright's own browsers are not used."""
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.skip("no `chromium` on PATH (apt-get install chromium; .ci/run does)")
+    return path
+
+
+async def _prepare(database_url: str, redis_url: str, admin: str) -> None:
+    # Its own engine and client, closed in this loop: the app's pools must only see uvicorn's.
+    engine = create_engine(database_url)
+    redis = client_from_url(redis_url)
+    try:
+        await empty_tables(engine)
+        await flush_all(redis)
+        async with session_factory(engine)() as db:
+            await create_account(
+                db, username=admin, email=f"{admin}@example.com", password=PASSWORD, role="admin"
+            )
+    finally:
+        await redis.aclose()
+        await engine.dispose()
+
+
+@pytest.fixture
+def live_server(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """uvicorn in a thread with its lifespan, so the event pipeline (and the `trending`
+    consumer) runs in-process; three distinct authors are enough for a tag to trend."""
+    port = free_port()
+    settings = Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        data_dir=str(tmp_path),
+        domain=f"127.0.0.1:{port}",
+        ratelimit_scale=1000.0,
+        trend_min_accounts=3,
+    )
+    asyncio.run(_prepare(database_url, redis_url, "boss"))
+    app = create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive(), "server failed to start"
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    yield LiveServer(f"http://127.0.0.1:{port}", "boss", PASSWORD)
+    server.should_exit = True
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "server did not stop"
