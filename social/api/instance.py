@@ -60,7 +60,7 @@ async def instance_v1(request: Request) -> Response:
             "description": s.description,
             "email": s.contact_email,
             "version": version(),
-            "urls": _configuration(ctx)["urls"],
+            "urls": {"streaming_api": _configuration(ctx)["urls"]["streaming"]},
             "stats": {"user_count": 0, "status_count": 0, "domain_count": 0},
             "thumbnail": None,
             "languages": ["en"],

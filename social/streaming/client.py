@@ -39,7 +39,11 @@ class Client:
             self.close(CLOSE_OVERFLOW)
 
     def send(self, label: list[str], entry: Entry) -> None:
-        self.offer(self.encode(label, entry.event, entry.payload, entry.id))
+        key = (self.encode, *label)
+        text = entry.encoded.get(key)
+        if text is None:
+            text = entry.encoded[key] = self.encode(label, entry.event, entry.payload, entry.id)
+        self.offer(text)
 
     def close(self, code: int) -> None:
         if self.closed:

@@ -60,19 +60,17 @@ async def last_position(redis: AnyRedis, key: str) -> str:
 
 
 async def read_since(redis: AnyRedis, key: str, after: str) -> tuple[bool, list[Entry]]:
-    """Entries after `after`, in order, and whether some were lost (trimmed or expired).
-    Trimming cuts the oldest entries, so entries were lost if some were trimmed and the oldest
-    left is newer than `after` (conservative: also when exactly those up to `after` went)."""
+    """Entries after `after`, in order, and whether some may have been lost. A position a client
+    holds was once in this history, so an oldest entry newer than it means the history was
+    trimmed past it, or expired or wiped (a Redis restart without persistence) and begun again
+    (conservative: also when exactly the entries up to `after` went)."""
     gap = False
     entries: list[Entry] = []
     cursor = after
     while True:
-        ((first, trimmed, raw),) = await READ.run_batch(redis, [([key], [cursor, READ_PAGE])])
-        if cursor == after:
-            if not first:
-                gap = after != "0-0"
-            else:
-                gap = bool(trimmed) and position(first.decode()) > position(after)
+        ((oldest, raw),) = await READ.run_batch(redis, [([key], [cursor, READ_PAGE])])
+        if cursor == after and after != "0-0":
+            gap = not oldest or position(oldest.decode()) > position(after)
         page = [decode_entry(i, f) for i, f in raw]
         entries += page
         if len(page) < READ_PAGE:

@@ -1,20 +1,9 @@
--- Entries after a position, and what tells whether the history still reaches back to it.
+-- Entries after a position, and the oldest entry still kept (to tell whether the history
+-- still reaches back to that position).
 -- KEYS[1] history stream; ARGV: after (exclusive), count
--- Returns {first entry id ("" when the history is gone), 1 if entries were ever trimmed, entries}.
-if redis.call("EXISTS", KEYS[1]) == 0 then
-  return {"", 0, {}}
+-- Returns {oldest entry id ("" when the history is gone), entries}.
+local oldest = redis.call("XRANGE", KEYS[1], "-", "+", "COUNT", 1)
+if #oldest == 0 then
+  return {"", {}}
 end
-local info = redis.call("XINFO", "STREAM", KEYS[1])
-local field = {}
-for i = 1, #info, 2 do
-  field[info[i]] = info[i + 1]
-end
-local first = "0-0"
-if type(field["first-entry"]) == "table" then
-  first = field["first-entry"][1]
-end
-local trimmed = 0
-if field["entries-added"] > field["length"] then
-  trimmed = 1
-end
-return {first, trimmed, redis.call("XRANGE", KEYS[1], "(" .. ARGV[1], "+", "COUNT", ARGV[2])}
+return {oldest[1][1], redis.call("XRANGE", KEYS[1], "(" .. ARGV[1], "+", "COUNT", ARGV[2])}

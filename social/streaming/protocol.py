@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import orjson
@@ -29,11 +30,21 @@ class StreamError(Exception):
 
 @dataclass(frozen=True)
 class Entry:
-    """One event of a channel: its position in the channel history, name and payload."""
+    """One event of a channel: its position in the channel history, name and payload. One
+    instance goes to every local listener, so it memoizes what they would each compute."""
 
     id: str
     event: str
     payload: str
+
+    @cached_property
+    def position(self) -> tuple[int, int]:
+        return position(self.id)
+
+    @cached_property
+    def encoded(self) -> dict[tuple[object, ...], str]:
+        """Frames by encoder and stream label: encoded once per channel message."""
+        return {}
 
 
 @dataclass(frozen=True)

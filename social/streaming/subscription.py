@@ -25,6 +25,7 @@ class Subscription:
     def __init__(self, client: Client, spec: StreamSpec, key: str, redis: AnyRedis) -> None:
         self.client = client
         self.spec = spec
+        self.label = spec.label
         self.key = key
         self.redis = redis
         self.cursor = "0-0"
@@ -82,7 +83,15 @@ class Subscription:
             log.warning("streaming: history unavailable after reconnect; closing a client")
             self.client.close(CLOSE_SERVER_ERROR)
 
+    @property
+    def cursor(self) -> str:
+        return self._cursor
+
+    @cursor.setter
+    def cursor(self, value: str) -> None:
+        self._cursor, self._cursor_position = value, position(value)
+
     def _emit(self, entry: Entry) -> None:
-        if position(entry.id) > position(self.cursor):
-            self.cursor = entry.id
-            self.client.send(self.spec.label, entry)
+        if entry.position > self._cursor_position:
+            self._cursor, self._cursor_position = entry.id, entry.position
+            self.client.send(self.label, entry)

@@ -17,6 +17,7 @@ async def test_instance_v1_and_v2(client: httpx.AsyncClient) -> None:
     assert v1["version"] == "4.3.0 (compatible; social 0.1.0)"
     assert v1["configuration"]["statuses"]["max_characters"] == 500
     assert v1["registrations"] is True
+    assert v1["urls"] == {"streaming_api": "ws://localhost:8000"}  # Mastodon's v1 name
     v2 = (await client.get("/api/v2/instance")).json()
     assert v2["domain"] == "localhost:8000"
     assert v2["registrations"]["enabled"] is True

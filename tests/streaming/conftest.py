@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -21,9 +24,10 @@ from social.db.engine import create_engine
 from social.redis import AnyRedis
 from tests.api.helpers import ClientApp, User, make_user, register_app
 from tests.conftest import empty_tables, free_port
+from tests.streaming.processes import Process, stop
 
 
-async def _empty(database_url: str) -> None:
+async def empty_database(database_url: str) -> None:
     engine = create_engine(database_url)  # its own, disposed in this loop, never uvicorn's
     try:
         await empty_tables(engine)
@@ -63,7 +67,7 @@ def start_server(
                 **overrides,
             }
         )
-        asyncio.run(_empty(database_url))
+        asyncio.run(empty_database(database_url))
         app = create_app(settings)
         config = uvicorn.Config(
             app,
@@ -115,3 +119,39 @@ def user(http: httpx.AsyncClient, client_app: ClientApp) -> MakeUser:
         return await make_user(http, client_app, name)
 
     return make
+
+
+SpawnServe = Callable[[], Process]
+
+
+@pytest.fixture
+def spawn_serve(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[SpawnServe]:
+    """Starts `social serve` processes (not yet waited for: see `wait_healthy`)."""
+    started: list[Process] = []
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_url,
+        "DATABASE_URL": database_url,
+        "SOCIAL_DATA_DIR": str(tmp_path),
+        "SOCIAL_RATELIMIT_SCALE": "1000",
+        "SOCIAL_LOG_LEVEL": "warning",
+    }
+
+    def spawn() -> Process:
+        port = free_port()
+        log = tmp_path / f"serve-{port}.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "social", "serve", "--port", str(port)],
+                cwd=tmp_path,
+                env={**env, "SOCIAL_DOMAIN": f"127.0.0.1:{port}"},
+                stdout=out,
+                stderr=out,
+            )
+        process = Process(f"http://127.0.0.1:{port}", proc, log)
+        started.append(process)
+        return process
+
+    yield spawn
+    for process in started:
+        stop(process)

@@ -1,0 +1,35 @@
+"""Two `social serve` processes on one Redis and database."""
+
+from __future__ import annotations
+
+import httpx
+from websockets.asyncio.client import connect
+
+from social.redis import AnyRedis
+from tests.api.helpers import follow, make_user, post, register_app
+from tests.streaming.conftest import SpawnServe, empty_database
+from tests.streaming.frames import next_event, status_of
+from tests.streaming.processes import stop, wait_healthy
+
+
+async def test_a_status_posted_to_one_process_reaches_a_socket_on_the_other(
+    spawn_serve: SpawnServe, database_url: str, redis: AnyRedis
+) -> None:
+    await empty_database(database_url)
+    a, b = spawn_serve(), spawn_serve()
+    wait_healthy(a)
+    wait_healthy(b)
+    async with httpx.AsyncClient(base_url=a.url, timeout=10) as http:
+        app = await register_app(http)
+        alice = await make_user(http, app, "alice")
+        bob = await make_user(http, app, "bob")
+        await follow(http, bob, alice)
+        async with (
+            connect(b.ws + "?stream=user", additional_headers=bob.auth) as home,
+            connect(b.ws + "?stream=hashtag&tag=both") as tag,
+        ):
+            posted = await post(http, alice, "across processes #both")
+            assert status_of(await next_event(home, "update"))["id"] == posted["id"]
+            assert status_of(await next_event(tag, "update"))["id"] == posted["id"]
+    assert stop(a) == 0
+    assert stop(b) == 0
