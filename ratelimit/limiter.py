@@ -22,7 +22,8 @@ class Limiter:
     """Checks never raise on a Redis failure: each quota fails open or falls back in process.
 
     After a failure Redis is left alone for `retry_after_failure_s`, so an outage costs one
-    timeout, not one per request.
+    timeout, not one per request. With `coalesce` (the default), checks made in the same
+    event-loop tick share one pipeline; a lone check is sent without waiting for others.
     """
 
     def __init__(
@@ -35,8 +36,9 @@ class Limiter:
         fallback: MemoryLimiter | None = None,
         on_decision: DecisionHook | None = None,
         on_store_error: StoreErrorHook | None = None,
+        coalesce: bool = True,
     ) -> None:
-        self.store = RedisStore(redis, timeout_s=timeout_s)
+        self.store = RedisStore(redis, timeout_s=timeout_s, coalesce=coalesce)
         self.prefix = keys.check_prefix(prefix)
         self.retry_after_failure_s = retry_after_failure_s
         self.fallback = fallback if fallback is not None else MemoryLimiter()
@@ -57,7 +59,8 @@ class Limiter:
         return (await self.check_many([Check(quota, identity, cost, peek=True)]))[0]
 
     async def check_many(self, checks: Sequence[Check]) -> list[Decision]:
-        """All checks in one round trip; each one atomic on its own identity's keys.
+        """All checks in one round trip (shared with this tick's other checks); each one
+        atomic on its own identity's keys.
 
         Returns, per check, the most restrictive decision among its quota's limits.
         """
@@ -73,8 +76,10 @@ class Limiter:
             try:
                 replies = await self.store.run(calls)
             except StoreError as exc:
-                self._skip_redis_until = time.monotonic() + self.retry_after_failure_s
-                self._report_error(exc)
+                now = time.monotonic()
+                if now >= self._skip_redis_until:  # the first of a batch that failed together
+                    self._report_error(exc)
+                self._skip_redis_until = now + self.retry_after_failure_s
         decisions = []
         for i, (check, key_list) in enumerate(zip(checks, key_lists, strict=True)):
             if replies is not None:

@@ -1,4 +1,4 @@
-"""Runs strategy scripts on Redis: by SHA, pipelined, under a short timeout."""
+"""Runs strategy scripts on Redis: by SHA, pipelined, coalesced, under a short timeout."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import NoScriptError
 
+from ratelimit.batch import Coalescer
 from ratelimit.errors import StoreError
 from ratelimit.strategies import STRATEGIES, Strategy
 from ratelimit.types import AnyRedis
@@ -28,29 +29,38 @@ class RedisStore:
     """Calls scripts by SHA and loads them on NOSCRIPT (first use, `SCRIPT FLUSH`, failover).
 
     redis-py's `Script` asks `SCRIPT EXISTS` before every pipeline, a round trip we avoid.
+    With `coalesce`, the calls of all `run`s made in one event-loop tick go out in one
+    pipeline; each call stays one script, atomic on its own keys, and fails on its own.
     """
 
-    def __init__(self, client: AnyRedis, *, timeout_s: float = 0.1) -> None:
+    def __init__(self, client: AnyRedis, *, timeout_s: float = 0.1, coalesce: bool = True):
         self.client = client
         self.timeout_s = timeout_s
+        self.coalescer = Coalescer(self._exchange, timeout_s=timeout_s, wrap=_store_error)
+        self.coalesce = coalesce
 
     async def load_scripts(self) -> None:
         await self._guard(self._load(STRATEGIES.values()))
 
     async def run(self, calls: Sequence[ScriptCall]) -> list[Reply]:
         """One reply per call, in one round trip (two after a NOSCRIPT)."""
-        return await self._guard(self._run(calls))
+        if self.coalesce:  # the batch runs under `timeout_s`: one timer per batch, not per call
+            return _replies(await self.coalescer.run(calls))
+        return _replies(await self._guard(self._exchange(calls)))
 
     async def _guard(self, work: Awaitable[T]) -> T:
         try:
             async with asyncio.timeout(self.timeout_s):
                 return await work
+        except StoreError:
+            raise
         except TimeoutError as exc:
             raise StoreError(f"Redis did not answer within {self.timeout_s} s") from exc
-        except (RedisError, OSError, ValueError, TypeError, IndexError) as exc:
-            raise StoreError(f"Redis failed: {exc!r}") from exc
+        except Exception as exc:  # redis-py can fail with anything (AttributeError in a race)
+            raise _store_error(exc) from exc
 
-    async def _run(self, calls: Sequence[ScriptCall]) -> list[Reply]:
+    async def _exchange(self, calls: Sequence[ScriptCall]) -> list[Any]:
+        """A reply or an exception per call; calls that met NOSCRIPT are retried once."""
         replies = await self._send(calls)
         missing = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
         if missing:
@@ -59,10 +69,7 @@ class RedisStore:
             retried = await self._send([calls[i] for i in missing])
             for i, reply in zip(missing, retried, strict=True):
                 replies[i] = reply
-        for reply in replies:
-            if isinstance(reply, BaseException):
-                raise StoreError(f"script failed: {reply!r}") from reply
-        return [[int(x) for x in reply] for reply in replies]
+        return replies
 
     async def _send(self, calls: Sequence[ScriptCall]) -> list[Any]:
         if len(calls) == 1:
@@ -90,3 +97,24 @@ class RedisStore:
                 sha = sha.decode()
             if isinstance(sha, str) and sha != strategy.sha:
                 raise StoreError(f"Redis hashed {strategy.name} as {sha}, expected {strategy.sha}")
+
+
+def _store_error(exc: BaseException) -> StoreError:
+    if isinstance(exc, StoreError):
+        return exc
+    if isinstance(exc, TimeoutError | asyncio.CancelledError):
+        return StoreError(f"Redis did not answer in time: {exc!r}")
+    error = StoreError(f"Redis failed: {exc!r}")
+    error.__cause__ = exc
+    return error
+
+
+def _replies(raw: list[Any]) -> list[Reply]:
+    """Integer replies; one failed call fails its whole check (its caller decides what next)."""
+    for reply in raw:
+        if isinstance(reply, BaseException):
+            raise StoreError(f"script failed: {reply!r}") from reply
+    try:
+        return [[int(x) for x in reply] for reply in raw]
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"unexpected script reply: {raw!r}") from exc

@@ -10,8 +10,12 @@ import pytest
 
 from ratelimit import Limit, Limiter, Quota
 from ratelimit.types import AnyRedis
-from social.redis import client_from_url
-from tests.ratelimit.conftest import server_time, wait_for_window_fraction
+from tests.ratelimit.conftest import (
+    all_keys,
+    connected_client,
+    server_time,
+    wait_for_window_fraction,
+)
 
 BOTH = pytest.mark.parametrize("strategy", ["sliding-window", "sliding-log"])
 
@@ -20,7 +24,7 @@ BOTH = pytest.mark.parametrize("strategy", ["sliding-window", "sliding-log"])
 async def test_concurrent_hits_from_two_clients_admit_exactly_the_limit(
     redis: AnyRedis, redis_url: str, strategy: str
 ) -> None:
-    other = client_from_url(redis_url)
+    other = await connected_client(redis_url)
     quota = Quota("burst", (Limit(10, 60),), strategy)
     limiters = [Limiter(redis, timeout_s=5), Limiter(other, timeout_s=5)]
     decisions = await asyncio.gather(*(limiters[i % 2].hit(quota, "u1") for i in range(50)))
@@ -129,6 +133,6 @@ async def test_keys_expire(
     redis: AnyRedis, make_limiter: Callable[..., Limiter], strategy: str
 ) -> None:
     await make_limiter().hit(Quota("ttl", (Limit(3, 2),), strategy), "u")
-    keys = await redis.keys("*")
+    keys = await all_keys(redis)
     assert len(keys) == 1
     assert 0 < await redis.pttl(keys[0]) <= 4000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 from redis.asyncio import Redis
@@ -12,28 +12,13 @@ from redis.crc import key_slot
 
 from ratelimit import Check, Decision, Limit, Limiter, Quota, StoreError
 from ratelimit.types import AnyRedis
-from social.redis import is_cluster_url
-from tests.ratelimit.conftest import count_round_trips, wait_for_window_fraction
+from tests.ratelimit.conftest import (
+    all_keys,
+    evalsha_calls,
+    wait_for_window_fraction,
+)
 
 TWO_LIMITS = Quota("multi", (Limit(3, 1), Limit(4, 2)), "sliding-log")
-
-
-async def evalsha_calls(redis: AnyRedis) -> int:
-    stats = await redis.info("commandstats")
-    return int(stats.get("cmdstat_evalsha", {}).get("calls", 0))
-
-
-@pytest.fixture
-async def counted(redis_url: str) -> AsyncIterator[tuple[Redis, Callable[[], int]]]:
-    """A plain client whose socket writes are counted (per-node counts in a cluster differ)."""
-    if is_cluster_url(redis_url):
-        pytest.skip("round trips are counted on a single-node Redis")
-    client = Redis.from_url(redis_url)
-    trips = count_round_trips(client)
-    await client.ping()  # connect and handshake before counting
-    trips.count = 0
-    yield client, lambda: trips.count
-    await client.aclose()
 
 
 async def test_all_limits_must_pass_and_a_refusal_counts_on_none(
@@ -61,7 +46,7 @@ async def test_several_limits_cost_one_script_call_in_one_round_trip(
     assert decision.allowed
     assert round_trips() - before_trips == 1
     assert await evalsha_calls(redis) - before_calls == 1
-    keys = await redis.keys("*")
+    keys = await all_keys(redis)
     assert len(keys) == 2
     assert len({key_slot(key) for key in keys}) == 1  # one hash tag: one cluster slot
 
