@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from typing import Literal
@@ -81,8 +82,10 @@ def _forwarded_for(element: str) -> str:
     return "?"
 
 
+@functools.lru_cache(maxsize=8192)
 def _parse(text: str) -> IPAddress | None:
-    """An address from `1.2.3.4`, `1.2.3.4:80`, `2001:db8::1`, `[2001:db8::1]:443`."""
+    """An address from `1.2.3.4`, `1.2.3.4:80`, `2001:db8::1`, `[2001:db8::1]:443`.
+    Cached: every request parses its peer (and hops) again, and `ipaddress` is slow."""
     text = text.strip()
     if text.startswith("["):
         text = text[1 : text.find("]")] if "]" in text else ""
