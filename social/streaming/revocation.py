@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from social.keys import Keys
 from social.redis import AnyRedis
@@ -18,7 +18,9 @@ async def announce_revoked(redis: AnyRedis, keys: Keys, session_ids: Iterable[st
     try:
         async with redis.pipeline(transaction=False) as pipe:
             for session_id in session_ids:
-                pipe.publish(keys.stream_revoked(), session_id)
+                # by name: redis-py refuses ClusterPipeline.publish; a cluster spreads any
+                # PUBLISH to every node, so whichever node takes it reaches every hub
+                pipe.execute_command("PUBLISH", keys.stream_revoked(), session_id)
             await pipe.execute()
-    except RedisError:
+    except (RedisError, RedisClusterException):
         log.warning("streaming: could not announce a revoked session")

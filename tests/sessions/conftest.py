@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from redis.asyncio import RedisCluster
 from redis.asyncio.connection import AbstractConnection
 
 from sessions import AnyRedis, SessionStore
@@ -62,3 +63,11 @@ def traffic(monkeypatch: pytest.MonkeyPatch) -> Traffic:
     monkeypatch.setattr(AbstractConnection, "send_packed_command", counting_send)
     monkeypatch.setattr(AbstractConnection, "read_response", counting_read)
     return counted
+
+
+async def key_count(client: AnyRedis) -> int:
+    """Keys on every primary (a cluster client's DBSIZE asks one node)."""
+    if isinstance(client, RedisCluster):
+        sizes: Any = await client.dbsize(target_nodes=RedisCluster.PRIMARIES)
+        return sum(sizes.values()) if isinstance(sizes, dict) else int(sizes)
+    return int(await client.dbsize())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 
 from sessions import SessionStore
+from tests.conftest import single_server
 
 from .conftest import Traffic
 
@@ -33,6 +34,7 @@ async def test_the_counter_sees_every_round_trip(store: SessionStore, traffic: T
     assert await cost(traffic, store.revoke(issued.token)) == (2, 2)
 
 
+@single_server  # the session and the user index live in two slots: two nodes on a cluster
 async def test_create_under_the_cap_is_one_pipelined_round_trip(
     store: SessionStore, traffic: Traffic
 ) -> None:
