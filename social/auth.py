@@ -51,6 +51,12 @@ def optional_caller(conn: HTTPConnection) -> Caller | None:
     return None
 
 
+def viewer_id(conn: HTTPConnection) -> int | None:
+    """The calling user's account id, or None (anonymous, or an app-only token)."""
+    caller = optional_caller(conn)
+    return caller.account_id if caller is not None and caller.kind == KIND_USER else None
+
+
 def require_token(conn: HTTPConnection, *any_of: str) -> Caller:
     """A valid bearer token (a user's or an app's) holding one of `any_of` scopes."""
     caller = optional_caller(conn)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute
 from starlette.requests import Request
 
 MAX_ID = (1 << 63) - 1
@@ -26,6 +29,22 @@ class PageQuery(BaseModel):
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+
+
+def paged(query: S, column: InstrumentedAttribute[int], page: PageQuery) -> S:
+    """`query` restricted to the page's cursors on `column`, ordered and limited: newest first,
+    or oldest first after `min_id` (the caller puts the rows back newest first)."""
+    if page.max_id is not None:
+        query = query.where(column < page.max_id)
+    if page.since_id is not None:
+        query = query.where(column > page.since_id)
+    if page.min_id is not None:
+        query = query.where(column > page.min_id)
+    order = column.asc() if page.min_id is not None else column.desc()
+    return query.order_by(order).limit(page.limit)
 
 
 def link_header(

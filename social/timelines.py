@@ -21,7 +21,7 @@ from sqlalchemy.sql import Select
 
 from social.context import AppContext
 from social.db.models import Follow, Mention, Status
-from social.paging import PageQuery
+from social.paging import PageQuery, paged
 from social.scripts import Script
 
 log = logging.getLogger(__name__)
@@ -101,17 +101,9 @@ async def read_home(ctx: AppContext, account_id: int, page: PageQuery) -> list[E
 
 
 async def home_from_db(ctx: AppContext, account_id: int, page: PageQuery) -> list[Entry]:
-    query = home_query(account_id, following_query(account_id))
-    if page.max_id is not None:
-        query = query.where(Status.id < page.max_id)
-    if page.since_id is not None:
-        query = query.where(Status.id > page.since_id)
-    if page.min_id is not None:
-        query = query.where(Status.id > page.min_id).order_by(Status.id.asc())
-    else:
-        query = query.order_by(Status.id.desc())
+    query = paged(home_query(account_id, following_query(account_id)), Status.id, page)
     async with ctx.db() as db:
-        rows = (await db.execute(query.limit(page.limit))).all()
+        rows = (await db.execute(query)).all()
     return sorted(((r[0], r[1]) for r in rows), reverse=True)
 
 

@@ -27,7 +27,7 @@ ERROR_CODES = {
 
 async def read_params(request: Request) -> dict[str, Any]:
     """Query parameters overlaid with the body (JSON object or form), as Rails merges them."""
-    params = _multi_to_dict(request.query_params)
+    params = multi_to_dict(request.query_params)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if request.method in ("GET", "HEAD"):
         return params
@@ -42,13 +42,13 @@ async def read_params(request: Request) -> dict[str, Any]:
                 raise ApiError(422, "Validation failed: the body must be a JSON object")
             params.update(body)
     elif content_type in FORM_TYPES:
-        params.update(_multi_to_dict(await request.form()))
+        params.update(multi_to_dict(await request.form()))
     elif content_type and await request.body():
         raise ApiError(415, f"Unsupported media type {content_type}")
     return params
 
 
-def _multi_to_dict(multi: QueryParams | FormData) -> dict[str, Any]:
+def multi_to_dict(multi: QueryParams | FormData) -> dict[str, Any]:
     """`a[]=1&a[]=2` -> {"a": ["1", "2"]}; `source[note]=x` -> {"source": {"note": "x"}}."""
     out: dict[str, Any] = {}
     for key, value in multi.multi_items():

@@ -12,15 +12,15 @@ from starlette.routing import Route
 from social import entities
 from social.accounts import account_or_404, accounts_json
 from social.api.accounts import parse_id
-from social.auth import optional_caller, require_user
+from social.auth import require_user, viewer_id
 from social.context import get_context
 from social.db.models import Follow, Mention, Status
 from social.follows import relationships, set_following
 from social.openapi import endpoint
-from social.paging import PageQuery, link_header
+from social.paging import PageQuery, link_header, paged
 from social.responses import json_response, raw_json_list
 from social.statuses import render_raw, render_statuses
-from social.validation import _multi_to_dict, validate
+from social.validation import multi_to_dict, validate
 
 
 class StatusesQuery(PageQuery):
@@ -78,15 +78,8 @@ async def _follow_list(request: Request, *, followers: bool) -> Response:
         else (Follow.account_id, Follow.target_account_id)
     )
     query = select(Follow.id, other.label("other")).where(mine == account_id)
-    if page.max_id:
-        query = query.where(Follow.id < page.max_id)
-    if page.since_id:
-        query = query.where(Follow.id > page.since_id)
-    if page.min_id:
-        query = query.where(Follow.id > page.min_id)
-    query = query.order_by(Follow.id.asc() if page.min_id else Follow.id.desc())
     async with ctx.db() as db:
-        rows = sorted((await db.execute(query.limit(page.limit))).all(), reverse=True)
+        rows = sorted((await db.execute(paged(query, Follow.id, page))).all(), reverse=True)
     accounts = await accounts_json(ctx, [r.other for r in rows])
     body = raw_json_list([accounts[r.other] for r in rows if r.other in accounts])
     headers = {"Link": link_header(request, [r.id for r in rows])} if rows else {}
@@ -128,8 +121,7 @@ async def account_statuses(request: Request) -> Response:
     account_id = parse_id(request.path_params["id"])
     await account_or_404(ctx, account_id)
     q = validate(StatusesQuery, dict(request.query_params))
-    caller = optional_caller(request)
-    viewer = caller.account_id if caller is not None and caller.kind == "user" else None
+    viewer = viewer_id(request)
     if q.only_media or q.pinned:
         return json_response([])  # no media attachments or pins yet
     query = select(Status.id).where(Status.account_id == account_id)
@@ -140,15 +132,8 @@ async def account_statuses(request: Request) -> Response:
         query = query.where(
             Status.in_reply_to_id.is_(None) | (Status.in_reply_to_account_id == account_id)
         )
-    if q.max_id:
-        query = query.where(Status.id < q.max_id)
-    if q.since_id:
-        query = query.where(Status.id > q.since_id)
-    if q.min_id:
-        query = query.where(Status.id > q.min_id)
-    query = query.order_by(Status.id.asc() if q.min_id else Status.id.desc())
     async with ctx.db() as db:
-        ids = sorted((await db.execute(query.limit(q.limit))).scalars(), reverse=True)
+        ids = sorted((await db.execute(paged(query, Status.id, q))).scalars(), reverse=True)
     if q.tagged:
         wanted = q.tagged.lstrip("#").casefold()
         tagged = await render_statuses(ctx, ids, viewer)
@@ -170,7 +155,7 @@ async def account_statuses(request: Request) -> Response:
 )
 async def relationships_endpoint(request: Request) -> Response:
     caller = require_user(request, "read:follows")
-    params = _multi_to_dict(request.query_params)
+    params = multi_to_dict(request.query_params)
     if isinstance(params.get("id"), str):
         params["id"] = [params["id"]]
     q = validate(RelationshipsQuery, params)

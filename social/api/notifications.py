@@ -20,10 +20,10 @@ from social.db.models import Notification
 from social.db.models.notifications import TYPES
 from social.errors import not_found
 from social.openapi import endpoint
-from social.paging import PageQuery, link_header
+from social.paging import PageQuery, link_header, paged
 from social.responses import json_response
 from social.statuses import iso, render_statuses
-from social.validation import _multi_to_dict, validate
+from social.validation import multi_to_dict, validate
 
 
 class NotificationsQuery(PageQuery):
@@ -73,7 +73,7 @@ async def render_notifications(
 async def list_notifications(request: Request) -> Response:
     caller = require_user(request, "read:notifications")
     ctx = get_context(request)
-    params = _multi_to_dict(request.query_params)
+    params = multi_to_dict(request.query_params)
     for name in ("types", "exclude_types"):
         if isinstance(params.get(name), str):
             params[name] = [params[name]]
@@ -85,15 +85,8 @@ async def list_notifications(request: Request) -> Response:
         query = query.where(Notification.type.not_in(q.exclude_types))
     if q.account_id is not None:
         query = query.where(Notification.from_account_id == q.account_id)
-    if q.max_id:
-        query = query.where(Notification.id < q.max_id)
-    if q.since_id:
-        query = query.where(Notification.id > q.since_id)
-    if q.min_id:
-        query = query.where(Notification.id > q.min_id)
-    query = query.order_by(Notification.id.asc() if q.min_id else Notification.id.desc())
     async with ctx.db() as db:
-        rows = list((await db.execute(query.limit(q.limit))).scalars())
+        rows = list((await db.execute(paged(query, Notification.id, q))).scalars())
     rows.sort(key=lambda n: n.id, reverse=True)
     headers = {"Link": link_header(request, [n.id for n in rows])} if rows else {}
     return json_response(await render_notifications(ctx, rows, caller.account_id), headers=headers)

@@ -14,12 +14,12 @@ from starlette.routing import Route
 from social import entities
 from social.accounts import accounts_json
 from social.api.accounts import parse_id
-from social.auth import optional_caller, require_user
+from social.auth import require_user, viewer_id
 from social.context import AppContext, get_context
 from social.db.models import Favourite, Status
 from social.errors import ApiError
 from social.openapi import endpoint
-from social.paging import PageQuery, link_header
+from social.paging import PageQuery, link_header, paged
 from social.posting import (
     NewStatus,
     check_text,
@@ -46,11 +46,6 @@ class StatusForm(BaseModel):
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
     in_reply_to_id: int | None = Field(default=None, ge=1, le=(1 << 63) - 1)
     media_ids: list[str] = Field(default_factory=list, max_length=0)
-
-
-def _viewer(request: Request) -> int | None:
-    caller = optional_caller(request)
-    return caller.account_id if caller is not None and caller.kind == "user" else None
 
 
 async def _claim_idempotency(ctx: AppContext, account_id: int, key: str) -> tuple[str, int | None]:
@@ -109,7 +104,7 @@ async def post_status(request: Request) -> Response:
 async def show(request: Request) -> Response:
     status_id = parse_id(request.path_params["id"])
     ctx = get_context(request)
-    return json_response(await render_one(ctx, status_id, _viewer(request)))
+    return json_response(await render_one(ctx, status_id, viewer_id(request)))
 
 
 @endpoint(
@@ -163,7 +158,7 @@ async def _thread_ids(ctx: AppContext, status_id: int) -> tuple[list[int], list[
 async def context(request: Request) -> Response:
     ctx = get_context(request)
     status_id = parse_id(request.path_params["id"])
-    viewer = _viewer(request)
+    viewer = viewer_id(request)
     await render_one(ctx, status_id, viewer)  # 404 unless the viewer may see it
     ancestors, descendants = await _thread_ids(ctx, status_id)
     return json_response(
@@ -216,17 +211,10 @@ async def favourited_by(request: Request) -> Response:
     ctx = get_context(request)
     status_id = parse_id(request.path_params["id"])
     page = validate(PageQuery, dict(request.query_params))
-    await render_one(ctx, status_id, _viewer(request))
+    await render_one(ctx, status_id, viewer_id(request))
     query = select(Favourite.id, Favourite.account_id).where(Favourite.status_id == status_id)
-    if page.max_id:
-        query = query.where(Favourite.id < page.max_id)
-    if page.since_id:
-        query = query.where(Favourite.id > page.since_id)
-    if page.min_id:
-        query = query.where(Favourite.id > page.min_id)
-    query = query.order_by(Favourite.id.asc() if page.min_id else Favourite.id.desc())
     async with ctx.db() as db:
-        rows = sorted((await db.execute(query.limit(page.limit))).all(), reverse=True)
+        rows = sorted((await db.execute(paged(query, Favourite.id, page))).all(), reverse=True)
     accounts = await accounts_json(ctx, [r.account_id for r in rows])
     body = raw_json_list([accounts[r.account_id] for r in rows if r.account_id in accounts])
     headers = {"Link": link_header(request, [r.id for r in rows])} if rows else {}

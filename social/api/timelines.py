@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from pydantic import ConfigDict
 from sqlalchemy import select
-from sqlalchemy.sql import Select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from social import entities
-from social.auth import optional_caller, require_user
+from social.auth import require_user, viewer_id
 from social.context import get_context
 from social.db.models import Status, StatusTag, Tag
 from social.openapi import endpoint
-from social.paging import PageQuery, link_header
+from social.paging import PageQuery, link_header, paged
 from social.responses import json_response, raw_json_list
 from social.statuses import render_raw
 from social.text import normalize_tag
@@ -51,17 +50,6 @@ async def home(request: Request) -> Response:
     return json_response(raw_json_list(statuses), headers=headers)
 
 
-def _paged(query: Select[int], page: PageQuery) -> Select[int]:
-    if page.max_id:
-        query = query.where(Status.id < page.max_id)
-    if page.since_id:
-        query = query.where(Status.id > page.since_id)
-    if page.min_id:
-        query = query.where(Status.id > page.min_id)
-    order = Status.id.asc() if page.min_id else Status.id.desc()
-    return query.order_by(order).limit(page.limit)
-
-
 async def _public_ids(request: Request, tag: str | None) -> tuple[list[int], PublicQuery]:
     ctx = get_context(request)
     q = validate(PublicQuery, dict(request.query_params))
@@ -72,13 +60,8 @@ async def _public_ids(request: Request, tag: str | None) -> tuple[list[int], Pub
         tagged = select(StatusTag.status_id).join(Tag).where(Tag.name == normalize_tag(tag))
         query = query.where(Status.id.in_(tagged))
     async with ctx.db() as db:
-        ids = sorted((await db.execute(_paged(query, q))).scalars(), reverse=True)
+        ids = sorted((await db.execute(paged(query, Status.id, q))).scalars(), reverse=True)
     return ids, q
-
-
-def _viewer(request: Request) -> int | None:
-    caller = optional_caller(request)
-    return caller.account_id if caller is not None and caller.kind == "user" else None
 
 
 @endpoint(
@@ -86,7 +69,7 @@ def _viewer(request: Request) -> int | None:
 )
 async def public(request: Request) -> Response:
     ids, _ = await _public_ids(request, None)
-    statuses = await render_raw(get_context(request), ids, _viewer(request))
+    statuses = await render_raw(get_context(request), ids, viewer_id(request))
     headers = {"Link": link_header(request, ids)} if ids else {}
     return json_response(raw_json_list(statuses), headers=headers)
 
@@ -100,7 +83,7 @@ async def public(request: Request) -> Response:
 )
 async def hashtag(request: Request) -> Response:
     ids, _ = await _public_ids(request, request.path_params["hashtag"])
-    statuses = await render_raw(get_context(request), ids, _viewer(request))
+    statuses = await render_raw(get_context(request), ids, viewer_id(request))
     headers = {"Link": link_header(request, ids)} if ids else {}
     return json_response(raw_json_list(statuses), headers=headers)
 
