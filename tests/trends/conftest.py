@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from social.accounts import create_account
 from social.app import create_app
@@ -19,7 +16,7 @@ from social.config import Settings
 from social.db.engine import create_engine, session_factory
 from social.redis import client_from_url, flush_all
 from tests.api.helpers import PASSWORD
-from tests.conftest import empty_tables, free_port
+from tests.conftest import empty_tables, free_port, running
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -87,17 +84,5 @@ def live_server(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[L
         trend_min_accounts=3,
     )
     asyncio.run(_prepare(database_url, redis_url, "boss"))
-    app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive(), "server failed to start"
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield LiveServer(f"http://127.0.0.1:{port}", "boss", PASSWORD)
-    server.should_exit = True
-    thread.join(timeout=10)
-    assert not thread.is_alive(), "server did not stop"
+    with running(create_app(settings), port) as url:
+        yield LiveServer(url, "boss", PASSWORD)
