@@ -1,10 +1,14 @@
 """Trending: ingest rate of recorded uses, and `top(10)` latency over a million ranked tags.
 
-    python -m bench.trending [--uses 200000] [--tags 20000] [--connections 4]
+    python -m bench.trending [--uses 200000] [--tags 20000] [--connections 4] [--zipf 1.1]
                              [--ranked 1000000] [--calls 200]
 
 Ingest: `record_many` of `--uses` uses (distinct statuses, `--tags` tags, authors drawn from a
-pool, times spread over the recent window), split over `--connections` concurrent batches.
+pool), split over `--connections` concurrent batches, in three workloads: tags drawn uniformly
+with times spread over the recent window (the worst case: nearly every use is its tag's first
+in its bucket, so every expiry and trim runs); tags by Zipf's law (`--zipf`, how hashtags are
+used) over the same window, as when a backlog is replayed; and Zipf with times in the last
+minute, as the app records statuses while they are posted.
 The baseline, in the same run, is the bare Redis work a counter needs: one pipelined
 `ZINCRBY` per use, in batches of the same size over the same number of connections.
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import random
 import statistics
 import time
@@ -34,14 +39,22 @@ INGEST_TARGET = 50_000
 TOP_TARGET_MS = 2.0
 
 
-def synthetic_uses(n: int, tags: int, now: float, window_s: float, seed: int) -> list[Use]:
+def synthetic_uses(
+    n: int, tags: int, now: float, window_s: float, seed: int, zipf: float = 0.0
+) -> list[Use]:
+    """`n` uses of distinct statuses over `tags` tags: drawn uniformly (`zipf` 0: the worst
+    case, nearly every use the first of its tag in its bucket), or by Zipf's law with
+    exponent `zipf` (how hashtags are used: a few popular, a long tail)."""
     rng = random.Random(seed)
     authors = max(tags * 2, 1000)
+    weights = None
+    if zipf:
+        weights = list(itertools.accumulate(1 / (rank + 1) ** zipf for rank in range(tags)))
+    names = rng.choices([f"tag{i}" for i in range(tags)], cum_weights=weights, k=n)
     return [
-        Use(f"tag{rng.randrange(tags)}", rng.randrange(authors), 10**12 + seed * 10**9 + i,
-            now - rng.random() * window_s)
-        for i in range(n)
-    ]  # fmt: skip
+        Use(name, rng.randrange(authors), 10**12 + seed * 10**9 + i, now - rng.random() * window_s)
+        for i, name in enumerate(names)
+    ]
 
 
 def chunks(items: Sequence[Use], parts: int) -> list[Sequence[Use]]:
@@ -120,17 +133,23 @@ async def run(redis_url: str, args: argparse.Namespace) -> None:
     warm = synthetic_uses(5_000, args.tags, now, window_s, seed=1)
     await engine.record_many(warm)
     await zincrby_baseline(client, warm, args.connections)
-    uses = synthetic_uses(args.uses, args.tags, now, window_s, seed=2)
-    baseline_s = await zincrby_baseline(client, uses, args.connections)
-    ours_s, counted = await ingest(engine, uses, args.connections)
-    again_s, again = await ingest(engine, uses, args.connections)  # every one a duplicate
-    ours_rate, baseline_rate = len(uses) / ours_s, len(uses) / baseline_s
-    print(f"ingest: {len(uses):,} uses over {args.tags:,} tags, {args.connections} connection(s)")
-    print(f"  record_many:            {ours_rate:10,.0f} uses/s   (target >= {INGEST_TARGET:,})")
-    print(f"  baseline, bare ZINCRBY: {baseline_rate:10,.0f} uses/s")
-    print(f"  ratio ours/baseline: {ours_rate / baseline_rate:.3f}")
-    print(f"  counted {counted:,}; the same uses again: {len(uses) / again_s:,.0f} uses/s, "
-          f"counted {again}")  # fmt: skip
+    print(f"ingest: {args.uses:,} uses over {args.tags:,} tags, {args.connections} connection(s)")
+    workloads = (
+        ("uniform, over the recent window", 0.0, window_s, 2),
+        (f"zipf {args.zipf}, over the recent window", args.zipf, window_s, 3),
+        (f"zipf {args.zipf}, live (the last minute)", args.zipf, 60.0, 4),
+    )
+    for label, zipf, spread_s, seed in workloads:
+        uses = synthetic_uses(args.uses, args.tags, now, spread_s, seed=seed, zipf=zipf)
+        baseline_s = await zincrby_baseline(client, uses, args.connections)
+        ours_s, counted = await ingest(engine, uses, args.connections)
+        again_s, again = await ingest(engine, uses, args.connections)  # every one a duplicate
+        ours_rate, baseline_rate = len(uses) / ours_s, len(uses) / baseline_s
+        print(f"  {label}: record_many {ours_rate:10,.0f} uses/s   (target >= {INGEST_TARGET:,})")
+        print(f"  {label}: bare ZINCRBY {baseline_rate:10,.0f} uses/s")
+        print(f"  {label}: ratio ours/baseline: {ours_rate / baseline_rate:.3f}")
+        print(f"  {label}: counted {counted:,}; the same uses again: "
+              f"{len(uses) / again_s:,.0f} uses/s, counted {again}")  # fmt: skip
 
     await flush_all(client)
     reader = TrendEngine(client, prefix="top:")
@@ -171,6 +190,7 @@ def main() -> None:
     parser.add_argument("--uses", type=int, default=200_000)
     parser.add_argument("--tags", type=int, default=20_000)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--zipf", type=float, default=1.1)
     parser.add_argument("--ranked", type=int, default=1_000_000)
     parser.add_argument("--calls", type=int, default=200)
     args = parser.parse_args()

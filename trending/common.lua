@@ -1,21 +1,65 @@
--- Shared head of record.lua and remove.lua (prepended when loaded): arguments, the score and
--- the decaying peak. Every key has the same hash tag; keys built here from the prefix passed by
--- keys.py are in the slot of KEYS.
-local tag, author, status = ARGV[1], ARGV[2], ARGV[3]
-local at_bucket, now, bucket = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+-- Shared head of record.lua and remove.lua (prepended when loaded): arguments, key names, the
+-- score and the decaying peak.
+-- KEYS: the rank sets (all, visible: not rejected, approved), review states.
+-- ARGV: now, the settings (space separated), the key base (`<prefix>{trend}:`), then five
+--       arguments a use: tag (normalised), author, status, its bucket, its day (both numbers
+--       of buckets and days since the epoch: the caller's strings make the names, Lua's own
+--       number formatting is slow).
+-- Every key shares the hash tag of KEYS; names built here follow keys.py and stay in its slot.
+local now = tonumber(ARGV[1])
 local c = {}
-for value in string.gmatch(ARGV[7], '%S+') do
+for value in string.gmatch(ARGV[2], '%S+') do
   c[#c + 1] = tonumber(value)
 end
 local recent, baseline, bucket_s, min_accounts = c[1], c[2], c[3], c[4]
 local half_life, min_expected, forget_below, rank_ttl = c[5], c[6], c[7], c[8]
-local bucket_ttl, day_ttl, posts_prefix = ARGV[8], ARGV[9], ARGV[10]
-
-local posts, counts, uses, day = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local last, meta, review = KEYS[5], KEYS[6], KEYS[10]
-local ranks = {KEYS[7], KEYS[8], KEYS[9]} -- all, visible (not rejected), approved
+local history_days = c[9]
+local base = ARGV[3]
+local ranks = {KEYS[1], KEYS[2], KEYS[3]}
+local review = KEYS[4]
+local DAY_S = 86400
 local LN2 = math.log(2)
-local u_field, a_field = 'u' .. at_bucket, 'a' .. at_bucket
+local bucket = math.floor(now / bucket_s)
+local kept = recent + baseline + 1
+local PER_USE = 5
+
+-- The use at hand, set by use(i) from the arguments starting at ARGV[i].
+local tag, author, status, at_bucket, day_n, posts_prefix, posts, counts, day, last, meta
+local u_field, a_field
+
+-- Seconds from now until `at`, at least one (relative to the caller's clock).
+local function ttl(at)
+  return math.max(1, math.ceil(at - now))
+end
+
+-- Point the names above at the use whose arguments start at ARGV[i]. False for a use older
+-- than the windows (nothing to count or take back). A use from the future (clocks apart) is
+-- counted in its own bucket, and scored once that bucket is due.
+local function use(i)
+  tag, author, status = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local b = ARGV[i + 3]
+  at_bucket, day_n = tonumber(b), tonumber(ARGV[i + 4])
+  if at_bucket <= bucket - kept + 1 then
+    return false
+  end
+  posts_prefix = base .. 'posts:' .. tag .. ':'
+  posts = posts_prefix .. b
+  counts = base .. 'counts:' .. tag
+  day = base .. 'day:' .. tag .. ':' .. ARGV[i + 4]
+  last = base .. 'last:' .. tag
+  meta = base .. 'meta:' .. tag
+  u_field, a_field = 'u' .. b, 'a' .. b
+  return true
+end
+
+-- Expiries of the use's bucket and day keys, as seconds from now.
+local function bucket_ttl()
+  return ttl((at_bucket + kept) * bucket_s)
+end
+
+local function day_ttl()
+  return ttl((day_n + history_days + 1) * DAY_S)
+end
 
 -- Decrement a counter field, dropping it at zero.
 local function hdecr(key, field)
@@ -83,26 +127,26 @@ end
 -- cache_ok: the baseline has not changed since `expected` was cached for this bucket.
 -- tidy: trim and extend the rank sets even if the tag is already ranked.
 local function refresh(cache_ok, tidy)
+  local observed = redis.call('ZCOUNT', last, bucket - recent + 1, bucket)
+  if observed < min_accounts then
+    return -- a score of 0 raises no peak: most tags, most of the time
+  end
   local m = redis.call('HMGET', meta, 'peak', 'peak_at', 'eb', 'e')
   local peak, peak_at = tonumber(m[1]) or 0, tonumber(m[2]) or now
-  local score, wrote = 0, false
-  local observed = redis.call('ZCOUNT', last, bucket - recent + 1, bucket)
-  if observed >= min_accounts then
-    local e = tonumber(m[4])
-    if not (cache_ok and e and tonumber(m[3]) == bucket) then
-      e = expected_at(bucket)
-      redis.call('HSET', meta, 'eb', bucket, 'e', e)
-      wrote = true
-    end
-    score = surprise(observed, e)
+  local e, wrote = tonumber(m[4]), false
+  if not (cache_ok and e and tonumber(m[3]) == bucket) then
+    e = expected_at(bucket)
+    redis.call('HSET', meta, 'eb', bucket, 'e', e)
+    wrote = true
   end
+  local score = surprise(observed, e)
   if score > peak * 2 ^ ((peak_at - now) / half_life) then
     peak, peak_at = score, now
     redis.call('HSET', meta, 'peak', peak, 'peak_at', peak_at)
     wrote = true
     publish(peak, peak_at, tidy)
   end
-  if wrote or tidy then
+  if wrote then -- the peak's life, at least long enough for the cached expectation
     redis.call('EXPIRE', meta, math.max(life(peak, peak_at), 2 * bucket_s))
   end
 end

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from collections.abc import Iterable, Sequence
 
@@ -18,7 +17,10 @@ from .store import RECORD, REMOVE, REVIEW, TOP, Arg, Call, Script
 from .tags import normalize_tag
 from .types import AnyRedis, Clock, Id
 
-_BATCH_MAX = 1_000
+_USES_PER_CALL = 100
+"""Uses a script call counts: long enough to amortise the call, short enough (about 2 ms) not
+to hold up the other clients of the Redis."""
+_CALLS_PER_ROUND_TRIP = 10
 
 
 class TrendEngine:
@@ -45,11 +47,13 @@ class TrendEngine:
         s = self.settings
         # rank sets outlive any rank: 32 half-lives take a score of 4e7 below 0.01
         rank_ttl_s = (s.recent_buckets + s.baseline_buckets + 1) * s.bucket_s + 32 * s.half_life_s
+        self._script_keys = [*self.keys.ranks(), self.keys.review]
         self._config = " ".join(
             str(value)
             for value in (
                 s.recent_buckets, s.baseline_buckets, s.bucket_s, s.min_accounts,
                 s.half_life_s, repr(s.min_expected), repr(s.forget_below), rank_ttl_s,
+                s.history_days,
             )
         )  # fmt: skip
 
@@ -62,20 +66,19 @@ class TrendEngine:
 
         False when the status was already counted for this tag, or is older than the windows.
         """
-        call = self._use(RECORD, Use(tag, author_id, status_id, self._at(at)), self._clock())
-        return call is not None and bool(await store.call(self._redis, *call))
+        return bool(await self._many(RECORD, [Use(tag, author_id, status_id, self._at(at))]))
 
     async def remove(self, tag: str, author_id: Id, status_id: Id, at: float) -> bool:
         """Take back a use (the status was deleted); `at` as recorded. One round trip."""
-        call = self._use(REMOVE, Use(tag, author_id, status_id, at), self._clock())
-        return call is not None and bool(await store.call(self._redis, *call))
+        return bool(await self._many(REMOVE, [Use(tag, author_id, status_id, at)]))
 
     async def record_many(self, uses: Iterable[Use]) -> int:
-        """Record many uses pipelined, one round trip per 1,000; how many were new."""
+        """Record many uses, 100 a script call, one round trip per 1,000; how many were new."""
         return await self._many(RECORD, uses)
 
     async def remove_many(self, uses: Iterable[Use]) -> int:
-        """Remove many uses pipelined, one round trip per 1,000; how many were counted."""
+        """Remove many uses, 100 a script call, one round trip per 1,000; how many were
+        counted."""
         return await self._many(REMOVE, uses)
 
     async def top(self, n: int = 10, *, public: bool = True, offset: int = 0) -> list[Trend]:
@@ -148,33 +151,27 @@ class TrendEngine:
     def _at(self, at: float | None) -> float:
         return self._clock() if at is None else at
 
-    def _use(self, script: Script, use: Use, now: float) -> Call | None:
-        s, k = self.settings, self.keys
-        tag, author, status = normalize_tag(use.tag), str(use.author_id), str(use.status_id)
-        at_bucket = int(use.at // s.bucket_s)
-        bucket = int(max(now, use.at) // s.bucket_s)
-        if at_bucket <= bucket - s.recent_buckets - s.baseline_buckets:
-            return None
-        day = int(use.at // DAY_S)
-        keys = [
-            k.posts(tag, at_bucket), k.counts(tag), k.uses(at_bucket), k.day(tag, day),
-            k.last(tag), k.meta(tag), *k.ranks(), k.review,
-        ]  # fmt: skip
-        kept_buckets = s.recent_buckets + s.baseline_buckets + 1
-        args: list[Arg] = [
-            tag, author, status, at_bucket, repr(max(now, use.at)), bucket, self._config,
-            _ttl((at_bucket + kept_buckets) * s.bucket_s, now),
-            _ttl((day + s.history_days + 1) * DAY_S, now),
-            k.posts_prefix(tag),
-        ]  # fmt: skip
-        return script, keys, args
+    def _call(self, script: Script, uses: Sequence[Use], now: float) -> Call:
+        """One script call over `uses`: five arguments a use, after the shared head."""
+        args: list[Arg] = [repr(now), self._config, self.keys.base]
+        bucket_s = self.settings.bucket_s
+        for use in uses:
+            at = use.at
+            args += (
+                normalize_tag(use.tag), use.author_id, use.status_id,
+                int(at // bucket_s), int(at // DAY_S),
+            )  # fmt: skip
+        return script, self._script_keys, args
 
     async def _many(self, script: Script, uses: Iterable[Use]) -> int:
-        now, done = self._clock(), 0
-        calls = [c for use in uses if (c := self._use(script, use, now)) is not None]
-        for i in range(0, len(calls), _BATCH_MAX):
-            results = await store.batch(self._redis, calls[i : i + _BATCH_MAX])
-            done += sum(1 for result in results if result)
+        now, done, batch = self._clock(), 0, list(uses)
+        calls = [
+            self._call(script, batch[i : i + _USES_PER_CALL], now)
+            for i in range(0, len(batch), _USES_PER_CALL)
+        ]
+        for i in range(0, len(calls), _CALLS_PER_ROUND_TRIP):
+            results = await store.batch(self._redis, calls[i : i + _CALLS_PER_ROUND_TRIP])
+            done += sum(int(result) for result in results)
         return done
 
     async def _read(self, ranked: str, args: list[Arg]) -> list[Trend]:
@@ -197,11 +194,6 @@ class TrendEngine:
         if score < self.settings.forget_below:
             score = 0.0
         return Trend(tag.decode(), score, int(uses), int(accounts), _review(state))
-
-
-def _ttl(expire_at: float, now: float) -> int:
-    # relative to the engine's clock, not the server's: synthetic clocks work too
-    return max(1, math.ceil(expire_at - now))
 
 
 def _review(state: bytes | str | None) -> Review:

@@ -1,7 +1,8 @@
 """Every Redis key of the engine, built here and nowhere else.
 
 All keys share the hash tag `{trend}`, so they live in one Redis Cluster slot and one script
-may touch any of them. Scripts get the prefixes below and append a bucket number or a tag.
+may touch any of them. Scripts get the base or the prefixes below and append a tag or a bucket
+number in the same layout (common.lua builds a tag's names from `base`).
 """
 
 from __future__ import annotations
@@ -10,17 +11,12 @@ from __future__ import annotations
 class TrendKeys:
     def __init__(self, prefix: str = "") -> None:
         self.base = f"{prefix}{{trend}}:"
-        self.uses_prefix = self.base + "uses:"
         self.counts_prefix = self.base + "counts:"
         self.last_prefix = self.base + "last:"
         self.review = self.base + "review"
         self.ranks_all = self.base + "rank:all"
         self.ranks_visible = self.base + "rank:visible"
         self.ranks_approved = self.base + "rank:approved"
-
-    def uses(self, bucket: int) -> str:
-        """Sorted set: tag -> uses in the bucket."""
-        return f"{self.uses_prefix}{bucket}"
 
     def counts(self, tag: str) -> str:
         """Hash: `u<bucket>` -> uses, `a<bucket>` -> distinct authors, for the windows."""
