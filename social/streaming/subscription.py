@@ -58,7 +58,7 @@ class Subscription:
     def deliver(self, entry: Entry) -> None:
         if not self.replaying:
             self._emit(entry)
-        elif len(self.pending) < self.client.queue.maxsize:
+        elif len(self.pending) < self.client.queue_max:
             self.pending.append(entry)
         else:
             self.client.close(CLOSE_OVERFLOW)

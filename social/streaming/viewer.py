@@ -1,5 +1,6 @@
-"""Who is listening: a token from the Authorization header (resolved by the middleware), the
-WebSocket subprotocol, or `access_token`; none at all is an anonymous listener."""
+"""Who is listening: a token from the Authorization header (resolved by the middleware for
+server-sent events, here for WebSockets), the WebSocket subprotocol, or `access_token`; none
+at all is an anonymous listener."""
 
 from __future__ import annotations
 
@@ -39,11 +40,14 @@ async def authenticate(conn: HTTPConnection, ctx: AppContext) -> Viewer:
     if caller is not None:
         session = caller.user.session
     else:
-        token = None
-        if conn.scope["type"] == "websocket":
+        # WebSockets skip the middlewares (see social/app.py): the header is read here
+        scheme, _, token = conn.headers.get("authorization", "").strip().partition(" ")
+        token = token.strip() if scheme.lower() == "bearer" else ""
+        if not token and conn.scope["type"] == "websocket":
             offered = conn.headers.get("sec-websocket-protocol", "")
-            token = subprotocol = offered.split(",")[0].strip() or None
-        token = token or conn.query_params.get("access_token")
+            subprotocol = offered.split(",")[0].strip() or None
+            token = subprotocol or ""
+        token = token or conn.query_params.get("access_token", "")
         if not token:
             return Viewer()
         found = await ctx.tokens.resolve(token)

@@ -35,18 +35,17 @@ async def streaming_socket(websocket: WebSocket) -> None:
     session = StreamSession(ctx, client, viewer)
     writer = asyncio.create_task(_write(websocket, client))
     reader = asyncio.create_task(_read(websocket, session))
-    closing = asyncio.create_task(client.closing.wait())
     try:
         if problem is not None:
             client.offer(error_frame(problem.message, problem.status))
         elif initial is not None:
             await session.handle_subscribe(initial, since)
         # The writer may be stuck sending to a slow client: closing does not wait for it.
-        await asyncio.wait({writer, reader, closing}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({writer, reader, client.closing}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in (reader, writer, closing):
+        for task in (reader, writer):
             task.cancel()
-        await asyncio.gather(reader, writer, closing, return_exceptions=True)
+        await asyncio.gather(reader, writer, return_exceptions=True)
         await session.close()
     if client.close_code is not None:
         with contextlib.suppress(RuntimeError, OSError):

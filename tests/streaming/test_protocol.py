@@ -40,6 +40,14 @@ async def test_bad_or_missing_token_is_refused_before_the_upgrade(
     assert refused.value.response.status_code == 403
 
 
+@pytest.mark.parametrize("path", ["/api/v1/streaming/public", "/api/v1/timelines/home", "/"])
+async def test_websockets_elsewhere_are_refused(server: Server, path: str) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(server.url.replace("http", "ws", 1) + path):
+            pass
+    assert refused.value.response.status_code == 403
+
+
 async def test_token_as_subprotocol_is_accepted_back(server: Server, user: MakeUser) -> None:
     alice = await user("alice")
     async with connect(server.ws + "?stream=user", subprotocols=[alice.token]) as ws:  # type: ignore[list-item]
