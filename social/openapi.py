@@ -93,13 +93,17 @@ def _operation(path: str, method: str, spec: Endpoint, refs: dict[Any, Any]) -> 
         for name in re.findall(r"{(\w+)}", path)
     ]
     if spec.query is not None:
+        properties = spec.query.model_json_schema()["properties"]
         for name, info in spec.query.model_fields.items():
+            schema = properties[info.alias or name]
+            # Lists are sent the Rails way, as Mastodon documents them: `id[]=1&id[]=2`.
+            suffix = "[]" if schema.get("type") == "array" else ""
             params.append(
                 {
-                    "name": info.alias or name,
+                    "name": f"{info.alias or name}{suffix}",
                     "in": "query",
                     "required": info.is_required(),
-                    "schema": spec.query.model_json_schema()["properties"][info.alias or name],
+                    "schema": schema,
                 }
             )
     operation: dict[str, Any] = {"summary": spec.summary, "parameters": params}

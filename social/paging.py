@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, JsonValue, field_validator
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 from starlette.requests import Request
@@ -14,10 +14,17 @@ from starlette.requests import Request
 MAX_ID = (1 << 63) - 1
 
 
+def _blank_allowed(schema: dict[str, JsonValue]) -> None:
+    """A blank cursor (`max_id=`, as some clients send) means none: the schema says so too."""
+    choices = schema["anyOf"]
+    assert isinstance(choices, list)
+    choices.append({"const": ""})
+
+
 class PageQuery(BaseModel):
-    max_id: int | None = Field(default=None, ge=0, le=MAX_ID)
-    since_id: int | None = Field(default=None, ge=0, le=MAX_ID)
-    min_id: int | None = Field(default=None, ge=0, le=MAX_ID)
+    max_id: int | None = Field(default=None, ge=0, le=MAX_ID, json_schema_extra=_blank_allowed)
+    since_id: int | None = Field(default=None, ge=0, le=MAX_ID, json_schema_extra=_blank_allowed)
+    min_id: int | None = Field(default=None, ge=0, le=MAX_ID, json_schema_extra=_blank_allowed)
     limit: int = Field(default=20, ge=1)
 
     @field_validator("limit")

@@ -40,6 +40,8 @@ async def read_params(request: Request) -> dict[str, Any]:
                 raise ApiError(400, "Malformed JSON body") from None
             if not isinstance(body, dict):
                 raise ApiError(422, "Validation failed: the body must be a JSON object")
+            for key, value in body.items():
+                _refuse_nul(key, value)
             params.update(body)
     elif content_type in FORM_TYPES:
         params.update(multi_to_dict(await request.form()))
@@ -49,11 +51,15 @@ async def read_params(request: Request) -> dict[str, Any]:
 
 
 def multi_to_dict(multi: QueryParams | FormData) -> dict[str, Any]:
-    """`a[]=1&a[]=2` -> {"a": ["1", "2"]}; `source[note]=x` -> {"source": {"note": "x"}}."""
+    """`a[]=1&a[]=2` -> {"a": ["1", "2"]}; `source[note]=x` -> {"source": {"note": "x"}}.
+
+    A plain key given twice is a list too (`a=1&a=2`), so a field that wants one value
+    rejects it instead of silently keeping the last."""
     out: dict[str, Any] = {}
     for key, value in multi.multi_items():
         if isinstance(value, UploadFile):
             raise ApiError(422, "Validation failed: file uploads are not supported here")
+        _refuse_nul(key.removesuffix("[]"), value)
         if key.endswith("[]"):
             out.setdefault(key[:-2], []).append(value)
         elif "[" in key and key.endswith("]"):
@@ -61,9 +67,24 @@ def multi_to_dict(multi: QueryParams | FormData) -> dict[str, Any]:
             nested = out.setdefault(outer, {})
             if isinstance(nested, dict):
                 nested[inner] = value
+        elif key in out:
+            seen = out[key]
+            out[key] = [*seen, value] if isinstance(seen, list) else [seen, value]
         else:
             out[key] = value
     return out
+
+
+def _refuse_nul(field: str, value: object) -> None:
+    """PostgreSQL cannot store U+0000 in text: refused up front, on every backend alike."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(f"{field}.{key}", item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul(field, item)
+    elif isinstance(value, str) and "\x00" in value:
+        raise field_error(field.replace("\x00", ""), "must not contain NUL characters")
 
 
 def validate(model: type[M], params: dict[str, Any]) -> M:

@@ -27,7 +27,7 @@ from social.openapi import endpoint
 from social.passwords import weakness
 from social.responses import json_response
 from social.tokens import issue_user_token
-from social.validation import parse, validate
+from social.validation import multi_to_dict, parse, validate
 
 MAX_ID = (1 << 63) - 1
 
@@ -85,9 +85,14 @@ class LookupQuery(BaseModel):
     acct: str = Field(min_length=1, max_length=300)
 
 
+def is_id(raw: str) -> bool:
+    """ASCII digits of a 64-bit id (`str.isdigit` also takes "²" and Arabic-Indic digits)."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 19 and int(raw) <= MAX_ID
+
+
 def parse_id(raw: str) -> int:
     """A path id; anything that is not a 64-bit id is simply not found."""
-    if not raw.isdigit() or len(raw) > 19 or int(raw) > MAX_ID:
+    if not is_id(raw):
         raise not_found()
     return int(raw)
 
@@ -197,7 +202,7 @@ async def show(request: Request) -> Response:
 )
 async def lookup(request: Request) -> Response:
     ctx = get_context(request)
-    query = validate(LookupQuery, dict(request.query_params))
+    query = validate(LookupQuery, multi_to_dict(request.query_params))
     username, _, domain = query.acct.removeprefix("@").partition("@")
     if domain and domain.lower() != ctx.settings.domain.lower():
         raise not_found()

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from social import entities
 from social.accounts import account_or_404, accounts_json
-from social.api.accounts import parse_id
+from social.api.accounts import is_id, parse_id
 from social.auth import require_user, viewer_id
 from social.context import get_context
 from social.db.models import Follow, Mention, Status
@@ -71,7 +71,7 @@ async def _follow_list(request: Request, *, followers: bool) -> Response:
     ctx = get_context(request)
     account_id = parse_id(request.path_params["id"])
     await account_or_404(ctx, account_id)
-    page = validate(PageQuery, dict(request.query_params))
+    page = validate(PageQuery, multi_to_dict(request.query_params))
     mine, other = (
         (Follow.target_account_id, Follow.account_id)
         if followers
@@ -120,7 +120,7 @@ async def account_statuses(request: Request) -> Response:
     ctx = get_context(request)
     account_id = parse_id(request.path_params["id"])
     await account_or_404(ctx, account_id)
-    q = validate(StatusesQuery, dict(request.query_params))
+    q = validate(StatusesQuery, multi_to_dict(request.query_params))
     viewer = viewer_id(request)
     if q.only_media or q.pinned:
         return json_response([])  # no media attachments or pins yet
@@ -159,7 +159,7 @@ async def relationships_endpoint(request: Request) -> Response:
     if isinstance(params.get("id"), str):
         params["id"] = [params["id"]]
     q = validate(RelationshipsQuery, params)
-    ids = [int(i) for i in q.id if i.isdigit() and len(i) <= 19]
+    ids = [int(i) for i in q.id if is_id(i)]
     return json_response(await relationships(get_context(request), caller.account_id, ids))
 
 

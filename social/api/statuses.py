@@ -30,7 +30,7 @@ from social.posting import (
 )
 from social.responses import json_response, raw_json_list
 from social.statuses import render_one, render_statuses
-from social.validation import parse, validate
+from social.validation import multi_to_dict, parse, validate
 
 IDEMPOTENCY_TTL_S = 3600
 CONTEXT_MAX = 4096
@@ -154,7 +154,12 @@ async def _thread_ids(ctx: AppContext, status_id: int) -> tuple[list[int], list[
     return list(reversed(ancestors)), sorted(descendants)
 
 
-@endpoint("Ancestors and descendants of a status", auth="optional", response=entities.Context)
+@endpoint(
+    "Ancestors and descendants of a status",
+    auth="optional",
+    response=entities.Context,
+    errors=(404,),
+)
 async def context(request: Request) -> Response:
     ctx = get_context(request)
     status_id = parse_id(request.path_params["id"])
@@ -210,7 +215,7 @@ async def unfavourite(request: Request) -> Response:
 async def favourited_by(request: Request) -> Response:
     ctx = get_context(request)
     status_id = parse_id(request.path_params["id"])
-    page = validate(PageQuery, dict(request.query_params))
+    page = validate(PageQuery, multi_to_dict(request.query_params))
     await render_one(ctx, status_id, viewer_id(request))
     query = select(Favourite.id, Favourite.account_id).where(Favourite.status_id == status_id)
     async with ctx.db() as db:

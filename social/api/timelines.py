@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from social import entities
+from social.api.trends import TAG_NAME_RE
 from social.auth import require_user, viewer_id
 from social.context import get_context
 from social.db.models import Status, StatusTag, Tag
@@ -18,7 +19,7 @@ from social.responses import json_response, raw_json_list
 from social.statuses import render_raw
 from social.text import normalize_tag
 from social.timelines import read_home
-from social.validation import validate
+from social.validation import multi_to_dict, validate
 
 
 class PublicQuery(PageQuery):
@@ -40,7 +41,7 @@ class PublicQuery(PageQuery):
 async def home(request: Request) -> Response:
     caller = require_user(request, "read:statuses")
     ctx = get_context(request)
-    page = validate(PageQuery, dict(request.query_params))
+    page = validate(PageQuery, multi_to_dict(request.query_params))
     entries = await read_home(ctx, caller.account_id, page)
     ids = [status_id for status_id, _ in entries]
     statuses = await render_raw(
@@ -52,12 +53,16 @@ async def home(request: Request) -> Response:
 
 async def _public_ids(request: Request, tag: str | None) -> tuple[list[int], PublicQuery]:
     ctx = get_context(request)
-    q = validate(PublicQuery, dict(request.query_params))
+    q = validate(PublicQuery, multi_to_dict(request.query_params))
     if q.remote or q.only_media:
         return [], q  # no federation, no media yet
     query = select(Status.id).where(Status.visibility == "public")
     if tag is not None:
-        tagged = select(StatusTag.status_id).join(Tag).where(Tag.name == normalize_tag(tag))
+        match = TAG_NAME_RE.match(tag)
+        if match is None:
+            return [], q  # no status carries a tag spelled so
+        tagged = select(StatusTag.status_id).join(Tag)
+        tagged = tagged.where(Tag.name == normalize_tag(match.group(1)))
         query = query.where(Status.id.in_(tagged))
     async with ctx.db() as db:
         ids = sorted((await db.execute(paged(query, Status.id, q))).scalars(), reverse=True)

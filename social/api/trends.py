@@ -23,7 +23,7 @@ from social.errors import not_found, unavailable
 from social.openapi import endpoint
 from social.responses import json_response
 from social.text import TAG_MAX, normalize_tag
-from social.validation import validate
+from social.validation import multi_to_dict, validate
 from trending import History, Review, Trend, TrendStoreError
 
 TAG_NAME_RE = re.compile(r"#?(\w*[^\W\d]\w*)\Z")
@@ -118,7 +118,7 @@ async def admin_tags(ctx: AppContext, trends: list[Trend]) -> list[AdminTag]:
 )
 async def trending_tags(request: Request) -> Response:
     ctx = get_context(request)
-    q = validate(TrendsQuery, dict(request.query_params))
+    q = validate(TrendsQuery, multi_to_dict(request.query_params))
     with trend_store():
         trends = await ctx.trends.top(min(q.limit, 20), offset=q.offset)
     names = [t.tag for t in trends]
@@ -153,7 +153,7 @@ async def show_tag(request: Request) -> Response:
 async def admin_trending_tags(request: Request) -> Response:
     await require_admin(request, "admin:read")
     ctx = get_context(request)
-    q = validate(TrendsQuery, dict(request.query_params))
+    q = validate(TrendsQuery, multi_to_dict(request.query_params))
     with trend_store():
         trends = await ctx.trends.top(min(q.limit, 100), public=False, offset=q.offset)
     return json_response(await admin_tags(ctx, trends))
