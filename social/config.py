@@ -18,6 +18,7 @@ class Settings:
     redis_url: str = ""
     redis_prefix: str = "social:"
     redis_timeout_s: float = 2.0
+    redis_multiplex: bool = True  # short commands share one connection (social/multiplex.py)
     domain: str = "localhost:8000"
     title: str = "social"
     description: str = "A fast, small social server."

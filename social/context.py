@@ -61,6 +61,7 @@ class AppContext:
         engine = create_engine(settings.database_url)
         redis = client_from_url(
             settings.redis_url,
+            multiplex=settings.redis_multiplex,
             socket_timeout=settings.redis_timeout_s,
             socket_connect_timeout=settings.redis_timeout_s,
         )

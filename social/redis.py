@@ -15,6 +15,8 @@ from redis.asyncio.connection import AbstractConnection
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
+from social.multiplex import MultiplexedRedis
+
 log = logging.getLogger(__name__)
 
 AnyRedis: TypeAlias = "Redis | RedisCluster"
@@ -32,14 +34,21 @@ def quick_retry() -> Retry:
     return Retry(ExponentialBackoff(cap=0.05, base=0.01), retries=1)
 
 
-def client_from_url(url: str, **options: Any) -> AnyRedis:
-    """A `redis.asyncio` client for `url`; `redis+cluster://host:port` gives a `RedisCluster`."""
+def client_from_url(url: str, *, multiplex: bool = False, **options: Any) -> AnyRedis:
+    """A `redis.asyncio` client for `url`; `redis+cluster://host:port` gives a `RedisCluster`.
+
+    `multiplex`: short commands share one connection per event loop (`social.multiplex`), on
+    a single server without TLS; blocking commands and pub/sub still get pooled connections.
+    """
     options.setdefault("decode_responses", False)
     options.setdefault("retry", quick_retry())
     if is_cluster_url(url):
         plain = url.replace("+cluster", "", 1)
         return RedisCluster.from_url(plain, **options)
-    client = Redis.from_url(url, **options)
+    if multiplex and not options["decode_responses"] and url.startswith(("redis://", "unix://")):
+        client: Redis = MultiplexedRedis.from_url(url, **options)
+    else:
+        client = Redis.from_url(url, **options)
     pool = client.connection_pool
     pool.connection_class = hiredis_packing(pool.connection_class)
     return client

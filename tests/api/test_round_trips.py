@@ -8,6 +8,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from social.multiplex import _Link
 from tests.api.helpers import follow, home_ids, make_user, post, register_app
 from tests.conftest import single_server
 
@@ -18,16 +19,23 @@ class Counter:
 
 
 def count_sends(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> Counter:
-    """Count writes on the app's kind of Redis connection (one per command or pipeline)."""
+    """Count writes to Redis (one per command or pipeline): on the app's kind of pooled
+    connection, and on the shared connection of a multiplexed client."""
     counter = Counter()
     cls: Any = app.state.ctx.redis.connection_pool.connection_class
     original = cls.send_packed_command
+    shared = _Link.send
 
     async def counting(self: Any, *args: Any, **kwargs: Any) -> None:
         counter.sends += 1
         await original(self, *args, **kwargs)
 
+    def counting_shared(self: Any, *args: Any, **kwargs: Any) -> Any:
+        counter.sends += 1
+        return shared(self, *args, **kwargs)
+
     monkeypatch.setattr(cls, "send_packed_command", counting)
+    monkeypatch.setattr(_Link, "send", counting_shared)
     return counter
 
 
