@@ -29,6 +29,8 @@ from social.db.models import Base
 from social.db.scratch import scratch_database
 from social.redis import AnyRedis, EmbeddedRedis, client_from_url, flush_all, is_cluster_url
 
+pytest_plugins = ["tests.logscan"]
+
 single_server = pytest.mark.skipif(
     is_cluster_url(os.environ.get("REDIS_URL", "")),
     reason="measures one server's connection; a cluster splits every batch by node",

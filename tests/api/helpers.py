@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from tests import logscan
+
 SCOPES = "read write follow push"
 PASSWORD = "correct horse battery staple"
 
@@ -34,6 +36,7 @@ async def register_app(client: httpx.AsyncClient, scopes: str = SCOPES) -> Clien
     )
     assert r.status_code == 200, r.text
     body = r.json()
+    logscan.remember(body["client_secret"])
     return ClientApp(body["client_id"], body["client_secret"], body)
 
 

@@ -1,0 +1,519 @@
+"""Who may write what: every write route of the app, as the owner, another user, an admin and
+nobody, each against real resources of alice's; a refusal must leave them as they were.
+
+A new write route fails `test_the_matrix_covers_exactly_the_write_routes` until it has a row
+here and a scenario below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route, Router, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from social.db.models import Account, Application, Notification, Status
+from tests.api.helpers import PASSWORD, app_token, bearer, post
+from tests.security.routes import WRITE_METHODS, RouteKey, write_routes
+from tests.security.world import ACTORS, World
+from trending import Review
+
+
+@dataclass(frozen=True)
+class Cell:
+    status: int
+    changed: bool  # whether alice's resource (or the one named in the row) changed
+
+    def __str__(self) -> str:
+        return f"{self.status} {'changed' if self.changed else 'unchanged'}"
+
+
+CHANGED = Cell(200, True)
+ELSEWHERE = Cell(200, False)  # succeeds on the caller's own data; alice's is untouched
+NOT_FOUND = Cell(404, False)  # someone else's resource is not found, as Mastodon
+FORBIDDEN = Cell(403, False)
+UNAUTHORIZED = Cell(401, False)
+SIGNED_IN = Cell(303, True)
+
+
+@dataclass(frozen=True)
+class Row:
+    own: Cell
+    other: Cell
+    admin: Cell
+    anonymous: Cell
+    why: str = ""
+
+
+# own = alice (owner of the resource), other = bob, admin = boss (an admin, admin scopes; on the
+# dashboard: boss's cookie session with its CSRF token), anonymous = no credentials. alice and
+# bob hold the admin scopes too: only the role keeps them out of admin routes.
+MATRIX: dict[RouteKey, Row] = {
+    ("POST", "/api/v1/apps"): Row(
+        Cell(200, True), Cell(200, True), Cell(200, True), Cell(200, True),
+        "public by design (Mastodon): any client registers itself; changed = an app was added",
+    ),
+    ("POST", "/oauth/token"): Row(
+        Cell(200, True), Cell(400, False), Cell(400, False), Cell(401, False),
+        "public by design: clients authenticate, not users. alice's refresh token presented by "
+        "alice's client rotates it; by bob's or boss's client: invalid_grant; with no client "
+        "credentials: invalid_client",
+    ),
+    ("POST", "/oauth/revoke"): Row(
+        Cell(200, True), Cell(200, False), Cell(200, False), Cell(403, False),
+        "client authentication (RFC 7009): another client gets 200 and revokes nothing; no "
+        "client credentials: 403 unauthorized_client, as Doorkeeper",
+    ),
+    ("POST", "/api/v1/accounts"): Row(
+        CHANGED, FORBIDDEN, FORBIDDEN, UNAUTHORIZED,
+        "registration takes an app token (own: alice's client's); a user's token is refused",
+    ),
+    ("PATCH", "/api/v1/accounts/update_credentials"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED,
+        "always the caller's account: alice's id in the body changes nothing of hers",
+    ),
+    ("POST", "/api/v1/accounts/{id}/follow"): Row(
+        FORBIDDEN, CHANGED, CHANGED, UNAUTHORIZED,
+        "{id} = alice; others may follow her (her follower count changes); she cannot herself",
+    ),
+    ("POST", "/api/v1/accounts/{id}/unfollow"): Row(
+        FORBIDDEN, CHANGED, CHANGED, UNAUTHORIZED, "{id} = alice, followed by bob and boss"
+    ),
+    ("POST", "/api/v1/statuses"): Row(
+        CHANGED, Cell(422, False), Cell(422, False), UNAUTHORIZED,
+        "a reply to alice's followers-only status: refused to those who cannot see it exactly "
+        "as a reply to a missing status (422 in_reply_to_id; Mastodon answers 404)",
+    ),
+    ("DELETE", "/api/v1/statuses/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = alice's public status: still readable after a refusal; admins moderate elsewhere",
+    ),
+    ("POST", "/api/v1/statuses/{id}/favourite"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = alice's followers-only status"
+    ),
+    ("POST", "/api/v1/statuses/{id}/unfavourite"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = alice's followers-only status, which she favourited",
+    ),
+    ("POST", "/api/v1/notifications/clear"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED, "always the caller's own notifications"
+    ),
+    ("POST", "/api/v1/notifications/{id}/dismiss"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a notification of alice's"
+    ),
+    ("DELETE", "/api/v1/sessions/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a signed-in session of alice's"
+    ),
+    ("POST", "/api/v1/admin/trends/tags/{id}/approve"): Row(
+        FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "{id} = a pending tag alice used"
+    ),
+    ("POST", "/api/v1/admin/trends/tags/{id}/reject"): Row(
+        FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "{id} = a pending tag alice used"
+    ),
+    ("POST", "/admin/login"): Row(
+        Cell(403, False), Cell(401, False), SIGNED_IN, Cell(422, False),
+        "the dashboard's sign-in form (HTML), public by design. own: alice's own credentials "
+        "(not an admin); other: alice's name with bob's password; admin: boss's; anonymous: an "
+        "empty form. changed = a dashboard session was issued",
+    ),
+    ("POST", "/admin/logout"): Row(
+        Cell(303, False), Cell(303, False), Cell(303, True), Cell(303, False),
+        "signing out of nothing is harmless; only boss's own cookie ends boss's session",
+    ),
+    ("POST", "/admin/tags/{id}/approve"): Row(
+        UNAUTHORIZED, UNAUTHORIZED, CHANGED, UNAUTHORIZED,
+        "the dashboard takes only its cookie: a bearer token is no dashboard sign-in",
+    ),
+    ("POST", "/admin/tags/{id}/reject"): Row(
+        UNAUTHORIZED, UNAUTHORIZED, CHANGED, UNAUTHORIZED, "as approve"
+    ),
+    ("POST", "/admin/tags/{id}/reset"): Row(
+        UNAUTHORIZED, UNAUTHORIZED, CHANGED, UNAUTHORIZED, "{id} = an approved tag"
+    ),
+}  # fmt: skip
+
+HTML_ROUTES = {("POST", "/admin/login")}  # answers with pages, not JSON
+
+Outcome = tuple[httpx.Response, bool]
+Scenario = Callable[[World, str], Awaitable[Outcome]]
+SCENARIOS: dict[RouteKey, Scenario] = {}
+
+
+def scenario(method: str, path: str) -> Callable[[Scenario], Scenario]:
+    def register(fn: Scenario) -> Scenario:
+        SCENARIOS[(method, path)] = fn
+        return fn
+
+    return register
+
+
+async def observe(
+    probe: Callable[[], Awaitable[Any]], act: Callable[[], Awaitable[httpx.Response]]
+) -> Outcome:
+    """The response to `act`, and whether what `probe` reads changed across it."""
+    before = await probe()
+    response = await act()
+    return response, await probe() != before
+
+
+async def scalar(w: World, query: Any) -> Any:
+    async with w.ctx.db() as db:
+        return (await db.execute(query)).scalar()
+
+
+async def count(w: World, model: Any, *where: Any) -> int:
+    n: int = await scalar(w, select(func.count()).select_from(model).where(*where))
+    return n
+
+
+async def token_alive(w: World, token: str) -> bool:
+    return await w.ctx.tokens.resolve(token, touch=False) is not None
+
+
+async def review(w: World, tag: str) -> Review:
+    return await w.ctx.trends.review_state(tag)
+
+
+async def notify_alice(w: World) -> int:
+    """bob mentions alice; the id of the notification she gets."""
+    await post(w.api, w.bob, "@alice look")
+    await w.ctx.events.drain()
+    newest = select(func.max(Notification.id)).where(Notification.account_id == int(w.alice.id))
+    notification_id: int | None = await scalar(w, newest)
+    assert notification_id is not None, "the mention did not notify alice"
+    return notification_id
+
+
+@scenario("POST", "/api/v1/apps")
+async def register_client(w: World, actor: str) -> Outcome:
+    form = {"client_name": f"{actor}'s client", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"}
+    return await observe(
+        lambda: count(w, Application),
+        lambda: w.api.post("/api/v1/apps", headers=w.headers(actor), data=form),
+    )
+
+
+@scenario("POST", "/oauth/token")
+async def redeem_refresh_token(w: World, actor: str) -> Outcome:
+    issued = await w.issue(w.alice)
+    assert issued.refresh_token is not None
+    form = {"grant_type": "refresh_token", "refresh_token": issued.refresh_token}
+    return await observe(
+        lambda: w.ctx.refresh_tokens.resolve(issued.refresh_token or "", touch=False),
+        lambda: w.api.post("/oauth/token", data={**w.credentials(actor), **form}),
+    )
+
+
+@scenario("POST", "/oauth/revoke")
+async def revoke_token(w: World, actor: str) -> Outcome:
+    issued = await w.issue(w.alice)
+    form = {**w.credentials(actor), "token": issued.access_token}
+    return await observe(
+        lambda: token_alive(w, issued.access_token),
+        lambda: w.api.post("/oauth/revoke", data=form),
+    )
+
+
+@scenario("POST", "/api/v1/accounts")
+async def register_account(w: World, actor: str) -> Outcome:
+    assert w.alice.client is not None
+    headers = bearer(await app_token(w.api, w.alice.client)) if actor == "own" else w.headers(actor)
+    form = {
+        "username": f"new_{actor}",
+        "email": f"new_{actor}@example.com",
+        "password": PASSWORD,
+        "agreement": True,
+    }
+    return await observe(
+        lambda: count(w, Account),
+        lambda: w.api.post("/api/v1/accounts", headers=headers, json=form),
+    )
+
+
+@scenario("PATCH", "/api/v1/accounts/update_credentials")
+async def update_profile(w: World, actor: str) -> Outcome:
+    form = {"display_name": f"set by {actor}", "id": w.alice.id, "account_id": w.alice.id}
+    query = select(Account.display_name).where(Account.id == int(w.alice.id))
+    return await observe(
+        lambda: scalar(w, query),
+        lambda: w.api.patch(
+            "/api/v1/accounts/update_credentials", headers=w.headers(actor), json=form
+        ),
+    )
+
+
+def followers_of_alice(w: World) -> Awaitable[Any]:
+    return scalar(w, select(Account.followers_count).where(Account.id == int(w.alice.id)))
+
+
+@scenario("POST", "/api/v1/accounts/{id}/follow")
+async def follow_alice(w: World, actor: str) -> Outcome:
+    for person in (w.bob, w.boss):
+        await w.api.post(f"/api/v1/accounts/{w.alice.id}/unfollow", headers=person.auth)
+    return await observe(
+        lambda: followers_of_alice(w),
+        lambda: w.api.post(f"/api/v1/accounts/{w.alice.id}/follow", headers=w.headers(actor)),
+    )
+
+
+@scenario("POST", "/api/v1/accounts/{id}/unfollow")
+async def unfollow_alice(w: World, actor: str) -> Outcome:
+    for person in (w.bob, w.boss):
+        await w.api.post(f"/api/v1/accounts/{w.alice.id}/follow", headers=person.auth)
+    return await observe(
+        lambda: followers_of_alice(w),
+        lambda: w.api.post(f"/api/v1/accounts/{w.alice.id}/unfollow", headers=w.headers(actor)),
+    )
+
+
+async def private_status(w: World) -> int:
+    for person in (w.bob, w.boss):  # so that they cannot see it
+        await w.api.post(f"/api/v1/accounts/{w.alice.id}/unfollow", headers=person.auth)
+    return int((await post(w.api, w.alice, "for my followers", visibility="private"))["id"])
+
+
+@scenario("POST", "/api/v1/statuses")
+async def reply_to_alice(w: World, actor: str) -> Outcome:
+    status_id = await private_status(w)
+    form = {"status": f"a reply by {actor}", "in_reply_to_id": str(status_id)}
+    return await observe(
+        lambda: scalar(w, select(Status.replies_count).where(Status.id == status_id)),
+        lambda: w.api.post("/api/v1/statuses", headers=w.headers(actor), json=form),
+    )
+
+
+@scenario("DELETE", "/api/v1/statuses/{id}")
+async def delete_status(w: World, actor: str) -> Outcome:
+    status_id = (await post(w.api, w.alice, "delete me if you can"))["id"]
+
+    async def probe() -> tuple[int, Any]:
+        readable = (await w.api.get(f"/api/v1/statuses/{status_id}")).status_code
+        alice = select(Account.statuses_count).where(Account.id == int(w.alice.id))
+        return readable, await scalar(w, alice)
+
+    return await observe(
+        probe, lambda: w.api.delete(f"/api/v1/statuses/{status_id}", headers=w.headers(actor))
+    )
+
+
+def favourites(w: World, status_id: int) -> Awaitable[Any]:
+    return scalar(w, select(Status.favourites_count).where(Status.id == status_id))
+
+
+@scenario("POST", "/api/v1/statuses/{id}/favourite")
+async def favourite(w: World, actor: str) -> Outcome:
+    status_id = await private_status(w)
+    return await observe(
+        lambda: favourites(w, status_id),
+        lambda: w.api.post(f"/api/v1/statuses/{status_id}/favourite", headers=w.headers(actor)),
+    )
+
+
+@scenario("POST", "/api/v1/statuses/{id}/unfavourite")
+async def unfavourite(w: World, actor: str) -> Outcome:
+    status_id = await private_status(w)
+    r = await w.api.post(f"/api/v1/statuses/{status_id}/favourite", headers=w.alice.auth)
+    assert r.status_code == 200, r.text
+    return await observe(
+        lambda: favourites(w, status_id),
+        lambda: w.api.post(f"/api/v1/statuses/{status_id}/unfavourite", headers=w.headers(actor)),
+    )
+
+
+@scenario("POST", "/api/v1/notifications/clear")
+async def clear_notifications(w: World, actor: str) -> Outcome:
+    await notify_alice(w)
+    return await observe(
+        lambda: count(w, Notification, Notification.account_id == int(w.alice.id)),
+        lambda: w.api.post("/api/v1/notifications/clear", headers=w.headers(actor)),
+    )
+
+
+@scenario("POST", "/api/v1/notifications/{id}/dismiss")
+async def dismiss_notification(w: World, actor: str) -> Outcome:
+    notification_id = await notify_alice(w)
+    return await observe(
+        lambda: count(w, Notification, Notification.id == notification_id),
+        lambda: w.api.post(
+            f"/api/v1/notifications/{notification_id}/dismiss", headers=w.headers(actor)
+        ),
+    )
+
+
+@scenario("DELETE", "/api/v1/sessions/{id}")
+async def end_session(w: World, actor: str) -> Outcome:
+    issued = await w.issue(w.alice)
+    session = await w.ctx.tokens.resolve(issued.access_token, touch=False)
+    assert session is not None
+    return await observe(
+        lambda: token_alive(w, issued.access_token),
+        lambda: w.api.delete(f"/api/v1/sessions/{session.id}", headers=w.headers(actor)),
+    )
+
+
+async def review_by_api(w: World, actor: str, action: str) -> Outcome:
+    tag_id, name = await w.new_tag()
+    return await observe(
+        lambda: review(w, name),
+        lambda: w.api.post(
+            f"/api/v1/admin/trends/tags/{tag_id}/{action}", headers=w.headers(actor)
+        ),
+    )
+
+
+@scenario("POST", "/api/v1/admin/trends/tags/{id}/approve")
+async def approve_by_api(w: World, actor: str) -> Outcome:
+    return await review_by_api(w, actor, "approve")
+
+
+@scenario("POST", "/api/v1/admin/trends/tags/{id}/reject")
+async def reject_by_api(w: World, actor: str) -> Outcome:
+    return await review_by_api(w, actor, "reject")
+
+
+@scenario("POST", "/admin/login")
+async def sign_in(w: World, actor: str) -> Outcome:
+    form = {
+        "own": {"login": w.alice.username, "password": w.alice.password},
+        "other": {"login": w.alice.username, "password": w.bob.password},
+        "admin": {"login": w.boss.username, "password": w.boss.password},
+        "anonymous": {},
+    }[actor]
+
+    async def dashboard_sessions() -> tuple[int, int]:
+        alice, boss = w.ctx.cookies.list(w.alice.id), w.ctx.cookies.list(w.boss.id)
+        return len(await alice), len(await boss)
+
+    async with w.browser_with(None) as browser:
+        return await observe(dashboard_sessions, lambda: browser.post("/admin/login", data=form))
+
+
+@scenario("POST", "/admin/logout")
+async def sign_out(w: World, actor: str) -> Outcome:
+    issued = await w.dashboard_session()
+    mine = actor == "admin"
+    headers = {"X-CSRF-Token": issued.session.data["csrf"]} if mine else w.headers(actor)
+    async with w.browser_with(issued.token if mine else None) as browser:
+        return await observe(
+            lambda: w.ctx.cookies.resolve(issued.token, touch=False),
+            lambda: browser.post("/admin/logout", headers=headers),
+        )
+
+
+async def review_on_dashboard(w: World, actor: str, action: str, start: Review) -> Outcome:
+    tag_id, name = await w.new_tag()
+    await w.ctx.trends.set_review(name, start)
+    browser, headers = (
+        (w.browser, {"X-CSRF-Token": w.csrf}) if actor == "admin" else (w.api, w.headers(actor))
+    )
+    return await observe(
+        lambda: review(w, name),
+        lambda: browser.post(f"/admin/tags/{tag_id}/{action}", headers=headers),
+    )
+
+
+@scenario("POST", "/admin/tags/{id}/approve")
+async def approve_on_dashboard(w: World, actor: str) -> Outcome:
+    return await review_on_dashboard(w, actor, "approve", Review.PENDING)
+
+
+@scenario("POST", "/admin/tags/{id}/reject")
+async def reject_on_dashboard(w: World, actor: str) -> Outcome:
+    return await review_on_dashboard(w, actor, "reject", Review.PENDING)
+
+
+@scenario("POST", "/admin/tags/{id}/reset")
+async def reset_on_dashboard(w: World, actor: str) -> Outcome:
+    return await review_on_dashboard(w, actor, "reset", Review.APPROVED)
+
+
+def test_the_matrix_covers_exactly_the_write_routes(app: Starlette) -> None:
+    found = write_routes(app.routes)
+    missing, extra = found.routes - set(MATRIX), set(MATRIX) - found.routes
+    assert not missing, f"write routes without a row in MATRIX: {sorted(missing)}"
+    assert not extra, f"MATRIX rows for routes the app does not have: {sorted(extra)}"
+    assert set(SCENARIOS) == set(MATRIX)
+    # Every scenario's probe is shown able to see a change by at least one cell of its row.
+    assert all(any(getattr(row, a).changed for a in ACTORS) for row in MATRIX.values())
+    assert found.opaque_mounts == {"/admin/static"}  # see test_mounted_apps_refuse_writes
+
+
+def test_write_routes_are_found_through_mounts() -> None:
+    async def endpoint(_: Any) -> None: ...
+
+    class Endpoint:  # a class endpoint accepts whatever methods it defines
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None: ...
+
+    inner = Router([Route("/{id}", endpoint, methods=["GET", "DELETE"])])
+    routes = [
+        Route("/a", endpoint, methods=["GET"]),
+        Route("/b", endpoint, methods=["POST", "PATCH"]),
+        Route("/c", Endpoint()),
+        WebSocketRoute("/ws", endpoint),
+        Mount("/things", routes=inner.routes),
+        Mount("/files", app=StaticFiles(directory=".")),
+    ]
+    found = write_routes(routes)
+    assert found.routes == {
+        ("POST", "/b"),
+        ("PATCH", "/b"),
+        *((m, "/c") for m in WRITE_METHODS),
+        ("DELETE", "/things/{id}"),
+    }
+    assert found.opaque_mounts == {"/files"}
+
+
+async def test_mounted_apps_refuse_writes(client: httpx.AsyncClient) -> None:
+    for method in sorted(WRITE_METHODS):
+        r = await client.request(method, "/admin/static/admin.css")
+        assert r.status_code == 405, method
+
+
+def mismatch(route: RouteKey, expected: Cell, r: httpx.Response, changed: bool) -> str | None:
+    got = Cell(r.status_code, changed)
+    if got != expected:
+        return f"want {expected}, got {got}: {r.text[:200]}"
+    if r.status_code < 400 or route in HTML_ROUTES:
+        return None
+    if not r.headers.get("content-type", "").startswith("application/json"):
+        return f"not a JSON error: {r.text[:200]}"
+    return None if "error" in r.json() else f"no error in the JSON: {r.text[:200]}"
+
+
+async def test_every_write_route_for_every_actor(world: World) -> None:
+    mismatches = []
+    for route, row in MATRIX.items():
+        for actor in ACTORS:
+            r, changed = await SCENARIOS[route](world, actor)
+            problem = mismatch(route, getattr(row, actor), r, changed)
+            if problem:
+                mismatches.append(f"{route[0]} {route[1]} as {actor}: {problem}")
+    assert not mismatches, "\n" + "\n".join(mismatches)
+
+
+async def test_hidden_and_missing_look_the_same(world: World) -> None:
+    """A refusal on someone else's resource says nothing a missing one would not."""
+    hidden = await private_status(world)
+    missing = hidden + (1 << 40)  # no status has this id yet
+    requests = [
+        ("DELETE", "/api/v1/statuses/{}", None),
+        ("POST", "/api/v1/statuses/{}/favourite", None),
+        ("POST", "/api/v1/statuses/{}/unfavourite", None),
+        ("POST", "/api/v1/statuses", {"status": "hi", "in_reply_to_id": "{}"}),
+    ]
+    for person in (world.bob, world.boss):
+        for method, template, body in requests:
+            answers = []
+            for status_id in (hidden, missing):
+                json = {k: v.format(status_id) for k, v in body.items()} if body else None
+                r = await world.api.request(
+                    method, template.format(status_id), headers=person.auth, json=json
+                )
+                answers.append((r.status_code, r.json()))
+            assert answers[0] == answers[1], (person.username, method, template)
+            assert answers[0][0] in (404, 422)
