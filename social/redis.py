@@ -23,6 +23,10 @@ AnyRedis: TypeAlias = "Redis | RedisCluster"
 
 CLUSTER_SCHEMES = ("redis+cluster://", "rediss+cluster://")
 
+MAX_CONNECTIONS = 1000
+"""Per client (per node on a Cluster). redis-py 8 defaults to 100 (it used to be 2**31), past
+which a command fails at once ("Too many connections"): a busy process answered 503."""
+
 
 def is_cluster_url(url: str) -> bool:
     return url.startswith(CLUSTER_SCHEMES)
@@ -42,6 +46,7 @@ def client_from_url(url: str, *, multiplex: bool = False, **options: Any) -> Any
     """
     options.setdefault("decode_responses", False)
     options.setdefault("retry", quick_retry())
+    options.setdefault("max_connections", MAX_CONNECTIONS)
     if is_cluster_url(url):
         plain = url.replace("+cluster", "", 1)
         return RedisCluster.from_url(plain, **options)
