@@ -55,11 +55,6 @@ POOLED = frozenset(
 """Commands sent on a pooled connection of their own."""
 
 
-def _encode(value: Any) -> Any:
-    # what hiredis packs as is: bytes, str, int, float; redis-py also takes memoryview
-    return bytes(value) if isinstance(value, memoryview) else value
-
-
 class _Link(asyncio.Protocol):
     """One connection: each reply resolves the oldest command still waiting."""
 
@@ -73,6 +68,7 @@ class _Link(asyncio.Protocol):
         )
         self._waiting: deque[tuple[asyncio.Future[Any], float]] = deque()
         self._watchdog: asyncio.TimerHandle | None = None
+        self._out: list[bytes] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
@@ -98,17 +94,27 @@ class _Link(asyncio.Protocol):
         deadline = self.loop.time() + (self.timeout_s or 0)
         packed, futures = [], []
         for args in commands:
-            name, *rest = args
+            name = args[0]
             # redis-py names some commands in two words ("SCRIPT LOAD", "CONFIG GET")
-            words = tuple(name.split()) if isinstance(name, str) and " " in name else (name,)
-            packed.append(hiredis.pack_command((*words, *(_encode(a) for a in rest))))
+            if isinstance(name, str) and " " in name:
+                args = (*name.split(), *args[1:])
+            packed.append(hiredis.pack_command(tuple(args)))
             future = self.loop.create_future()
             futures.append(future)
             self._waiting.append((future, deadline))
-        self.transport.write(b"".join(packed))
+        if not self._out:  # the first write of this loop iteration: flush at its end
+            self.loop.call_soon(self._flush)
+        self._out += packed
         if self.timeout_s and self._watchdog is None:
             self._watchdog = self.loop.call_at(deadline, self._check)
         return futures
+
+    def _flush(self) -> None:
+        """One write (one system call) for every command of every request of this loop
+        iteration: at 64 concurrent requests, several share it."""
+        out, self._out = self._out, []
+        if out and not self.closed and self.transport is not None:
+            self.transport.write(b"".join(out))
 
     def close(self) -> None:
         if self.transport is not None:
@@ -250,9 +256,9 @@ class MultiplexedRedis(Redis):
         await super().aclose(close_connection_pool)
 
     async def _parse(self, name: str, reply: Any, options: dict[str, Any]) -> Any:
-        if isinstance(reply, ResponseError):
-            if EMPTY_RESPONSE in options:
-                return options[EMPTY_RESPONSE]
+        if isinstance(reply, ResponseError) and EMPTY_RESPONSE in options:
+            return options[EMPTY_RESPONSE]
+        if isinstance(reply, Exception):  # not only ResponseError: LOADING is a ConnectionError
             raise reply
         return await _callback(self.response_callbacks, name, reply, options)
 
@@ -302,6 +308,8 @@ class MultiplexedPipeline(Pipeline):
     async def _transaction(self, stack: list[Any], raise_on_error: bool) -> list[Any]:
         commands = [("MULTI",), *(args for args, _ in stack), ("EXEC",)]
         replies = await self._client._multiplexer.send(commands)
+        if isinstance(replies[0], Exception):  # MULTI refused (LOADING): nothing was queued
+            raise replies[0]
         queued, executed = replies[1:-1], replies[-1]
         errors = [(i, reply) for i, reply in enumerate(queued) if isinstance(reply, ResponseError)]
         for i, error in errors:
