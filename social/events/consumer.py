@@ -208,8 +208,15 @@ class ConsumerGroup:
     async def _handle(self, entries: Sequence[Entry]) -> None:
         done: list[bytes | str] = []
         self.busy = True
+        keep_until = time.monotonic() + self.claim_idle_ms / 2000
         try:
-            for stream_id, fields, deliveries in entries:
+            for i, (stream_id, fields, deliveries) in enumerate(entries):
+                if time.monotonic() >= keep_until:
+                    # A slow batch: the entries not handled yet would look abandoned to the
+                    # other consumers, who would take them over and handle them twice.
+                    await self._keep([entry[0] for entry in entries[i:]], done)
+                    done = []
+                    keep_until = time.monotonic() + self.claim_idle_ms / 2000
                 if await self._handle_one(stream_id, fields, deliveries):
                     done.append(stream_id)
         except asyncio.CancelledError:
@@ -223,6 +230,15 @@ class ConsumerGroup:
                 await self.redis.xack(self.stream_key, self.group, *done)
         finally:
             self.busy = False
+
+    async def _keep(self, waiting: list[Any], done: list[bytes | str]) -> None:
+        """Ack what is done; reset the idle time of what still waits (XCLAIM to ourselves,
+        JUSTID: the delivery count stays), in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        if done:
+            pipe.xack(self.stream_key, self.group, *done)
+        pipe.xclaim(self.stream_key, self.group, self.consumer_name, 0, waiting, justid=True)
+        await pipe.execute()
 
     async def _handle_one(self, stream_id: bytes | str, fields: Fields, deliveries: int) -> bool:
         """Whether to ack the entry (dead-lettered ones are acked already)."""

@@ -119,6 +119,33 @@ async def test_entries_of_a_dead_consumer_are_taken_over(
     assert await pending(redis, "timelines") == 0
 
 
+async def test_a_slow_batch_is_not_taken_over_while_its_consumer_works(
+    redis: AnyRedis, make_group: MakeGroup
+) -> None:
+    class Slow(Recorder):
+        async def __call__(self, event: Event) -> None:
+            await super().__call__(event)
+            await asyncio.sleep(0.06)
+
+    slow, other = Slow(), Recorder()
+    worker = make_group("timelines", slow, consumer="worker", claim_idle_ms=100)
+    rival = make_group("timelines", other, consumer="rival", claim_idle_ms=100)
+    await worker.ensure_group()
+    await publish(redis, *["status.created"] * 8)  # about 0.5 s of work, 5x claim_idle_ms
+
+    busy = asyncio.create_task(worker.process_once())
+    await asyncio.sleep(0.03)  # the worker has read the batch
+    while not busy.done():  # the rival looks for abandoned entries all along
+        await rival.process_once()
+        await asyncio.sleep(0.02)
+
+    assert await busy == 8
+    assert slow.outbox_ids == list(range(1, 9))
+    assert other.seen == [], "the rival handled entries the worker was still working through"
+    assert [e.deliveries for e in slow.seen] == [1] * 8
+    assert await pending(redis, "timelines") == 0
+
+
 async def test_entry_that_keeps_killing_consumers_is_dead_lettered_unhandled(
     redis: AnyRedis, make_group: MakeGroup
 ) -> None:
