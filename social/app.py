@@ -46,14 +46,17 @@ from social.streaming.websocket import streaming_socket
 
 
 def all_routes() -> list[BaseRoute]:
+    # Starlette tries routes in order: the most requested first (a home timeline read went
+    # through 25 routes before its own). Follows stays before accounts: its
+    # /accounts/relationships must win over /accounts/{id}.
     modules = (
+        timelines,
         instance,
         apps,
         oauth,
         follows,
         accounts,
         statuses,
-        timelines,
         notifications,
         sessions,
         admin,

@@ -39,8 +39,8 @@ class EntityCache:
         return (await get_together([(self, ids)]))[0][0]
 
     def _count(self, asked: int, found: int) -> None:
-        self.metrics.cache_requests.labels(self.name, "hit").inc(found)
-        self.metrics.cache_requests.labels(self.name, "miss").inc(asked - found)
+        self.metrics.cache_results(self.name, "hit").inc(found)
+        self.metrics.cache_results(self.name, "miss").inc(asked - found)
 
     async def fill(self, entries: Mapping[int, bytes]) -> None:
         """Write back what readers loaded from the database, unless something fresher is there."""

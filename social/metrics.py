@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+M = TypeVar("M", Counter, Histogram)
+
+
+class Children(Generic[M]):
+    """A metric's labelled children, remembered: `labels()` validates and locks on every call,
+    and the request path asks for about eight a request. Label values are bounded sets."""
+
+    def __init__(self, metric: M) -> None:
+        self.metric: M = metric
+        self._children: dict[tuple[str, ...], M] = {}
+
+    def __call__(self, *values: str) -> M:
+        child = self._children.get(values)
+        if child is None:
+            child = self._children[values] = self.metric.labels(*values)
+        return child
 
 
 class Metrics:
@@ -41,6 +58,10 @@ class Metrics:
             registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
         )
+        self.cache_results = Children(self.cache_requests)
+        self.decisions = Children(self.ratelimit_decisions)
+        self.requests = Children(self.http_requests)
+        self.latency = Children(self.http_latency)
 
         self.stream_length = Gauge(
             "social_events_stream_length", "Entries in the event stream", registry=self.registry

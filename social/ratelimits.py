@@ -20,9 +20,7 @@ def rate_limit_middleware(ctx: AppContext) -> Middleware:
     metrics = ctx.metrics
 
     def count(decision: Decision) -> None:
-        metrics.ratelimit_decisions.labels(
-            decision.policy, str(decision.allowed).lower(), decision.source
-        ).inc()
+        metrics.decisions(decision.policy, str(decision.allowed).lower(), decision.source).inc()
 
     def store_failed(_exc: StoreError) -> None:
         metrics.redis_errors.labels("ratelimit").inc()
