@@ -104,10 +104,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         logs.install()
         if settings.in_process_workers:
             await ctx.events.start()
-        # What startup made (modules, routes, settings) lives as long as the process: out of
-        # the collector's way, so its full collections stay short (they were the p99's tail).
-        gc.collect()
-        gc.freeze()
         try:
             yield
         finally:
@@ -133,4 +129,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 def app_factory() -> Starlette:
     """For `uvicorn --factory social.app:app_factory` (what `social serve` runs)."""
-    return create_app(Settings.from_env())
+    app = create_app(Settings.from_env())
+    # What startup made (modules, routes, settings) lives as long as the server: out of the
+    # collector's way, its full collections stay short (they were the p99's tail). Only here,
+    # once a process: tests build many apps in one process and let them go.
+    gc.collect()
+    gc.freeze()
+    return app
