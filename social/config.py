@@ -19,6 +19,8 @@ class Settings:
     redis_prefix: str = "social:"
     redis_timeout_s: float = 2.0
     redis_multiplex: bool = True  # short commands share one connection (social/multiplex.py)
+    db_statement_timeout_s: float = 10.0  # PostgreSQL: a longer statement is cancelled (503)
+    db_lock_timeout_s: float = 5.0  # how long a write waits for a lock (SQLite busy timeout too)
     domain: str = "localhost:8000"
     title: str = "social"
     description: str = "A fast, small social server."
@@ -37,6 +39,7 @@ class Settings:
     status_cache_ttl_s: int = 3600
     home_feed_max: int = 800
     in_process_workers: bool = True
+    events_claim_idle_ms: int = 10_000  # a dead worker's entries are taken over after this
     trend_bucket_s: int = 300
     trend_recent_window_s: int = 3600
     trend_baseline_window_s: int = DAY_S

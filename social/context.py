@@ -58,7 +58,11 @@ class AppContext:
     def build(cls, settings: Settings) -> AppContext:
         if not settings.redis_url:
             raise ValueError("REDIS_URL is not set (`social serve` starts an embedded server)")
-        engine = create_engine(settings.database_url)
+        engine = create_engine(
+            settings.database_url,
+            statement_timeout_s=settings.db_statement_timeout_s,
+            lock_timeout_s=settings.db_lock_timeout_s,
+        )
         redis = client_from_url(
             settings.redis_url,
             multiplex=settings.redis_multiplex,
@@ -68,7 +72,7 @@ class AppContext:
         keys = Keys(settings.redis_prefix)
         metrics = Metrics()
         db = session_factory(engine)
-        event_settings = EventSettings()
+        event_settings = EventSettings(claim_idle_ms=settings.events_claim_idle_ms)
         # Blocking stream reads get their own connections, so they never starve requests.
         stream_reader = client_from_url(
             settings.redis_url,

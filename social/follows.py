@@ -27,16 +27,16 @@ async def set_following(ctx: AppContext, follower_id: int, target_id: int, on: b
         delta = await toggle(db, on, Follow, account_id=follower_id, target_account_id=target_id)
         if not delta:
             return
-        await db.execute(
-            update(Account)
-            .where(Account.id == follower_id)
-            .values(following_count=Account.following_count + delta)
-        )
-        await db.execute(
-            update(Account)
-            .where(Account.id == target_id)
-            .values(followers_count=Account.followers_count + delta)
-        )
+        counters = {
+            follower_id: {"following_count": Account.following_count + delta},
+            target_id: {"followers_count": Account.followers_count + delta},
+        }
+        # Both rows in id order: concurrent follows (a follows b while b follows c while c
+        # follows a) then never wait on each other in a cycle (a deadlock on PostgreSQL).
+        for account_id in sorted(counters):
+            await db.execute(
+                update(Account).where(Account.id == account_id).values(counters[account_id])
+            )
         topic = FOLLOW_CREATED if on else FOLLOW_DELETED
         enqueue(db, topic, {"account_id": follower_id, "target_account_id": target_id})
         await db.commit()

@@ -15,7 +15,16 @@ from social.errors import ApiError, error_response, unavailable
 
 log = logging.getLogger("social.errors")
 
-OUTAGES = (SessionStoreError, RedisConnectionError, RedisTimeoutError, PoolTimeoutError)
+# Bare TimeoutError and ConnectionError: a dependency did not answer in time, or refused or
+# dropped the connection (asyncpg raises these unwrapped: its command timeout, a database down).
+OUTAGES = (
+    SessionStoreError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    PoolTimeoutError,
+    TimeoutError,
+    ConnectionError,
+)
 
 
 def classify(exc: BaseException) -> ApiError | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from sqlalchemy import text
@@ -12,6 +13,7 @@ from starlette.routing import Route
 
 from social import openapi
 from social.context import AppContext, get_context
+from social.events import outbox
 from social.openapi import endpoint
 from social.responses import json_response
 
@@ -57,6 +59,9 @@ async def metrics(request: Request) -> Response:
     except Exception as exc:  # metrics must answer even while Redis is down
         ctx.metrics.redis_errors.labels("metrics.queues").inc()
         log.warning("queue stats unavailable: %r", exc)
+        with contextlib.suppress(Exception):  # the backlog an outage of Redis builds up
+            async with ctx.db() as db:
+                ctx.metrics.outbox_unsent.set(await outbox.count_unsent(db))
     return PlainTextResponse(
         ctx.metrics.render(),
         media_type="text/plain; version=0.0.4; charset=utf-8",

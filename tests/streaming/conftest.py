@@ -21,7 +21,7 @@ from social.config import Settings
 from social.redis import AnyRedis
 from tests.api.helpers import ClientApp, User, make_user, register_app
 from tests.conftest import empty_database, free_port, running
-from tests.streaming.processes import Process, stop
+from tests.processes import Process, stop
 
 
 @dataclass

@@ -8,9 +8,9 @@ from websockets.asyncio.client import connect
 from social.redis import AnyRedis
 from tests.api.helpers import follow, make_user, post, register_app
 from tests.conftest import empty_database
+from tests.processes import stop, wait_healthy
 from tests.streaming.conftest import SpawnServe
 from tests.streaming.frames import next_event, status_of
-from tests.streaming.processes import stop, wait_healthy
 
 
 async def test_a_status_posted_to_one_process_reaches_a_socket_on_the_other(
