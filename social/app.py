@@ -16,7 +16,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from sessions import SessionAuthBackend, auth_error_response
-from social import logs
+from social import ids, logs
 from social.admin import routes as dashboard_routes
 from social.api import (
     accounts,
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         logs.install()
+        await ids.claim_node(ctx.redis, ctx.keys.id_nodes())
         if settings.in_process_workers:
             await ctx.events.start()
         try:

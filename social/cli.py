@@ -79,6 +79,7 @@ def worker(_args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: early_stop.set())
     from social.context import AppContext
+    from social.ids import claim_node
     from social.pipeline import register_consumers
 
     settings = Settings.from_env()
@@ -96,6 +97,7 @@ def worker(_args: argparse.Namespace) -> int:
             loop.add_signal_handler(signum, stop.set)
         if early_stop.is_set():
             stop.set()
+        await claim_node(ctx.redis, ctx.keys.id_nodes())
         await ctx.events.start()
         log.info("social worker: relay and %d consumer groups running", len(ctx.events.groups))
         try:

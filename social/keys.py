@@ -32,6 +32,10 @@ class Keys:
         """A streaming channel's history (a stream) and, by the same name, its pub/sub channel."""
         return f"{self.prefix}stream:{{{channel}}}"
 
+    def id_nodes(self) -> str:
+        """Counter: the next id node a starting process takes (social/ids.py)."""
+        return f"{self.prefix}ids:nodes"
+
     def stream_revoked(self) -> str:
         """Pub/sub channel announcing revoked access-token session ids."""
         return f"{self.prefix}stream:revoked"
