@@ -19,9 +19,10 @@ class RedactSecrets(logging.Filter):
     """For uvicorn's access log: its record args hold the path with the query string."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
-        record.msg = redact(str(record.msg))
+        # Redact the finished line: redacting the format string would eat a placeholder
+        # ("token=%s") and leave the record unformattable.
+        record.msg = redact(record.getMessage())
+        record.args = ()
         return True
 
 

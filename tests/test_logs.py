@@ -32,3 +32,14 @@ def test_uvicorn_access_records_are_redacted(caplog: pytest.LogCaptureFixture) -
         )
     assert "TOPSECRET" not in caplog.text
     assert "access_token=[redacted]" in caplog.text
+
+
+def test_a_credential_in_the_format_string_keeps_the_line_whole(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    install()
+    error_log = logging.getLogger("uvicorn.error")
+    with caplog.at_level(logging.INFO, logger="uvicorn.error"):
+        error_log.info("refused token=%s from %s", "TOPSECRET", "127.0.0.1")
+    assert "TOPSECRET" not in caplog.text
+    assert "refused token=[redacted] from 127.0.0.1" in caplog.text
