@@ -32,6 +32,10 @@ class Keys:
         """A streaming channel's history (a stream) and, by the same name, its pub/sub channel."""
         return f"{self.prefix}stream:{{{channel}}}"
 
+    def refresh_used(self, token_digest: str) -> str:
+        """String: `<user>:<app>` of a refresh token already exchanged (reuse detection)."""
+        return f"{self.prefix}oauth:used:{token_digest}"
+
     def id_nodes(self) -> str:
         """Counter: the next id node a starting process takes (social/ids.py)."""
         return f"{self.prefix}ids:nodes"

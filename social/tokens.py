@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import time
 
 from sessions import Session
@@ -10,6 +12,8 @@ from social.auth import KIND_APP, KIND_USER
 from social.context import AppContext
 from social.db.models import Application
 from social.streaming.revocation import announce_revoked
+
+log = logging.getLogger(__name__)
 
 REFRESH = "refresh"
 USER_AGENT_MAX = 200
@@ -90,3 +94,37 @@ async def revoke_any(ctx: AppContext, token: str, app_id: int) -> None:
         if access_id:
             await ctx.tokens.revoke_id(refresh.user_id, access_id)
             await announce_revoked(ctx.redis, ctx.keys, [access_id])
+
+
+def _used_key(ctx: AppContext, refresh_token: str) -> str:
+    return ctx.keys.refresh_used(hashlib.sha256(refresh_token.encode()).hexdigest())
+
+
+async def remember_exchanged(
+    ctx: AppContext, refresh_token: str, user_id: str, app_id: int
+) -> None:
+    """Mark a refresh token as exchanged (rotated), by its digest, for as long as it could have
+    lived: its replay is then told from a token never issued."""
+    ttl_s = ctx.settings.refresh_absolute_ttl_s
+    await ctx.redis.set(_used_key(ctx, refresh_token), f"{user_id}:{app_id}", ex=ttl_s)
+
+
+async def revoke_on_replay(ctx: AppContext, refresh_token: str) -> bool:
+    """A refresh token exchanged once and presented again was copied: the thief or the owner
+    holds its successor. As OAuth's security practice asks, every token of that user for that
+    app is revoked (both parties sign in again). Whether it was a replay."""
+    found: bytes | None = await ctx.redis.get(_used_key(ctx, refresh_token))
+    if found is None:
+        return False
+    user_id, _, app_id = found.decode().rpartition(":")
+    access_ids: list[str] = []
+    for store in (ctx.tokens, ctx.refresh_tokens):
+        for session in await store.list(user_id):
+            if session.data.get("app_id") == app_id:
+                await store.revoke_id(user_id, session.id)
+                if store is ctx.tokens:
+                    access_ids.append(session.id)
+    if access_ids:
+        await announce_revoked(ctx.redis, ctx.keys, access_ids)  # close their sockets
+    log.warning("rotated refresh token replayed: the user's tokens for app %s revoked", app_id)
+    return True

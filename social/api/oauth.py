@@ -23,7 +23,13 @@ from social.errors import ApiError
 from social.openapi import endpoint
 from social.responses import json_response
 from social.streaming.revocation import announce_revoked
-from social.tokens import issue_app_token, issue_user_token, revoke_any
+from social.tokens import (
+    issue_app_token,
+    issue_user_token,
+    remember_exchanged,
+    revoke_any,
+    revoke_on_replay,
+)
 from social.validation import read_params
 
 GRANTS = ("password", "client_credentials", "refresh_token")
@@ -129,7 +135,10 @@ async def token(request: Request) -> Response:
     if not form.refresh_token:
         raise oauth_error("invalid_request", "refresh_token is required")
     old = await ctx.refresh_tokens.resolve(form.refresh_token, touch=False)
-    if old is None or old.data.get("app_id") != str(app.id):
+    if old is None:
+        await revoke_on_replay(ctx, form.refresh_token)
+        raise oauth_error("invalid_grant", INVALID_GRANT)
+    if old.data.get("app_id") != str(app.id):
         raise oauth_error("invalid_grant", INVALID_GRANT)
     granted = old.data.get("scopes", "").split()
     wanted = scopes.parse_scopes(form.scope, default=" ".join(granted)) if form.scope else granted
@@ -138,6 +147,7 @@ async def token(request: Request) -> Response:
     # Single use: whoever revokes it first wins; a replayed refresh token gets invalid_grant.
     if not await ctx.refresh_tokens.revoke(form.refresh_token):
         raise oauth_error("invalid_grant", INVALID_GRANT)
+    await remember_exchanged(ctx, form.refresh_token, old.user_id, app.id)
     if old.data.get("access_id"):
         await ctx.tokens.revoke_id(old.user_id, old.data["access_id"])
         await announce_revoked(ctx.redis, ctx.keys, [old.data["access_id"]])  # close its sockets

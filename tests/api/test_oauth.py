@@ -99,12 +99,6 @@ async def test_refresh_rotates_and_old_tokens_stop_working(client: httpx.AsyncCl
     assert await _me(client, second["access_token"]) == 200
     assert await _me(client, first["access_token"]) == 401
 
-    replay = await client.post(
-        "/oauth/token",
-        data={**creds, "grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
-    )
-    assert (replay.status_code, replay.json()["error"]) == (400, "invalid_grant")
-
     other = await register_app(client)
     stolen = await client.post(
         "/oauth/token",
@@ -128,6 +122,56 @@ async def test_refresh_rotates_and_old_tokens_stop_working(client: httpx.AsyncCl
     )
     assert narrower.status_code == 200
     assert narrower.json()["scope"] == "read"
+
+
+async def test_a_replayed_refresh_token_revokes_what_came_from_it(
+    client: httpx.AsyncClient,
+) -> None:
+    """Rotation with reuse detection: a rotated refresh token presented again means it was
+    copied; the thief or the owner holds its successor, so all of that grant goes."""
+    app = await register_app(client)
+    first = await register_user(client, app, "erin")
+    creds = {"client_id": app.client_id, "client_secret": app.client_secret}
+    other_app = await register_app(client)
+    elsewhere = (
+        await client.post(
+            "/oauth/token",
+            data={
+                "client_id": other_app.client_id,
+                "client_secret": other_app.client_secret,
+                "grant_type": "password",
+                "username": "erin@example.com",
+                "password": PASSWORD,
+                "scope": "read",
+            },
+        )
+    ).json()
+    second = (
+        await client.post(
+            "/oauth/token",
+            data={**creds, "grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
+        )
+    ).json()
+    assert await _me(client, second["access_token"]) == 200
+
+    replay = await client.post(
+        "/oauth/token",
+        data={**creds, "grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
+    )
+    assert (replay.status_code, replay.json()["error"]) == (400, "invalid_grant")
+    assert await _me(client, second["access_token"]) == 401  # the successor is gone
+    again = await client.post(
+        "/oauth/token",
+        data={**creds, "grant_type": "refresh_token", "refresh_token": second["refresh_token"]},
+    )
+    assert again.status_code == 400
+    assert await _me(client, elsewhere["access_token"]) == 200  # another app's grant stays
+
+    never_issued = await client.post(
+        "/oauth/token",
+        data={**creds, "grant_type": "refresh_token", "refresh_token": "x" * 43},
+    )
+    assert never_issued.status_code == 400
 
 
 async def test_revoke_access_and_refresh(client: httpx.AsyncClient) -> None:
