@@ -113,10 +113,10 @@ async def revoke_on_replay(ctx: AppContext, refresh_token: str) -> bool:
     """A refresh token exchanged once and presented again was copied: the thief or the owner
     holds its successor. As OAuth's security practice asks, every token of that user for that
     app is revoked (both parties sign in again). Whether it was a replay."""
-    found: bytes | None = await ctx.redis.get(_used_key(ctx, refresh_token))
+    found = await ctx.redis.get(_used_key(ctx, refresh_token))
     if found is None:
         return False
-    user_id, _, app_id = found.decode().rpartition(":")
+    user_id, _, app_id = (found.decode() if isinstance(found, bytes) else found).rpartition(":")
     access_ids: list[str] = []
     for store in (ctx.tokens, ctx.refresh_tokens):
         for session in await store.list(user_id):
