@@ -60,6 +60,7 @@ class EventBus:
             redis,
             stream_key=self.keys.stream,
             lock_key=self.keys.relay_lock,
+            wake_channel=self.keys.relay_wake,
             maxlen=s.stream_maxlen,
             batch=s.relay_batch,
             sweep_s=s.relay_sweep_s,
@@ -69,6 +70,8 @@ class EventBus:
         )
         self.groups: dict[str, ConsumerGroup] = {}
         self._runners: list[tuple[OutboxRelay | ConsumerGroup, asyncio.Task[None]]] = []
+        self._relay_here = False
+        self._announcing: asyncio.Task[None] | None = None
 
     def register(self, group: str, handler: Handler, *, start_id: str = "0") -> ConsumerGroup:
         """Add a consumer group; `start_id` "0" makes a new group read the retained history,
@@ -97,13 +100,25 @@ class EventBus:
         return consumer
 
     def wake(self) -> None:
-        """Call right after committing a transaction that enqueued events."""
-        self.relay.wake()
+        """Call right after committing a transaction that enqueued events. Without a relay in
+        this process (servers beside `social worker`), the relays elsewhere are told over
+        Redis: one PUBLISH in the background, at most one in flight, not on the request path."""
+        if self._relay_here:
+            self.relay.wake()
+        elif self._announcing is None or self._announcing.done():
+            self._announcing = asyncio.get_running_loop().create_task(self._announce())
+
+    async def _announce(self) -> None:
+        try:
+            await self.redis.publish(self.keys.relay_wake, b"1")
+        except Exception as exc:  # the relay's sweep finds the rows anyway
+            log.debug("could not wake the relay over Redis: %r", exc)
 
     async def start(self, *, relay: bool = True, consumers: bool = True) -> None:
         """Run the relay and every group as tasks; Redis being down does not fail this."""
         if self._runners:
             raise RuntimeError("event bus already started")
+        self._relay_here = relay
         runners: list[OutboxRelay | ConsumerGroup] = [self.relay] if relay else []
         if consumers:
             runners.extend(self.groups.values())

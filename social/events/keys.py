@@ -21,3 +21,8 @@ class EventKeys:
     @property
     def relay_lock(self) -> str:
         return f"{self.prefix}events:relay-lock"
+
+    @property
+    def relay_wake(self) -> str:
+        """Pub/sub channel: a process without a relay committed events (wake the relays)."""
+        return f"{self.prefix}events:relay-wake"

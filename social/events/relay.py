@@ -32,6 +32,7 @@ class OutboxRelay:
         *,
         stream_key: str,
         lock_key: str,
+        wake_channel: str | None = None,
         maxlen: int = 100_000,
         batch: int = 500,
         sweep_s: float = 1.0,
@@ -47,6 +48,7 @@ class OutboxRelay:
         self.sweep_s = sweep_s
         self.retention_s = retention_s
         self.prune_interval_s = prune_interval_s
+        self.wake_channel = wake_channel
         self._lease = RedisLease(redis, lock_key, ttl_ms=lock_ttl_ms)
         self._wake = asyncio.Event()
         self._local = asyncio.Lock()
@@ -78,7 +80,39 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
-        """Relay when woken and every `sweep_s`; on failure log, back off, keep rows unsent."""
+        """Relay when woken (here, or over `wake_channel` by processes without a relay) and
+        every `sweep_s`; on failure log, back off, keep rows unsent."""
+        listener = None
+        if self.wake_channel is not None:
+            listener = asyncio.get_running_loop().create_task(self._listen(self.wake_channel))
+        try:
+            await self._run()
+        finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
+
+    async def _listen(self, channel: str) -> None:
+        """Wake on every message of `channel`; the sweep covers any time it is not listening."""
+        while True:
+            pubsub = self.redis.pubsub()
+            try:
+                await pubsub.subscribe(channel)
+                while True:
+                    message = await pubsub.get_message(timeout=1.0)
+                    if message is not None and message["type"] == "message":
+                        self._wake.set()
+            except Exception as exc:
+                if cancelling():
+                    raise asyncio.CancelledError from exc
+                log.debug("relay wake channel unavailable (%r); sweeping only", exc)
+                await asyncio.sleep(MAX_BACKOFF_S)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def _run(self) -> None:
         delay_s = 0.0
         self._stopping = False
         while not self._stopping:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC
 
 import orjson
@@ -10,9 +11,17 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from social.events import enqueue
+from social.events import EventBus, enqueue
 from social.redis import AnyRedis, client_from_url
-from tests.events.conftest import KEYS, MakeRelay, eventually, outbox_rows, stop, stream_entries
+from tests.events.conftest import (
+    FAST,
+    KEYS,
+    MakeRelay,
+    eventually,
+    outbox_rows,
+    stop,
+    stream_entries,
+)
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -191,3 +200,30 @@ async def test_prune_deletes_only_sent_rows(sessions: Sessions, make_relay: Make
     assert len(remaining) == 2
     assert all(row.sent_at is None for row in remaining)
     assert await make_relay(retention_s=3600).prune() == 0
+
+
+async def test_a_process_without_a_relay_wakes_the_relay_of_another(
+    sessions: Sessions, redis: AnyRedis
+) -> None:
+    """Servers beside `social worker` run no relay: their commits wake the worker's over Redis
+    instead of waiting for its sweep."""
+    slow_sweep = dataclasses.replace(FAST, relay_sweep_s=30.0)
+    worker = EventBus(sessions, redis, keys=KEYS, settings=slow_sweep, consumer_name="w")
+    server = EventBus(sessions, redis, keys=KEYS, settings=slow_sweep, consumer_name="s")
+    await worker.start(consumers=False)
+    await server.start(relay=False, consumers=False)
+    try:
+        await asyncio.sleep(0.3)  # the worker's relay has made its first pass and listens
+        await add_events(sessions, 2)
+        server.wake()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await eventually(lambda: _published(redis, 2), timeout_s=5.0)
+        assert loop.time() - started < 2.0, "published by the 30 s sweep, not by the wake"
+    finally:
+        await server.stop()
+        await worker.stop()
+
+
+async def _published(redis: AnyRedis, count: int) -> bool:
+    return int(await redis.xlen(KEYS.stream)) == count
