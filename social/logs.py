@@ -19,10 +19,14 @@ class RedactSecrets(logging.Filter):
     """For uvicorn's access log: its record args hold the path with the query string."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        # Redact the finished line: redacting the format string would eat a placeholder
-        # ("token=%s") and leave the record unformattable.
-        record.msg = redact(record.getMessage())
-        record.args = ()
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+            # its formatter takes the five arguments apart: the path is one of them
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        else:
+            # the finished line: redacting the format string would eat a placeholder
+            # ("token=%s") and leave the record unformattable
+            record.msg = redact(record.getMessage())
+            record.args = ()
         return True
 
 

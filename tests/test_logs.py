@@ -43,3 +43,18 @@ def test_a_credential_in_the_format_string_keeps_the_line_whole(
         error_log.info("refused token=%s from %s", "TOPSECRET", "127.0.0.1")
     assert "TOPSECRET" not in caplog.text
     assert "refused token=[redacted] from 127.0.0.1" in caplog.text
+
+
+def test_uvicorns_access_formatter_still_formats_redacted_records() -> None:
+    """uvicorn's AccessFormatter unpacks the record's five arguments (a traceback per request
+    otherwise, as `social serve` printed for a while)."""
+    from uvicorn.logging import AccessFormatter
+
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/api/v1/streaming?access_token=TOPSECRET", "1.1", 101), None,
+    )  # fmt: skip
+    assert RedactSecrets().filter(record)
+    line = AccessFormatter(use_colors=False).format(record)
+    assert "access_token=[redacted]" in line
+    assert "TOPSECRET" not in line

@@ -66,6 +66,15 @@ async def kill_mid_batch(redis: AnyRedis, worker: Process) -> dict[str, list[str
     raise AssertionError("the worker never held pending entries")
 
 
+async def pipeline_idle(redis: AnyRedis) -> None:
+    """Every group has handled and acked everything relayed (the follows' events)."""
+    groups = await redis.xinfo_groups(KEYS.stream)
+    assert len(groups) == len(GROUPS)
+    for group in groups:
+        assert (group["pending"], group["lag"]) == (0, 0), group
+    await asyncio.sleep(0.2)  # the relay's write, if one was under way, has committed
+
+
 async def mention_counts(http: httpx.AsyncClient, user: User) -> Counter[str]:
     r = await http.get(
         "/api/v1/notifications", headers=user.auth, params={"types[]": "mention", "limit": 80}
@@ -94,6 +103,9 @@ async def test_killed_worker_entries_are_claimed_by_another(
         await socket.start()
 
         # Frozen, the worker cannot relay: the burst waits in the outbox, to be taken in one go.
+        # Frozen only once idle: stopped inside a write (its relay marking the follows' events
+        # sent, woken by the server), it would hold SQLite's lock and every post would wait.
+        await eventually(lambda: pipeline_idle(redis), CATCH_UP_S)
         first.proc.send_signal(signal.SIGSTOP)
         posted = [(await post(http, alice, f"@bob number {n}"))["id"] for n in range(POSTS)]
         held = await kill_mid_batch(redis, first)

@@ -14,13 +14,10 @@ import httpx
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from social.accounts import create_account
 from social.app import create_app
 from social.config import Settings
-from social.db.engine import create_engine, session_factory
-from social.redis import client_from_url, flush_all
 from tests.api.helpers import PASSWORD, bearer
-from tests.conftest import empty_tables, free_port, running
+from tests.conftest import free_port, fresh_with_admin, running
 
 ADMIN = "boss"
 SCOPES = "read write follow push admin:read admin:write"
@@ -63,21 +60,6 @@ class World:
         if path == "/api/v1/timelines/tag/{hashtag}":
             return {"hashtag": self.tag_names}
         return {}
-
-
-async def _prepare(database_url: str, redis_url: str) -> None:
-    engine = create_engine(database_url)
-    redis = client_from_url(redis_url)
-    try:
-        await empty_tables(engine)
-        await flush_all(redis)
-        async with session_factory(engine)() as db:
-            await create_account(
-                db, username=ADMIN, email=f"{ADMIN}@example.com", password=PASSWORD, role="admin"
-            )
-    finally:
-        await redis.aclose()
-        await engine.dispose()
 
 
 def _ok(response: httpx.Response) -> dict[str, object]:
@@ -174,6 +156,6 @@ def world(
         domain=f"127.0.0.1:{port}",
         ratelimit_scale=1000.0,
     )
-    asyncio.run(_prepare(database_url, redis_url))
+    asyncio.run(fresh_with_admin(database_url, redis_url, ADMIN))
     with running(create_app(settings), port) as url, httpx.Client(base_url=url) as http:
         yield _seed(http, url)

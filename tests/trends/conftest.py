@@ -10,13 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from social.accounts import create_account
 from social.app import create_app
 from social.config import Settings
-from social.db.engine import create_engine, session_factory
-from social.redis import client_from_url, flush_all
 from tests.api.helpers import PASSWORD
-from tests.conftest import empty_tables, free_port, running
+from tests.conftest import free_port, fresh_with_admin, running
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -54,22 +51,6 @@ def chromium() -> str:
     return path
 
 
-async def _prepare(database_url: str, redis_url: str, admin: str) -> None:
-    # Its own engine and client, closed in this loop: the app's pools must only see uvicorn's.
-    engine = create_engine(database_url)
-    redis = client_from_url(redis_url)
-    try:
-        await empty_tables(engine)
-        await flush_all(redis)
-        async with session_factory(engine)() as db:
-            await create_account(
-                db, username=admin, email=f"{admin}@example.com", password=PASSWORD, role="admin"
-            )
-    finally:
-        await redis.aclose()
-        await engine.dispose()
-
-
 @pytest.fixture
 def live_server(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """uvicorn in a thread with its lifespan, so the event pipeline (and the `trending`
@@ -83,6 +64,6 @@ def live_server(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[L
         ratelimit_scale=1000.0,
         trend_min_accounts=3,
     )
-    asyncio.run(_prepare(database_url, redis_url, "boss"))
+    asyncio.run(fresh_with_admin(database_url, redis_url, "boss"))
     with running(create_app(settings), port) as url:
         yield LiveServer(url, "boss", PASSWORD)
