@@ -52,6 +52,18 @@ def backends() -> Iterator[Backends]:
                     server.stop()
 
 
+def server_pid(base: str) -> int:
+    """The pid of the uvicorn process serving `base` (started by `uvicorn` below)."""
+    import psutil
+
+    port = base.rsplit(":", 1)[1]
+    for proc in psutil.process_iter(["cmdline"]):
+        cmd = proc.info["cmdline"] or []
+        if "uvicorn" in " ".join(cmd) and port in cmd:
+            return int(proc.pid)
+    raise RuntimeError(f"no server on {base}")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -32,9 +32,9 @@ from typing import IO, Any
 
 import orjson
 
-from bench.common import Backends, backends, uvicorn
+from bench.common import Backends, backends, server_pid, uvicorn
 from bench.load_http import MIX
-from bench.load_meter import CpuMeter, backlog, server_pid
+from bench.load_meter import CpuMeter, backlog
 from bench.load_report import Run, compare, deliveries, report
 from bench.load_seed import Seeded, seed
 

@@ -23,9 +23,8 @@ from urllib.parse import urlsplit
 
 import httptools
 import orjson
-import uvloop
 
-from bench.load_seed import Seeded
+from bench.load_seed import Seeded, run_with_plan
 
 MIX = {"timeline": 0.80, "post": 0.10, "profile": 0.05, "trends": 0.05}
 KEPT_ERROR_BODIES = 10
@@ -205,12 +204,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup-s", type=float, default=5)
     parser.add_argument("--run", type=int, default=1, help="tags the posts of this run")
-    args = parser.parse_args()
-    with open(args.plan, "rb") as f:
-        seeded = Seeded.from_json(orjson.loads(f.read()))
-    out = uvloop.run(run(args, seeded))
-    with open(args.out, "wb") as f:
-        f.write(out)
+    run_with_plan(run, parser.parse_args())
 
 
 if __name__ == "__main__":

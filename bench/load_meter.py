@@ -14,15 +14,6 @@ from bench.common import Backends
 from social.events.keys import EventKeys
 
 
-def server_pid(base: str) -> int:
-    port = base.rsplit(":", 1)[1]
-    for proc in psutil.process_iter(["cmdline"]):
-        cmd = proc.info["cmdline"] or []
-        if "uvicorn" in " ".join(cmd) and port in cmd:
-            return int(proc.pid)
-    raise RuntimeError(f"no server on {base}")
-
-
 class CpuMeter:
     """CPU seconds between two samples: of process groups, of the Redis server (its `INFO cpu`,
     the whole server), of the PostgreSQL backends serving the benchmark's database, and of the

@@ -4,15 +4,18 @@ on argon2 and one transaction per follow); tokens, feeds and trends go through t
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import html
 import random
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import orjson
+import uvloop
 from sqlalchemy import insert
 
 from social.config import Settings
@@ -180,3 +183,16 @@ async def _seed(
     for tag in tag_names:
         await ctx.trends.set_review(tag, Review.APPROVED)
     return Seeded(ids, tokens, followers, tag_names)
+
+
+def run_with_plan(
+    run: Callable[[argparse.Namespace, Seeded], Coroutine[Any, Any, bytes]],
+    args: argparse.Namespace,
+) -> None:
+    """A load process's main: the seeded plan from `args.plan`, `run` under uvloop, its result
+    to `args.out`."""
+    with open(args.plan, "rb") as f:
+        seeded = Seeded.from_json(orjson.loads(f.read()))
+    out: bytes = uvloop.run(run(args, seeded))
+    with open(args.out, "wb") as f:
+        f.write(out)

@@ -18,11 +18,11 @@ import sys
 import time
 
 import orjson
-import uvloop
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from bench.load_seed import Seeded
+from bench.load_seed import Seeded, run_with_plan
+from bench.streaming_clients import close_all
 from social.keys import Keys
 from social.redis import client_from_url
 from social.streaming.history import HistoryLimits, publish
@@ -80,12 +80,7 @@ class Listeners:
             await asyncio.sleep(0.1)
 
     async def close(self) -> None:
-        for start in range(0, len(self.sockets), CONNECT_BATCH):
-            batch = self.sockets[start : start + CONNECT_BATCH]
-            await asyncio.gather(*(ws.close() for ws in batch), return_exceptions=True)
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await close_all(self.sockets, self.tasks)
 
 
 async def warm_up(listeners: Listeners, redis_url: str, account_ids: list[int]) -> None:
@@ -133,12 +128,7 @@ def main() -> None:
     parser.add_argument("--urls", nargs="+", required=True)
     parser.add_argument("--sockets", type=int, default=1000)
     parser.add_argument("--run", type=int, default=1)
-    args = parser.parse_args()
-    with open(args.plan, "rb") as f:
-        seeded = Seeded.from_json(orjson.loads(f.read()))
-    out = uvloop.run(run(args, seeded))
-    with open(args.out, "wb") as f:
-        f.write(out)
+    run_with_plan(run, parser.parse_args())
 
 
 if __name__ == "__main__":

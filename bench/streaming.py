@@ -24,7 +24,7 @@ import httpx
 import psutil
 import uvloop
 
-from bench.common import Backends, backends, uvicorn
+from bench.common import Backends, backends, server_pid, uvicorn
 from bench.streaming_clients import Fleet
 from bench.streaming_emit import payload
 from social.keys import Keys
@@ -39,15 +39,6 @@ SETTLE_S = 2.0
 def raise_fd_limit() -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
-def pid_of(base: str) -> int:
-    port = base.rsplit(":", 1)[1]
-    for proc in psutil.process_iter(["cmdline"]):
-        cmd = proc.info["cmdline"] or []
-        if "uvicorn" in " ".join(cmd) and port in cmd:
-            return int(proc.pid)
-    raise RuntimeError(f"no server on {base}")
 
 
 def rss(pids: list[int]) -> int:
@@ -142,7 +133,7 @@ async def run(args: argparse.Namespace, b: Backends, ours: list[str], peer: list
         await publish(redis, keys, limits, [f"hashtag:{TAG}"], "update", payload("w", 0, 10))
 
     # ours
-    ours_pids = [pid_of(u) for u in ours]
+    ours_pids = [server_pid(u) for u in ours]
     ours_ws = [
         u.replace("http", "ws", 1) + f"/api/v1/streaming?stream=hashtag&tag={TAG}" for u in ours
     ]
@@ -166,7 +157,7 @@ async def run(args: argparse.Namespace, b: Backends, ours: list[str], peer: list
     await fleet.close()
 
     # the peer
-    peer_pids = [pid_of(u) for u in peer]
+    peer_pids = [server_pid(u) for u in peer]
     peer_ws = [u.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket" for u in peer]
 
     async def peer_warm() -> None:

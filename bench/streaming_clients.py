@@ -126,11 +126,16 @@ class Fleet:
         return out
 
     async def close(self) -> None:
-        for start in range(0, len(self.sockets), CONNECT_BATCH):
-            batch = self.sockets[start : start + CONNECT_BATCH]
-            await asyncio.gather(*(ws.close() for ws in batch), return_exceptions=True)
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        self.tasks.clear()
-        self.sockets.clear()
+        await close_all(self.sockets, self.tasks)
+
+
+async def close_all(sockets: list[ClientConnection], tasks: list[asyncio.Task[None]]) -> None:
+    """Close the sockets (in batches) and end their receiving tasks; both lists end empty."""
+    for start in range(0, len(sockets), CONNECT_BATCH):
+        batch = sockets[start : start + CONNECT_BATCH]
+        await asyncio.gather(*(ws.close() for ws in batch), return_exceptions=True)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    tasks.clear()
+    sockets.clear()
