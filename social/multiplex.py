@@ -55,6 +55,11 @@ POOLED = frozenset(
 """Commands sent on a pooled connection of their own."""
 
 
+def _pooled(name: object) -> bool:
+    # redis-py names some commands in two words ("CLIENT LIST"): the first decides
+    return not isinstance(name, str) or name.split(" ", 1)[0] in POOLED
+
+
 class _Link(asyncio.Protocol):
     """One connection: each reply resolves the oldest command still waiting."""
 
@@ -241,7 +246,7 @@ class MultiplexedRedis(Redis):
 
     async def execute_command(self, *args: Any, **options: Any) -> Any:
         name = args[0]
-        if not isinstance(name, str) or name.split(" ", 1)[0] in POOLED:
+        if _pooled(name):
             return await super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
         (reply,) = await self._multiplexer.send([args])
         return await self._parse(name, reply, options)
@@ -285,7 +290,7 @@ class MultiplexedPipeline(Pipeline):
         if not stack:
             return []
         try:
-            if any(str(args[0]).split(" ", 1)[0] in POOLED for args, _ in stack):
+            if any(_pooled(args[0]) for args, _ in stack):
                 return await super().execute(raise_on_error)
             if self.is_transaction:
                 return await self._transaction(stack, raise_on_error)

@@ -70,7 +70,6 @@ class EventBus:
         )
         self.groups: dict[str, ConsumerGroup] = {}
         self._runners: list[tuple[OutboxRelay | ConsumerGroup, asyncio.Task[None]]] = []
-        self._relay_here = False
         self._announcing: asyncio.Task[None] | None = None
 
     def register(self, group: str, handler: Handler, *, start_id: str = "0") -> ConsumerGroup:
@@ -103,7 +102,7 @@ class EventBus:
         """Call right after committing a transaction that enqueued events. Without a relay in
         this process (servers beside `social worker`), the relays elsewhere are told over
         Redis: one PUBLISH in the background, at most one in flight, not on the request path."""
-        if self._relay_here:
+        if any(runner is self.relay for runner, _ in self._runners):
             self.relay.wake()
         elif self._announcing is None or self._announcing.done():
             self._announcing = asyncio.get_running_loop().create_task(self._announce())
@@ -118,7 +117,6 @@ class EventBus:
         """Run the relay and every group as tasks; Redis being down does not fail this."""
         if self._runners:
             raise RuntimeError("event bus already started")
-        self._relay_here = relay
         runners: list[OutboxRelay | ConsumerGroup] = [self.relay] if relay else []
         if consumers:
             runners.extend(self.groups.values())
