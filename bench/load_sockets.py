@@ -22,7 +22,6 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from bench.load_seed import Seeded, run_with_plan
-from bench.streaming_clients import close_all
 from social.keys import Keys
 from social.redis import client_from_url
 from social.streaming.history import HistoryLimits, publish
@@ -118,6 +117,18 @@ async def run(args: argparse.Namespace, seeded: Seeded) -> bytes:
     }
     await listeners.close()
     return orjson.dumps(out)
+
+
+async def close_all(sockets: list[ClientConnection], tasks: list[asyncio.Task[None]]) -> None:
+    """Close the sockets (in batches) and end their receiving tasks; both lists end empty."""
+    for start in range(0, len(sockets), CONNECT_BATCH):
+        batch = sockets[start : start + CONNECT_BATCH]
+        await asyncio.gather(*(ws.close() for ws in batch), return_exceptions=True)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    tasks.clear()
+    sockets.clear()
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """Many WebSocket clients in one asyncio process: ours (Mastodon's protocol) or the peer's
 (Engine.IO v4 over a WebSocket, as socket.io clients speak it). Each receipt is timestamped on
-arrival and parsed later, so parsing never delays the next receipt."""
+arrival, in the protocol's `data_received` (`bench.streaming_wire`), and parsed later, so
+neither a client library nor parsing delays the next receipt."""
 
 from __future__ import annotations
 
@@ -11,58 +12,34 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import orjson
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+
+from bench.streaming_wire import Receipt, WireSocket, open_socket
 
 CONNECT_BATCH = 100
 POSTED = re.compile(r"bench (\d+)")
 
-Receipt = tuple[float, str]
+Latencies = dict[int, list[float]]  # by message: one per receipt, in ms
 
 
 @dataclass
 class Fleet:
     kind: str  # "ours" or "peer"
-    deflate: bool = False
     inboxes: list[list[Receipt]] = field(default_factory=list)
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    sockets: list[ClientConnection] = field(default_factory=list)
-    closed: int = 0
+    sockets: list[WireSocket] = field(default_factory=list)
 
     async def connect(self, urls: list[str], count: int) -> None:
         """`count` clients spread evenly over `urls`, connected in batches."""
         for start in range(0, count, CONNECT_BATCH):
             batch = range(start, min(count, start + CONNECT_BATCH))
-            opened = await asyncio.gather(*(self._open(urls[i % len(urls)]) for i in batch))
-            self.sockets += opened
-            for ws in opened:
-                inbox: list[Receipt] = []
-                self.inboxes.append(inbox)
-                self.tasks.append(asyncio.create_task(self._receive(ws, inbox)))
-
-    async def _open(self, url: str) -> ClientConnection:
-        options = {} if self.deflate else {"compression": None}
-        ws = await connect(url, ping_interval=None, max_queue=None, open_timeout=30, **options)
-        if self.kind == "peer":
-            await ws.recv()  # Engine.IO open packet
-            await ws.send("40")  # connect to the namespace `/`
-            ack = await ws.recv()
-            assert str(ack).startswith("40"), ack
-        return ws
-
-    async def _receive(self, ws: ClientConnection, inbox: list[Receipt]) -> None:
-        peer = self.kind == "peer"
-        try:
-            async for raw in ws:
-                now = time.monotonic()
-                if peer and raw == "2":
-                    await ws.send("3")  # Engine.IO pong
-                    continue
-                inbox.append((now, str(raw)))
-        except ConnectionClosed:
-            pass
-        finally:
-            self.closed += 1
+            inboxes: list[list[Receipt]] = [[] for _ in batch]
+            engineio = self.kind == "peer"
+            self.sockets += await asyncio.gather(
+                *(
+                    open_socket(urls[i % len(urls)], inbox, engineio=engineio)
+                    for i, inbox in zip(batch, inboxes, strict=True)
+                )
+            )
+            self.inboxes += inboxes
 
     @property
     def received(self) -> int:
@@ -96,46 +73,37 @@ class Fleet:
         await asyncio.sleep(0.5)
         self.clear()
 
-    def payload(self, raw: str) -> str:
+    def payload(self, raw: bytes) -> str:
         if self.kind == "peer":
             _event, text = orjson.loads(raw[2:])
             return str(text)
         return str(orjson.loads(raw)["payload"])
 
-    def latencies_ms(self, label: str) -> list[float]:
+    def latencies_ms(self, label: str) -> Latencies:
         """Emitted messages: receipt time minus the timestamp in the payload."""
-        out = []
+        out: Latencies = {}
         for inbox in self.inboxes:
             for received, raw in inbox:
                 body = orjson.loads(self.payload(raw))
                 if body.get("k") == label:
-                    out.append((received - body["t"]) * 1000)
+                    out.setdefault(body["i"], []).append((received - body["t"]) * 1000)
         return out
 
-    def posted_latencies_ms(self, sent: dict[int, float]) -> list[float]:
+    def posted_latencies_ms(self, sent: dict[int, float]) -> Latencies:
         """Statuses posted over HTTP: receipt time minus the time the POST was sent."""
-        out = []
+        out: Latencies = {}
         for inbox in self.inboxes:
             for received, raw in inbox:
                 frame = orjson.loads(raw)
                 if frame.get("event") != "update":
                     continue
                 match = POSTED.search(orjson.loads(frame["payload"])["content"])
-                if match and int(match.group(1)) in sent:
-                    out.append((received - sent[int(match.group(1))]) * 1000)
+                if match and (seq := int(match.group(1))) in sent:
+                    out.setdefault(seq, []).append((received - sent[seq]) * 1000)
         return out
 
     async def close(self) -> None:
-        await close_all(self.sockets, self.tasks)
-
-
-async def close_all(sockets: list[ClientConnection], tasks: list[asyncio.Task[None]]) -> None:
-    """Close the sockets (in batches) and end their receiving tasks; both lists end empty."""
-    for start in range(0, len(sockets), CONNECT_BATCH):
-        batch = sockets[start : start + CONNECT_BATCH]
-        await asyncio.gather(*(ws.close() for ws in batch), return_exceptions=True)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    tasks.clear()
-    sockets.clear()
+        for ws in self.sockets:
+            ws.close()
+        await asyncio.gather(*(ws.closed for ws in self.sockets))
+        self.sockets.clear()
