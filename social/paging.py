@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -9,6 +10,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, Field, JsonValue, field_validator
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
+from starlette.datastructures import URL
 from starlette.requests import Request
 
 MAX_ID = (1 << 63) - 1
@@ -60,11 +62,31 @@ def link_header(
     """`next` pages older (max_id = oldest), `prev` pages newer (min_id = newest)."""
     if not ids:
         return ""
-    base = str(request.url.replace(query=""))
-    keep = {
-        k: v for k, v in request.query_params.items() if k not in ("max_id", "since_id", "min_id")
-    }
+    scope = request.scope
+    host = next((value for key, value in scope["headers"] if key == b"host"), None)
+    server = scope.get("server")
+    base = _page_url(
+        scope.get("scheme", "http"), None if server is None else tuple(server), scope["path"], host
+    )
+    if not scope.get("query_string") and not extra:  # a first page: only the cursors
+        return f'<{base}?max_id={min(ids)}>; rel="next", <{base}?min_id={max(ids)}>; rel="prev"'
+    keep = {k: v for k, v in request.query_params.items() if k not in _CURSORS}
     keep.update(extra or {})
     older = urlencode({**keep, "max_id": str(min(ids))})
     newer = urlencode({**keep, "min_id": str(max(ids))})
     return f'<{base}?{older}>; rel="next", <{base}?{newer}>; rel="prev"'
+
+
+_CURSORS = ("max_id", "since_id", "min_id")
+
+
+@functools.lru_cache(maxsize=256)
+def _page_url(
+    scheme: str, server: tuple[str, int | None] | None, path: str, host: bytes | None
+) -> str:
+    """The request's URL without its query, as Starlette builds it from these parts of the
+    scope (remembered: a client pages the same few URLs, and building one costs more than
+    the rest of the header)."""
+    headers = [] if host is None else [(b"host", host)]
+    scope = {"scheme": scheme, "server": server, "path": path, "headers": headers}
+    return str(URL(scope=scope))
