@@ -15,9 +15,9 @@ from sqlalchemy.engine import make_url
 
 from social.keys import Keys
 from social.redis import AnyRedis
-from tests.api.helpers import follow, make_user, post, register_app
+from tests.api.helpers import post
 from tests.conftest import free_port
-from tests.failure.clients import assert_unavailable, eventually, home
+from tests.failure.clients import assert_unavailable, eventually, followed, home
 from tests.processes import Launcher, assert_no_bug, wait_healthy
 
 ANSWER_WITHIN_S = 5.0
@@ -86,11 +86,7 @@ async def test_database_lost_then_back(
     server = launcher.serve(DATABASE_URL=through_proxy.render_as_string(hide_password=False))
     await asyncio.to_thread(wait_healthy, server)  # the proxy runs on this loop meanwhile
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
-        app = await register_app(http)
-        alice = await make_user(http, app, "alice")
-        bob = await make_user(http, app, "bob")
-        await follow(http, bob, alice)
-        assert await home(http, bob) == []
+        alice, (bob,) = await followed(http, "alice", "bob")
         posted = [(await post(http, alice, "before the database went away"))["id"]]
 
         async def delivered() -> None:

@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 
 from social.db.engine import create_engine
 from social.db.models import OutboxEvent, Status
-from tests.api.helpers import follow, make_user, post, register_app
-from tests.failure.clients import assert_unavailable, eventually, home
+from tests.api.helpers import post
+from tests.failure.clients import assert_unavailable, eventually, followed, home
 from tests.processes import Launcher, assert_no_bug, wait_healthy
 
 LOCK_TIMEOUT_S = 1.0
@@ -81,11 +81,7 @@ async def test_a_locked_database_answers_503_in_bounded_time(
     )
     wait_healthy(server)
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
-        app = await register_app(http)
-        alice = await make_user(http, app, "alice")
-        bob = await make_user(http, app, "bob")
-        await follow(http, bob, alice)
-        assert await home(http, bob) == []
+        alice, (bob,) = await followed(http, "alice", "bob")
         first = (await post(http, alice, "before the lock"))["id"]
         assert (await http.get(f"/api/v1/statuses/{first}")).status_code == 200  # now cached
 

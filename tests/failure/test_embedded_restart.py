@@ -13,9 +13,9 @@ import httpx
 import psutil
 import pytest
 
-from tests.api.helpers import follow, make_user, post, register_app
+from tests.api.helpers import post
 from tests.conftest import free_port
-from tests.failure.clients import assert_unavailable, eventually, home
+from tests.failure.clients import assert_unavailable, eventually, followed, home
 from tests.processes import Launcher, assert_no_bug, stop, wait_healthy
 
 CATCH_UP_S = 10.0
@@ -50,11 +50,7 @@ async def test_sessions_and_feeds_survive_a_killed_embedded_valkey(
     server = launcher.serve(port=port, REDIS_URL="")
     wait_healthy(server)
     async with httpx.AsyncClient(base_url=server.url, timeout=15) as http:
-        app = await register_app(http)
-        alice = await make_user(http, app, "alice")
-        bob = await make_user(http, app, "bob")
-        await follow(http, bob, alice)
-        assert await home(http, bob) == []
+        alice, (bob,) = await followed(http, "alice", "bob")
         posted = [(await post(http, alice, "before the crash"))["id"]]
 
         async def delivered() -> None:

@@ -21,11 +21,12 @@ from sqlalchemy import func, select
 from social.db.engine import create_engine
 from social.db.models import OutboxEvent
 from social.redis import EmbeddedRedis
-from tests.api.helpers import User, follow, make_user, post, register_app
+from tests.api.helpers import User, post
 from tests.failure.clients import (
     StreamListener,
     assert_unavailable,
     eventually,
+    followed,
     home,
     newest_first,
 )
@@ -81,11 +82,7 @@ async def test_redis_killed_mid_workload_then_restarted(
     server = launcher.serve(REDIS_URL=valkey.url, SOCIAL_EVENTS_CLAIM_IDLE_MS="1000")
     wait_healthy(server)
     async with httpx.AsyncClient(base_url=server.url, timeout=15) as http:
-        app = await register_app(http)
-        alice, bob, carol = [await make_user(http, app, n) for n in ("alice", "bob", "carol")]
-        for follower in (bob, carol):
-            await follow(http, follower, alice)
-            assert await home(http, follower) == []  # built: from now on, fan-out fills it
+        alice, (bob, carol) = await followed(http, "alice", "bob", "carol")
         bob_socket = StreamListener(server.ws, bob)
         carol_socket = StreamListener(server.ws, carol)
         await bob_socket.start()

@@ -14,8 +14,8 @@ import httpx
 
 from social.events.keys import EventKeys
 from social.redis import AnyRedis
-from tests.api.helpers import User, follow, make_user, post, register_app
-from tests.failure.clients import StreamListener, eventually, home, newest_first
+from tests.api.helpers import User, post
+from tests.failure.clients import StreamListener, eventually, followed, home, newest_first
 from tests.processes import WORKER_READY, Launcher, Process, kill, wait_for_log, wait_healthy
 
 CLAIM_IDLE_MS = 500
@@ -92,13 +92,8 @@ async def test_killed_worker_entries_are_claimed_by_another(
     wait_healthy(server)
     wait_for_log(first, WORKER_READY)
     async with httpx.AsyncClient(base_url=server.url, timeout=15) as http:
-        app = await register_app(http)
-        alice = await make_user(http, app, "alice")
-        followers = [await make_user(http, app, n) for n in ("bob", "carol", "dave")]
+        alice, followers = await followed(http, "alice", "bob", "carol", "dave")
         bob = followers[0]
-        for follower in followers:
-            await follow(http, follower, alice)
-            assert await home(http, follower) == []
         socket = StreamListener(server.ws, bob)
         await socket.start()
 

@@ -6,8 +6,9 @@ import httpx
 from websockets.asyncio.client import connect
 
 from social.redis import AnyRedis
-from tests.api.helpers import follow, make_user, post, register_app
+from tests.api.helpers import post
 from tests.conftest import empty_database
+from tests.failure.clients import followed
 from tests.processes import stop, wait_healthy
 from tests.streaming.conftest import SpawnServe
 from tests.streaming.frames import next_event, status_of
@@ -21,10 +22,7 @@ async def test_a_status_posted_to_one_process_reaches_a_socket_on_the_other(
     wait_healthy(a)
     wait_healthy(b)
     async with httpx.AsyncClient(base_url=a.url, timeout=10) as http:
-        app = await register_app(http)
-        alice = await make_user(http, app, "alice")
-        bob = await make_user(http, app, "bob")
-        await follow(http, bob, alice)
+        alice, (bob,) = await followed(http, "alice", "bob")
         async with (
             connect(b.ws + "?stream=user", additional_headers=bob.auth) as home,
             connect(b.ws + "?stream=hashtag&tag=both") as tag,
