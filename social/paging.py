@@ -14,6 +14,7 @@ from starlette.datastructures import URL
 from starlette.requests import Request
 
 MAX_ID = (1 << 63) - 1
+_CURSORS = ("max_id", "since_id", "min_id")
 
 
 def _blank_allowed(schema: dict[str, JsonValue]) -> None:
@@ -75,9 +76,6 @@ def link_header(
     older = urlencode({**keep, "max_id": str(min(ids))})
     newer = urlencode({**keep, "min_id": str(max(ids))})
     return f'<{base}?{older}>; rel="next", <{base}?{newer}>; rel="prev"'
-
-
-_CURSORS = ("max_id", "since_id", "min_id")
 
 
 @functools.lru_cache(maxsize=256)
