@@ -114,6 +114,7 @@ async def post_steadily(
     """`count` statuses at `rate`, after warm-up posts (not timed) have reached every client:
     the HTTP connection is open and every path on the way has run once."""
     sent: dict[int, float] = {}
+    answered: Latencies = {}
     async with httpx.AsyncClient(
         base_url=base, timeout=30, headers={"Authorization": f"Bearer {token}"}
     ) as http:
@@ -128,6 +129,7 @@ async def post_steadily(
             sent[seq] = time.monotonic()
             r = await http.post("/api/v1/statuses", json={"status": f"bench {seq} #{TAG}"})
             r.raise_for_status()
+            answered[seq] = [(time.monotonic() - sent[seq]) * 1000]
 
         tasks = []
         start = time.monotonic()
@@ -135,6 +137,7 @@ async def post_steadily(
             await asyncio.sleep(max(0.0, start + seq / rate - time.monotonic()))
             tasks.append(asyncio.create_task(one(seq)))
         await asyncio.gather(*tasks)
+    summary("ours: POST /statuses answered", answered, count)
     return sent
 
 
