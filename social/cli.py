@@ -16,9 +16,10 @@ from social import __version__
 from social.config import Settings
 from social.redis import EmbeddedRedis, redacted
 
-# uvicorn's sans-I/O WebSocket protocol: keepalive pings on timers rather than a task per
-# socket, about 8 KB less per idle connection than the legacy `websockets` protocol.
-WS_PROTOCOL = "websockets-sansio"
+# uvicorn's sans-I/O WebSocket protocol (keepalive pings on timers rather than a task per
+# socket, about 8 KB less per idle connection than the legacy `websockets` protocol), offering
+# the fan-out a direct write of frames built once per message (social/streaming/direct.py).
+WS_PROTOCOL = "social.streaming.direct:DirectFrameProtocol"
 
 log = logging.getLogger("social")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from social.streaming.direct import WriteFrame, text_frame
 from social.streaming.protocol import Entry
 
 Encoder = Callable[[list[str], str, str, str | None], str]
@@ -24,11 +25,29 @@ class Client:
     is closed with 4008; `next` returns None once the client is closed, and `closing` (a
     future) completes then."""
 
-    __slots__ = ("_frames", "_waiter", "close_code", "closing", "encode", "queue_max", "session_id")
+    __slots__ = (
+        "_busy",
+        "_frames",
+        "_waiter",
+        "_write",
+        "close_code",
+        "closing",
+        "encode",
+        "queue_max",
+        "session_id",
+    )
 
-    def __init__(self, queue_max: int, encode: Encoder, session_id: str | None = None) -> None:
+    def __init__(
+        self,
+        queue_max: int,
+        encode: Encoder,
+        session_id: str | None = None,
+        write: WriteFrame | None = None,
+    ) -> None:
         self._frames: list[str] = []
         self._waiter: asyncio.Future[None] | None = None
+        self._write = write  # straight to the socket (social.streaming.direct), if offered
+        self._busy = False  # the writer holds a frame it has not finished sending
         self.queue_max = max(1, queue_max)
         self.encode = encode
         self.session_id = session_id
@@ -53,6 +72,14 @@ class Client:
         text = entry.encoded.get(key)
         if text is None:
             text = entry.encoded[key] = self.encode(label, entry.event, entry.payload, entry.id)
+        # Straight to the socket when nothing is queued or being sent before it (order holds),
+        # else through the queue and the writer.
+        if self._write is not None and not self._frames and not self._busy and not self.closed:
+            frame = entry.frames.get(key)
+            if frame is None:
+                frame = entry.frames[key] = text_frame(text)
+            if self._write(frame):
+                return
         self.offer(text)
 
     def close(self, code: int) -> None:
@@ -65,6 +92,8 @@ class Client:
         self._wake()
 
     async def next(self) -> str | None:
+        """The next frame to send; the writer calls again once it is sent."""
+        self._busy = False
         while not self._frames:
             if self.closed:
                 return None
@@ -73,7 +102,10 @@ class Client:
                 await self._waiter
             finally:
                 self._waiter = None
-        return None if self.closed else self._frames.pop(0)
+        if self.closed:
+            return None
+        self._busy = True
+        return self._frames.pop(0)
 
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():

@@ -46,6 +46,11 @@ class Entry:
         """Frames by encoder and stream label: encoded once per channel message."""
         return {}
 
+    @cached_property
+    def frames(self) -> dict[tuple[object, ...], bytes]:
+        """The same, as WebSocket frames (social.streaming.direct)."""
+        return {}
+
 
 @dataclass(frozen=True)
 class StreamSpec:

@@ -9,6 +9,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from social.context import get_context
 from social.streaming.client import CLOSE_POLICY, Client
+from social.streaming.direct import frame_writer
 from social.streaming.protocol import (
     StreamError,
     StreamSpec,
@@ -30,7 +31,9 @@ async def streaming_socket(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_POLICY)  # before accepting: the handshake gets a 403
         return
     await websocket.accept(subprotocol=viewer.subprotocol)
-    client = Client(ctx.settings.streaming_queue_max, frame, viewer.session_id)
+    client = Client(
+        ctx.settings.streaming_queue_max, frame, viewer.session_id, frame_writer(websocket.scope)
+    )
     ctx.streams.watch(client)
     session = StreamSession(ctx, client, viewer)
     writer = asyncio.create_task(_write(websocket, client))

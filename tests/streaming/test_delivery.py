@@ -19,17 +19,23 @@ from tests.api.helpers import ClientApp, post
 from tests.streaming.conftest import MakeUser, Server
 from tests.streaming.frames import next_frame, nothing_more, payload_of, status_of
 
+# Without compression the server writes live frames straight to the socket when nothing is
+# queued before them (social/streaming/direct.py); with permessage-deflate, through websockets.
+COMPRESSION = pytest.mark.parametrize("compression", [None, "deflate"])
 
+
+@COMPRESSION
 async def test_resume_replays_what_was_missed_in_order_then_live(
-    server: Server, http: httpx.AsyncClient, user: MakeUser
+    server: Server, http: httpx.AsyncClient, user: MakeUser, compression: str | None
 ) -> None:
     alice = await user("alice")
-    async with connect(server.ws + "?stream=public") as ws:
+    async with connect(server.ws + "?stream=public", compression=compression) as ws:
         await post(http, alice, "seen")
         last = (await next_frame(ws))["id"]
     missed = [(await post(http, alice, f"missed {i}"))["id"] for i in range(10)]
     await asyncio.sleep(0.3)  # let the pipeline publish them while nobody listens
-    async with connect(f"{server.ws}?stream=public&since={last}") as ws:
+    url = f"{server.ws}?stream=public&since={last}"
+    async with connect(url, compression=compression) as ws:
         replayed = [await next_frame(ws) for _ in missed]
         assert [status_of(f)["id"] for f in replayed] == missed
         ids = [f["id"] for f in replayed]
@@ -37,6 +43,27 @@ async def test_resume_replays_what_was_missed_in_order_then_live(
         live = await post(http, alice, "live")
         assert status_of(await next_frame(ws))["id"] == live["id"]
         await nothing_more(ws)
+
+
+async def test_a_burst_reaches_plain_and_compressed_sockets_whole_and_in_order(
+    server: Server, http: httpx.AsyncClient, user: MakeUser, redis: AnyRedis
+) -> None:
+    ctx = server.app.state.ctx
+    limits = HistoryLimits(1000, 60)
+    payloads = [f'{{"n":{i},"text":"{"é" * (i * 300)}"}}' for i in range(40)]  # 0 B to 24 KB
+    async with (
+        connect(server.ws + "?stream=hashtag&tag=burst", compression=None) as plain,
+        connect(server.ws + "?stream=hashtag&tag=burst", compression="deflate") as packed,
+    ):
+        for body in payloads:  # as fast as Redis takes them, the sockets' writers still busy
+            await publish(redis, ctx.keys, limits, ["hashtag:burst"], "update", body)
+        for ws in (plain, packed):
+            frames = [await next_frame(ws) for _ in payloads]
+            assert [f["payload"] for f in frames] == payloads
+            assert [f["stream"] for f in frames] == [["hashtag", "burst"]] * len(payloads)
+            ids = [tuple(map(int, f["id"].split("-"))) for f in frames]
+            assert ids == sorted(set(ids))
+            await nothing_more(ws)
 
 
 @pytest.mark.parametrize("server", [{"streaming_history_max": 3}], indirect=True)
