@@ -115,7 +115,6 @@ async def seed_ranked(
                 pipe.hset(k.counts(tag), mapping={uses_field: authors + 2, authors_field: authors})
                 pipe.zadd(k.last(tag), {f"a{a}": newest for a in range(authors)})
             pipe.zadd(k.ranks_all, ranks)
-            pipe.zadd(k.ranks_visible, ranks)
             await pipe.execute()
 
     step = -(-tags // connections)

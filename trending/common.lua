@@ -1,6 +1,6 @@
 -- Shared head of record.lua and remove.lua (prepended when loaded): arguments, key names, the
 -- score and the decaying peak.
--- KEYS: the rank sets (all, visible: not rejected, approved), review states.
+-- KEYS: the rank sets (all, approved), review states.
 -- ARGV: now, the settings (space separated), the key base (`<prefix>{trend}:`), then five
 --       arguments a use: tag (normalised), author, status, its bucket, its day (both numbers
 --       of buckets and days since the epoch: the caller's strings make the names, Lua's own
@@ -15,8 +15,8 @@ local recent, baseline, bucket_s, min_accounts = c[1], c[2], c[3], c[4]
 local half_life, min_expected, forget_below, rank_ttl = c[5], c[6], c[7], c[8]
 local history_days = c[9]
 local base = ARGV[3]
-local ranks = {KEYS[1], KEYS[2], KEYS[3]}
-local review = KEYS[4]
+local ranks = {KEYS[1], KEYS[2]}
+local review = KEYS[3]
 local DAY_S = 86400
 local LN2 = math.log(2)
 local bucket = math.floor(now / bucket_s)
@@ -102,11 +102,12 @@ end
 
 -- Rank the tag by its peak in the sets its review state allows. The rank
 -- log2(peak) + peak_at / half_life orders decayed peaks the same at any later time.
+-- A tag that is not approved is never in the approved set (review.lua takes it out when its
+-- state changes): a live peak only adds, a peak that has decayed away leaves both sets.
 local function publish(peak, peak_at, tidy)
-  local wanted = {false, false, false}
+  local wanted = {false, false}
   if life(peak, peak_at) > 0 then
-    local state = redis.call('HGET', review, tag)
-    wanted = {true, state ~= 'rejected', state == 'approved'}
+    wanted = {true, redis.call('HGET', review, tag) == 'approved' or nil}
   end
   local rank = math.log(math.max(peak, forget_below)) / LN2 + peak_at / half_life
   local stale = '(' .. (math.log(forget_below) / LN2 + now / half_life)
@@ -117,7 +118,7 @@ local function publish(peak, peak_at, tidy)
         redis.call('ZREMRANGEBYSCORE', key, '-inf', stale)
         redis.call('EXPIRE', key, rank_ttl)
       end
-    else
+    elseif wanted[i] == false then
       redis.call('ZREM', key, tag)
     end
   end

@@ -91,16 +91,14 @@ class TrendEngine:
             return []
         keys = self.keys
         if not public:
-            ranked = keys.ranks_all
-        elif self.settings.trendable_by_default:
-            ranked = keys.ranks_visible
-        else:
-            ranked = keys.ranks_approved
-        return await self._read(ranked, [max(offset, 0), n])
+            return await self._read(keys.ranks_all, [0, max(offset, 0), n])
+        if self.settings.trendable_by_default:  # all but the rejected
+            return await self._read(keys.ranks_all, [1, max(offset, 0), n])
+        return await self._read(keys.ranks_approved, [0, max(offset, 0), n])
 
     async def trend(self, tag: str) -> Trend:
         """One tag's score, counts and review state. One round trip."""
-        (found,) = await self._read(self.keys.ranks_all, [0, 0, normalize_tag(tag)])
+        (found,) = await self._read(self.keys.ranks_all, [0, 0, 0, normalize_tag(tag)])
         return found
 
     async def history(self, tag: str, *, days: int = 7, buckets: int | None = None) -> History:

@@ -15,7 +15,6 @@ class TrendKeys:
         self.last_prefix = self.base + "last:"
         self.review = self.base + "review"
         self.ranks_all = self.base + "rank:all"
-        self.ranks_visible = self.base + "rank:visible"
         self.ranks_approved = self.base + "rank:approved"
 
     def counts(self, tag: str) -> str:
@@ -46,6 +45,7 @@ class TrendKeys:
         """Hash: `peak`, `peak_at`, and the cached expectation `e` for bucket `eb`."""
         return f"{self.base}meta:{tag}"
 
-    def ranks(self) -> tuple[str, str, str]:
-        """Sorted sets of ranks: all tags, not rejected ones, approved ones."""
-        return self.ranks_all, self.ranks_visible, self.ranks_approved
+    def ranks(self) -> tuple[str, str]:
+        """Sorted sets of ranks: all tags, approved ones. (Tags that are not rejected, public
+        when trendable by default, are read from all: rejected tags are few.)"""
+        return self.ranks_all, self.ranks_approved

@@ -23,7 +23,7 @@ async def test_every_key_expires_except_review_states(
     await engine.remove("busy", 1, 1, at=T0)  # nothing; exercises the script anyway
 
     keys = await _keys(client)
-    assert len(keys) >= 10  # two buckets of posts, counts, day, last, meta, 3 ranks, review
+    assert len(keys) >= 9  # two buckets of posts, counts, day, last, meta, 2 ranks, review
     settings = engine.settings
     longest_s = (settings.history_days + 1) * 86_400
     for key in keys:

@@ -38,6 +38,23 @@ async def test_trendable_by_default_shows_pending_but_never_rejected(
     assert [t.tag for t in await engine.top(10)] == ["approved", "pending"]
 
 
+async def test_trendable_by_default_pages_past_many_rejected_tags(
+    make_engine: EngineFactory, clock: Clock
+) -> None:
+    engine = make_engine(trendable_by_default=True)
+    for rank in range(40):  # tag00 scores highest
+        await replay(engine, clock, uses(f"tag{rank:02}", range(60 - rank), at=T0))
+    rejected = {f"tag{rank:02}" for rank in range(40) if rank < 25 or rank % 5 == 0}
+    for tag in rejected:
+        await engine.set_review(tag, Review.REJECTED)
+    shown = [f"tag{rank:02}" for rank in range(40) if f"tag{rank:02}" not in rejected]
+
+    assert [t.tag for t in await engine.top(5)] == shown[:5]
+    assert [t.tag for t in await engine.top(5, offset=3)] == shown[3:8]
+    assert [t.tag for t in await engine.top(20, offset=10)] == shown[10:]
+    assert len(await engine.top(40, public=False)) == 40
+
+
 async def test_review_before_and_after_the_tag_trends(engine: TrendEngine, clock: Clock) -> None:
     await engine.set_review("early", Review.APPROVED)
     await replay(engine, clock, uses("early", range(8), at=T0))
