@@ -5,7 +5,15 @@ from ratelimit.decision import Decision, most_restrictive
 from ratelimit.defaults import mastodon_policies
 from ratelimit.errors import RateLimitError, StoreError
 from ratelimit.headers import rate_limit_headers
-from ratelimit.keyfuncs import KeyContext, KeyFunc, by_account, by_body_field, by_ip, by_token
+from ratelimit.keyfuncs import (
+    KeyContext,
+    KeyFunc,
+    by_account,
+    by_body_field,
+    by_ip,
+    by_ip_unauthenticated,
+    by_token,
+)
 from ratelimit.limiter import Limiter
 from ratelimit.memory import MemoryLimiter
 from ratelimit.middleware import RateLimitMiddleware
@@ -35,6 +43,7 @@ __all__ = [
     "by_account",
     "by_body_field",
     "by_ip",
+    "by_ip_unauthenticated",
     "by_token",
     "mastodon_policies",
     "most_restrictive",

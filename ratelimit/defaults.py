@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ratelimit.keyfuncs import by_account, by_body_field, by_ip
+from ratelimit.keyfuncs import by_account, by_body_field, by_ip, by_ip_unauthenticated
 from ratelimit.policy import Policy
 from ratelimit.quota import Limit
 
@@ -13,9 +13,10 @@ SIGN_IN_FIELDS = ("username", "email", "user[email]")
 def mastodon_policies(
     *, api_paths: tuple[str, ...] = ("/api/*",), scale: float = 1.0
 ) -> list[Policy]:
-    """API 300/5 min per account and per IP; sign-in 25/5 min per IP and 25/hour per
-    username or email; sign-up 5/30 min per IP; per account, 30 status deletions per
-    30 min and 300 posts per 3 hours. `scale` multiplies every amount (at least 1).
+    """API 300/5 min per account, and per IP for requests without one (as Mastodon); sign-in
+    25/5 min per IP and 25/hour per username or email; sign-up 5/30 min per IP; per account,
+    30 status deletions per 30 min and 300 posts per 3 hours. `scale` multiplies every amount
+    (at least 1).
 
     Sign-in and sign-up use the exact log and fall back in process when Redis is down;
     the rest use the sliding-window counter and fail open. Change one with
@@ -28,7 +29,7 @@ def mastodon_policies(
     post = {"POST"}
     return [
         Policy("api-account", [Limit(n(300), 300)], by_account, paths=api_paths),
-        Policy("api-ip", [Limit(n(300), 300)], by_ip, paths=api_paths),
+        Policy("api-ip", [Limit(n(300), 300)], by_ip_unauthenticated, paths=api_paths),
         Policy(
             "sign-in-ip",
             [Limit(n(25), 300)],

@@ -73,6 +73,16 @@ async def by_ip(ctx: KeyContext) -> str | None:
     return None if key is None else f"ip:{key}"
 
 
+async def by_ip_unauthenticated(ctx: KeyContext) -> str | None:
+    """The client address, for requests without an authenticated user (Mastodon's
+    `throttle_unauthenticated_api`): people sharing an address, a campus or a carrier's NAT,
+    are limited by their accounts, not all together."""
+    user = ctx.scope.get("user")
+    if user is not None and getattr(user, "is_authenticated", False):
+        return None
+    return await by_ip(ctx)
+
+
 async def by_account(ctx: KeyContext) -> str | None:
     """`scope["user"]` when authenticated (Starlette's AuthenticationMiddleware), by its
     `identity`, else its `id`."""

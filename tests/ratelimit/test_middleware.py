@@ -220,6 +220,25 @@ async def test_redis_down_fails_open_for_the_api_and_falls_back_for_sign_in(
     assert errors
 
 
+async def test_the_api_limit_per_ip_counts_only_requests_without_an_account(
+    make_limiter: Callable[..., Limiter],
+) -> None:
+    """As Mastodon: people behind one address are limited by their accounts, not together."""
+    app = build_app(make_limiter(), mastodon_policies(scale=0.01))  # API: 3 per 5 minutes
+    async with http_client(app) as http:  # every request from 192.0.2.1
+        first = [await http.get("/api/v1/things", headers={"X-Account": "1"}) for _ in range(3)]
+        second = [await http.get("/api/v1/things", headers={"X-Account": "2"}) for _ in range(3)]
+        anonymous = [await http.get("/api/v1/things") for _ in range(4)]
+        over = await http.get("/api/v1/things", headers={"X-Account": "1"})
+
+    assert [r.status_code for r in first + second] == [200] * 6
+    assert first[0].json() == {"checked": ["api-account"]}
+    assert [r.status_code for r in anonymous] == [200, 200, 200, 429]
+    assert anonymous[0].json() == {"checked": ["api-ip"]}
+    assert over.status_code == 429
+    assert over.headers["RateLimit-Policy"] == '"api-account";q=3;w=300'
+
+
 def test_mastodon_policies_match_the_documented_routes() -> None:
     policies = mastodon_policies()
 
