@@ -4,7 +4,8 @@
                              [--ranked 1000000] [--calls 200]
 
 Ingest: `record_many` of `--uses` uses (distinct statuses, `--tags` tags, authors drawn from a
-pool), split over `--connections` concurrent batches, in three workloads: tags drawn uniformly
+pool), split over `--connections` concurrent batches, scored as the app's `Settler` does
+(`settle` every second meanwhile, and once at the end, inside the time), in three workloads: tags drawn uniformly
 with times spread over the recent window (the worst case: nearly every use is its tag's first
 in its bucket, so every expiry and trim runs); tags by Zipf's law (`--zipf`, how hashtags are
 used) over the same window, as when a backlog is replayed; and Zipf with times in the last
@@ -35,6 +36,7 @@ from trending.scoring import rank
 from trending.types import AnyRedis
 
 BATCH = 1_000
+SETTLE_S = 1.0
 INGEST_TARGET = 50_000
 TOP_TARGET_MS = 2.0
 
@@ -76,8 +78,15 @@ async def zincrby_baseline(client: AnyRedis, uses: Sequence[Use], connections: i
 
 
 async def ingest(engine: TrendEngine, uses: Sequence[Use], connections: int) -> tuple[float, int]:
+    """Recorded and scored: `settle` every SETTLE_S meanwhile, as the app's consumer does, and
+    once more at the end, inside the time."""
     started = time.perf_counter()
-    counted = await asyncio.gather(*(engine.record_many(p) for p in chunks(uses, connections)))
+    recording = asyncio.gather(*(engine.record_many(p) for p in chunks(uses, connections)))
+    while not recording.done():
+        await asyncio.wait([recording], timeout=SETTLE_S)
+        await engine.settle()
+    counted = await recording
+    await engine.settle()
     return time.perf_counter() - started, sum(counted)
 
 
@@ -158,7 +167,8 @@ async def run(redis_url: str, args: argparse.Namespace) -> None:
     spiking = [
         Use(f"spike{t}", a, 10**13 + t * 100 + a, now - a) for t in range(10) for a in range(8)
     ]
-    await reader.record_many(spiking)  # a few tags written by the engine itself
+    await reader.record_many(spiking)  # a few tags written and scored by the engine itself
+    await reader.settle()
     for tag in ("spike0", "spike1", "t1", "t2", "t3"):
         await reader.set_review(tag, "approved")
     ranked = await client.zcard(reader.keys.ranks_all)

@@ -46,6 +46,7 @@ class Settings:
     trend_min_accounts: int = 5
     trend_half_life_s: int = 7200
     trendable_by_default: bool = False
+    trend_settle_s: float = 1.0  # under load, recorded uses are scored at most this often
     ratelimit_enabled: bool = True
     ratelimit_scale: float = 1.0
     trusted_proxies: str = ""  # comma-separated addresses or CIDRs whose X-Forwarded-For counts

@@ -21,7 +21,7 @@ from social.keys import Keys
 from social.metrics import Metrics
 from social.redis import AnyRedis, client_from_url
 from social.streaming.hub import StreamHub
-from trending import TrendEngine
+from trending import Settler, TrendEngine
 
 
 @dataclass
@@ -41,6 +41,7 @@ class AppContext:
     stream_reader: AnyRedis
     streams: StreamHub
     trends: TrendEngine
+    trend_settler: Settler
     background: set[asyncio.Task[object]] = field(default_factory=set)
 
     def spawn(self, work: Coroutine[Any, Any, object]) -> None:
@@ -92,6 +93,16 @@ class AppContext:
                 max_per_user=cap,
             )
 
+        trends = TrendEngine(
+            redis,
+            prefix=prefix,
+            bucket_s=settings.trend_bucket_s,
+            recent_window_s=settings.trend_recent_window_s,
+            baseline_window_s=settings.trend_baseline_window_s,
+            min_accounts=settings.trend_min_accounts,
+            half_life_s=settings.trend_half_life_s,
+            trendable_by_default=settings.trendable_by_default,
+        )
         return cls(
             settings=settings,
             engine=engine,
@@ -127,16 +138,8 @@ class AppContext:
             ),
             stream_reader=stream_reader,
             streams=StreamHub(redis, keys),
-            trends=TrendEngine(
-                redis,
-                prefix=prefix,
-                bucket_s=settings.trend_bucket_s,
-                recent_window_s=settings.trend_recent_window_s,
-                baseline_window_s=settings.trend_baseline_window_s,
-                min_accounts=settings.trend_min_accounts,
-                half_life_s=settings.trend_half_life_s,
-                trendable_by_default=settings.trendable_by_default,
-            ),
+            trends=trends,
+            trend_settler=Settler(trends, settings.trend_settle_s),
         )
 
     async def close(self) -> None:
@@ -144,6 +147,7 @@ class AppContext:
             task.cancel()
         await asyncio.gather(*list(self.background), return_exceptions=True)
         await self.events.stop()
+        await self.trend_settler.close()
         await self.streams.close()
         await self.stream_reader.aclose()
         await self.redis.aclose()

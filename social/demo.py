@@ -110,7 +110,9 @@ async def backfill_steady(ctx: AppContext, authors: list[int], rng: random.Rando
         for hour in range(s.baseline_window_s // HOUR_S)
         for author in rng.sample(authors, min(len(authors), STEADY_PER_HOUR))
     ]
-    return await ctx.trends.record_many(uses)
+    counted = await ctx.trends.record_many(uses)
+    await ctx.trends.settle()
+    return counted
 
 
 async def run(

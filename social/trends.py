@@ -33,13 +33,14 @@ async def status_created(ctx: AppContext, p: dict[str, Any]) -> None:
     uses = _uses(p)
     if uses and await _may_trend(ctx, p["account_id"]):
         await ctx.trends.record_many(uses)
+        ctx.trend_settler.poke()  # scored at once, or with the next second's uses under load
 
 
 async def status_deleted(ctx: AppContext, p: dict[str, Any]) -> None:
     # No author check: a use recorded before the author was silenced must still be taken back.
     uses = _uses(p)
     if uses:
-        await ctx.trends.remove_many(uses)
+        await ctx.trends.remove_many(uses)  # rescored at once (deletions are rare)
 
 
 HANDLERS = {STATUS_CREATED: status_created, STATUS_DELETED: status_deleted}

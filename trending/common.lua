@@ -1,6 +1,6 @@
 -- Shared head of record.lua and remove.lua (prepended when loaded): arguments, key names, the
 -- score and the decaying peak.
--- KEYS: the rank sets (all, approved), review states.
+-- KEYS: the rank sets (all, approved), review states, tags to score.
 -- ARGV: now, the settings (space separated), the key base (`<prefix>{trend}:`), then five
 --       arguments a use: tag (normalised), author, status, its bucket, its day (both numbers
 --       of buckets and days since the epoch: the caller's strings make the names, Lua's own
@@ -17,6 +17,7 @@ local history_days = c[9]
 local base = ARGV[3]
 local ranks = {KEYS[1], KEYS[2]}
 local review = KEYS[3]
+local dirty = KEYS[4]
 local DAY_S = 86400
 local LN2 = math.log(2)
 local bucket = math.floor(now / bucket_s)
@@ -32,11 +33,20 @@ local function ttl(at)
   return math.max(1, math.ceil(at - now))
 end
 
+-- Point the tag's names above at `name`.
+local function name_tag(name)
+  tag = name
+  counts = base .. 'counts:' .. tag
+  last = base .. 'last:' .. tag
+  meta = base .. 'meta:' .. tag
+end
+
 -- Point the names above at the use whose arguments start at ARGV[i]. False for a use older
 -- than the windows (nothing to count or take back). A use from the future (clocks apart) is
 -- counted in its own bucket, and scored once that bucket is due.
 local function use(i)
-  tag, author, status = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  author, status = ARGV[i + 1], ARGV[i + 2]
+  name_tag(ARGV[i])
   local b = ARGV[i + 3]
   at_bucket, day_n = tonumber(b), tonumber(ARGV[i + 4])
   if at_bucket <= bucket - kept + 1 then
@@ -44,10 +54,7 @@ local function use(i)
   end
   posts_prefix = base .. 'posts:' .. tag .. ':'
   posts = posts_prefix .. b
-  counts = base .. 'counts:' .. tag
   day = base .. 'day:' .. tag .. ':' .. ARGV[i + 4]
-  last = base .. 'last:' .. tag
-  meta = base .. 'meta:' .. tag
   u_field, a_field = 'u' .. b, 'a' .. b
   return true
 end

@@ -13,7 +13,7 @@ from .keys import TrendKeys
 from .models import History, Point, Review, Trend, Use
 from .scoring import lowest_rank, score_of
 from .settings import DAY_S, SettingsOptions, TrendSettings
-from .store import RECORD, REMOVE, REVIEW, TOP, Arg, Call, Script
+from .store import RECORD, REMOVE, REVIEW, SETTLE, TOP, Arg, Call, Script
 from .tags import normalize_tag
 from .types import AnyRedis, Clock, Id
 
@@ -21,6 +21,8 @@ _USES_PER_CALL = 100
 """Uses a script call counts: long enough to amortise the call, short enough (about 2 ms) not
 to hold up the other clients of the Redis."""
 _CALLS_PER_ROUND_TRIP = 10
+_TAGS_PER_SETTLE = 200
+"""Tags a settle call scores (about 2 ms, as a record call)."""
 
 
 class TrendEngine:
@@ -47,7 +49,7 @@ class TrendEngine:
         s = self.settings
         # rank sets outlive any rank: 32 half-lives take a score of 4e7 below 0.01
         rank_ttl_s = (s.recent_buckets + s.baseline_buckets + 1) * s.bucket_s + 32 * s.half_life_s
-        self._script_keys = [*self.keys.ranks(), self.keys.review]
+        self._script_keys = [*self.keys.ranks(), self.keys.review, self.keys.dirty]
         self._config = " ".join(
             str(value)
             for value in (
@@ -67,6 +69,19 @@ class TrendEngine:
         False when the status was already counted for this tag, or is older than the windows.
         """
         return bool(await self._many(RECORD, [Use(tag, author_id, status_id, self._at(at))]))
+
+    async def settle(self) -> int:
+        """Score the tags that gained recent authors since they were last scored, and rank
+        them; how many. `record` and `record_many` only count: call this after them, at most
+        every second or so under load (scoring once a tag, however many uses it got in
+        between, is most of what keeps recording fast). A round trip per 200 tags."""
+        done = 0
+        while True:
+            args: list[Arg] = [repr(self._clock()), self._config, self.keys.base, _TAGS_PER_SETTLE]
+            scored = int(await store.call(self._redis, SETTLE, self._script_keys, args))
+            done += scored
+            if scored < _TAGS_PER_SETTLE:
+                return done
 
     async def remove(self, tag: str, author_id: Id, status_id: Id, at: float) -> bool:
         """Take back a use (the status was deleted); `at` as recorded. One round trip."""

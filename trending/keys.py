@@ -16,6 +16,8 @@ class TrendKeys:
         self.review = self.base + "review"
         self.ranks_all = self.base + "rank:all"
         self.ranks_approved = self.base + "rank:approved"
+        self.dirty = self.base + "dirty"
+        """Set: tags with new recent authors since they were last scored (`settle`)."""
 
     def counts(self, tag: str) -> str:
         """Hash: `u<bucket>` -> uses, `a<bucket>` -> distinct authors, for the windows."""

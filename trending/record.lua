@@ -77,6 +77,7 @@ for _, name in ipairs(day_order) do
   end
 end
 
+local rising = {} -- tags with new recent authors: their score may have risen
 for _, name in ipairs(tag_order) do
   local t = tags[name]
   use(t.i)
@@ -98,8 +99,12 @@ for _, name in ipairs(tag_order) do
       redis.call('ZREMRANGEBYSCORE', last, '-inf', bucket - recent)
       redis.call('EXPIRE', last, (recent + 1) * bucket_s)
     end
-    -- a late use of the same call dropped the cached expectation: refresh recomputes it
-    refresh(true, t.tidy)
+    rising[#rising + 1] = tag
   end
+end
+-- Scored by `settle` (settle.lua), once however many calls used a tag in between.
+if #rising > 0 then
+  redis.call('SADD', dirty, unpack(rising))
+  redis.call('EXPIRE', dirty, rank_ttl)
 end
 return counted

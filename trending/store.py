@@ -35,9 +35,10 @@ class Script:
 _COMMON = _source("common")
 RECORD = Script(_COMMON + _source("record"))
 REMOVE = Script(_COMMON + _source("remove"))
+SETTLE = Script(_COMMON + _source("settle"))
 TOP = Script(_source("top"))
 REVIEW = Script(_source("review"))
-ALL = (RECORD, REMOVE, TOP, REVIEW)
+ALL = (RECORD, REMOVE, SETTLE, TOP, REVIEW)
 
 
 @contextmanager

@@ -81,6 +81,7 @@ async def replay(engine: TrendEngine, clock: Clock, stream: Iterable[Use]) -> No
         batch = list(group)
         clock.now = max(clock.now, batch[-1].at)
         await engine.record_many(batch)
+        await engine.settle()
 
 
 def steady(tag: str, authors: range, hours: int, start: float = T0) -> list[Use]:

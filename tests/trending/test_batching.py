@@ -22,9 +22,14 @@ def _mixed_uses(seed: int, spread_s: float) -> list[Use]:
 
 
 async def _both(make_engine: EngineFactory, stream: list[Use]) -> tuple[TrendEngine, ...]:
+    """One engine records and scores use by use, the other records all, then scores once."""
     single, batched = make_engine(prefix="one:"), make_engine(prefix="many:")
-    counted_one = sum([await single.record(*use) for use in stream])
+    counted_one = 0
+    for use in stream:
+        counted_one += await single.record(*use)
+        await single.settle()
     assert await batched.record_many(stream) == counted_one == 600
+    await batched.settle()
     return single, batched
 
 
@@ -44,7 +49,7 @@ async def test_record_many_counts_what_one_by_one_counts(
 async def test_record_many_scores_what_one_by_one_scores(
     make_engine: EngineFactory, client: AnyRedis, clock: Clock
 ) -> None:
-    # Within the recent window: scored once a call rather than once a use, the same peaks
+    # Within the recent window: scored once for all rather than once a use, the same peaks
     # (the clock stands still and counts only grow). Late uses would differ: one by one, a
     # score taken before the baseline's late uses arrived can stand as the peak.
     single, batched = await _both(make_engine, _mixed_uses(seed=8, spread_s=3_000))

@@ -79,6 +79,7 @@ async def test_cookie_csrf_and_sign_out(
     (alice,) = await make_users(client, 1, "alice")
     await everyone_posts(client, [alice], "#hello")
     await app.state.ctx.events.drain()
+    await app.state.ctx.trends.settle()  # the settler would, a moment later
     async with app.state.ctx.db() as db:
         tag_id = (await db.execute(select(Tag.id).where(Tag.name == "hello"))).scalar_one()
     r = await browser.post(f"/admin/tags/{tag_id}/approve")
@@ -170,6 +171,7 @@ async def test_live_streams_snapshots(app: Starlette, browser: httpx.AsyncClient
     users = await make_users(browser, 5)
     await everyone_posts(browser, users, "#livetag")
     await app.state.ctx.events.drain()
+    await app.state.ctx.trends.settle()  # the settler would, a moment later
     await sign_in(browser)
     snapshot = await first_event(app, browser.cookies["__Host-session"])
     (trend,) = snapshot["trends"]

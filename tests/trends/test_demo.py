@@ -18,6 +18,7 @@ async def test_demo_makes_spikes_trend(app: Starlette) -> None:
         ctx, accounts=10, minutes=2, speed=1000, seed=7, say=said.append, sleep=no_sleep
     )
     await ctx.events.drain(timeout_s=30)
+    await ctx.trends.settle()
     assert posted > 20
     assert said
     ranked = [t.tag for t in await ctx.trends.top(20, public=False)]
