@@ -5,11 +5,11 @@
 
 Ingest: `record_many` of `--uses` uses (distinct statuses, `--tags` tags, authors drawn from a
 pool), split over `--connections` concurrent batches, scored as the app's `Settler` does
-(`settle` every second meanwhile, and once at the end, inside the time), in three workloads: tags drawn uniformly
-with times spread over the recent window (the worst case: nearly every use is its tag's first
-in its bucket, so every expiry and trim runs); tags by Zipf's law (`--zipf`, how hashtags are
-used) over the same window, as when a backlog is replayed; and Zipf with times in the last
-minute, as the app records statuses while they are posted.
+(`settle` every second meanwhile, and once at the end, inside the time), in three workloads:
+tags drawn uniformly with times spread over the recent window (the worst case: nearly every
+use is its tag's first in its bucket, so every expiry and trim runs); tags by Zipf's law
+(`--zipf`, how hashtags are used) over the same window, as when a backlog is replayed; and
+Zipf with times in the last minute, as the app records statuses while they are posted.
 The baseline, in the same run, is the bare Redis work a counter needs: one pipelined
 `ZINCRBY` per use, in batches of the same size over the same number of connections.
 
