@@ -74,13 +74,16 @@ class TrendEngine:
         """Score the tags that gained recent authors since they were last scored, and rank
         them; how many. `record` and `record_many` only count: call this after them, at most
         every second or so under load (scoring once a tag, however many uses it got in
-        between, is most of what keeps recording fast). A round trip per 200 tags."""
-        done = 0
+        between, is most of what keeps recording fast). A round trip per 200 tags; bounded by
+        what was marked when it began, so recording faster than it scores cannot keep it going."""
+        done, budget = 0, None
         while True:
             args: list[Arg] = [repr(self._clock()), self._config, self.keys.base, _TAGS_PER_SETTLE]
-            scored = int(await store.call(self._redis, SETTLE, self._script_keys, args))
+            reply = await store.call(self._redis, SETTLE, self._script_keys, args)
+            scored, left = int(reply[0]), int(reply[1])
             done += scored
-            if scored < _TAGS_PER_SETTLE:
+            budget = scored + left if budget is None else budget
+            if not left or done >= budget:
                 return done
 
     async def remove(self, tag: str, author_id: Id, status_id: Id, at: float) -> bool:

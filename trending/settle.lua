@@ -1,6 +1,6 @@
 -- Score tags that gained recent authors since they were last scored (common.lua is prepended).
 -- ARGV: now, the settings, the key base (as record.lua), then how many tags at most.
--- Returns how many were scored; fewer than asked means none is left.
+-- Returns how many were scored, and how many are left marked.
 local popped = redis.call('SPOP', dirty, tonumber(ARGV[4]))
 for _, name in ipairs(popped) do
   name_tag(name)
@@ -13,4 +13,4 @@ for _, key in ipairs(ranks) do
     redis.call('EXPIRE', key, rank_ttl)
   end
 end
-return #popped
+return {#popped, redis.call('SCARD', dirty)}

@@ -47,11 +47,17 @@ async def test_settle_works_through_more_tags_than_one_call_takes(
 
 
 class CountingEngine(TrendEngine):
-    settled = 0
+    """Notes when each scoring begins (loop time)."""
+
+    began: list[float]
 
     async def settle(self) -> int:
-        self.settled += 1
+        self.began.append(asyncio.get_running_loop().time())
         return await super().settle()
+
+    @property
+    def settled(self) -> int:
+        return len(self.began)
 
 
 async def test_the_settler_scores_at_once_when_idle_and_once_an_interval_under_load(
@@ -59,22 +65,32 @@ async def test_the_settler_scores_at_once_when_idle_and_once_an_interval_under_l
 ) -> None:
     clock.now = T0
     engine = CountingEngine(client, clock=clock)
-    settler = Settler(engine, interval_s=0.5)
+    engine.began = []
+    settler = Settler(engine, interval_s=2.0)
+    loop = asyncio.get_running_loop()
+
+    async def settled(times: int) -> None:
+        deadline = loop.time() + 10
+        while engine.settled < times:
+            assert loop.time() < deadline, f"not scored {times} times"
+            await asyncio.sleep(0.01)
+
     try:
         await engine.record_many(uses("first", range(6), at=T0))
+        poked = loop.time()
         settler.poke()
-        await asyncio.sleep(0.1)
+        await settled(1)
+        assert engine.began[0] - poked < 1.0  # at once, not an interval later
         assert [t.tag for t in await engine.top(10, public=False)] == ["first"]
-        assert engine.settled == 1
 
-        for i in range(20):  # a busy 0.2 s, within the interval: one scoring at its end
+        for i in range(20):  # busy, well within the interval: they wait for the next turn
             await engine.record_many(uses(f"busy{i}", range(6), at=T0))
             settler.poke()
-            await asyncio.sleep(0.01)
         assert engine.settled == 1
-        assert len(await engine.top(100, public=False)) == 1
-        await asyncio.sleep(0.5)
-        assert engine.settled == 2
+        await settled(2)
+        assert engine.began[1] - engine.began[0] >= 1.95  # an interval after the first began
         assert len(await engine.top(100, public=False)) == 21
+        await asyncio.sleep(0.1)
+        assert engine.settled == 2  # nothing poked since: no third
     finally:
         await settler.close()
