@@ -20,13 +20,12 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = error_response(ApiError(413, "Request entity too large"))
         for name, value in scope["headers"]:
             if name != b"content-length":
                 continue
             # int() refuses more than 4,300 digits; any 19 digits are over the limit anyway.
             if not value.isdigit() or len(value) > 18 or int(value) > self.max_body_bytes:
-                await too_large(scope, receive, send)
+                await _too_large(scope, receive, send)
                 return
         received = 0
         started = False
@@ -49,4 +48,9 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await too_large(scope, receive, send)
+                await _too_large(scope, receive, send)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    # built only when needed (about 2 µs a request otherwise)
+    await error_response(ApiError(413, "Request entity too large"))(scope, receive, send)

@@ -187,27 +187,38 @@ async def render_raw(
     if authors is not None:
         lookups.append((ctx.accounts, authors))
     found, flags = await get_together(lookups, members_of=fav_query)
-    by_id = await cached_statuses(ctx, ids, cached=found[0])
     cached_accounts = found[1] if authors is not None else None
     favourites = _favourite_flags(flags, ids) if viewer_id else set()
-    statuses = [(i, by_id[i]) for i in ids if i in by_id]
-    need_following = check_visibility and any(s.visibility not in OPEN for _, s in statuses)
-    if need_following or favourites is None:
+    statuses: list[tuple[int, int, bytes]]  # id, author, public JSON
+    if authors is not None and not check_visibility and len(found[0]) == len(set(ids)):
+        # A home page, every status cached: the feed names the authors and chose what the
+        # viewer sees when it was written, so only the JSON is needed, not the metadata.
+        cached = found[0]
+        statuses = [
+            (i, author, cached[i].partition(b"\n")[2])
+            for i, author in zip(ids, authors, strict=True)
+        ]
+    else:
+        by_id = await cached_statuses(ctx, ids, cached=found[0])
+        visible = [(i, by_id[i]) for i in ids if i in by_id]
+        if check_visibility and any(s.visibility not in OPEN for _, s in visible):
+            async with ctx.db() as db:
+                visible = await filter_visible(db, visible, viewer_id)
+        statuses = [(i, s.account_id, s.public) for i, s in visible]
+    if favourites is None and viewer_id is not None:
         async with ctx.db() as db:
-            if need_following:
-                statuses = await filter_visible(db, statuses, viewer_id)
-            if favourites is None and viewer_id is not None:
-                favourites = await favourited_by(db, viewer_id, [i for i, _ in statuses])
-                ctx.spawn(rebuild_favourites(ctx, viewer_id))
-    author_ids = list({s.account_id for _, s in statuses})
-    accounts = await accounts_json(ctx, author_ids, cached=cached_accounts)
+            favourites = await favourited_by(db, viewer_id, [i for i, _, _ in statuses])
+        ctx.spawn(rebuild_favourites(ctx, viewer_id))
+    accounts = await accounts_json(
+        ctx, list({author for _, author, _ in statuses}), cached=cached_accounts
+    )
     out = []
-    for status_id, status in statuses:
-        account = accounts.get(status.account_id)
+    for status_id, author, public in statuses:
+        account = accounts.get(author)
         if account is None:
             continue  # author suspended or gone
         flag = FAVOURITED if favourites and status_id in favourites else NOT_FAVOURITED
-        out.append(b"".join((status.public[:-1], b',"account":', account, flag)))
+        out.append(b"".join((public[:-1], b',"account":', account, flag)))
     return out
 
 

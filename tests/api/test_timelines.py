@@ -45,6 +45,33 @@ async def test_followers_see_new_posts_in_order(app: Starlette, client: httpx.As
     assert await home_ids(client, bob) == [mine["id"], first["id"]]
 
 
+async def test_a_home_page_shows_each_status_as_its_own_page_does(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    """Home pages are spliced from cached JSON without its metadata (the feed knows the
+    authors): the entities must be exactly those of GET /statuses/:id, flags included."""
+    client_app = await register_app(client)
+    alice = await make_user(client, client_app, "alice")
+    bob = await make_user(client, client_app, "bob")
+    await follow(client, bob, alice)
+    assert await home_ids(client, bob) == []  # builds bob's feed
+    plain = await post(client, alice, "plain")
+    tagged = await post(client, alice, "hi @bob #Tagged", spoiler_text="cw")
+    mine = await post(client, bob, "bob's own")
+    r = await client.post(f"/api/v1/statuses/{tagged['id']}/favourite", headers=bob.auth)
+    assert r.status_code == 200, r.text
+    await drain(app)
+    await client.get("/api/v1/timelines/home", headers=bob.auth)  # warms every cache
+
+    page = await client.get("/api/v1/timelines/home", headers=bob.auth)
+    assert [s["id"] for s in page.json()] == [mine["id"], tagged["id"], plain["id"]]
+    for shown in page.json():
+        alone = await client.get(f"/api/v1/statuses/{shown['id']}", headers=bob.auth)
+        assert shown == alone.json()
+    assert [s["favourited"] for s in page.json()] == [False, True, False]
+    assert page.json()[1]["mentions"][0]["username"] == "bob"
+
+
 async def test_flushed_redis_never_shows_an_empty_feed(
     app: Starlette, client: httpx.AsyncClient, redis: AnyRedis
 ) -> None:
