@@ -169,7 +169,9 @@ class Multiplexer:
 
     async def send(self, commands: Sequence[Sequence[Any]]) -> list[Any]:
         """The replies to `commands`, in order; error replies as exception instances."""
-        link = await self._link()
+        link = self._links.get(asyncio.get_running_loop())
+        if link is None or link.closed:
+            link = await self._link()
         futures = link.send(commands)
         return [await future for future in futures]
 
@@ -340,9 +342,9 @@ class MultiplexedPipeline(Pipeline):
 
 
 async def _callback(callbacks: Any, name: str, reply: Any, options: dict[str, Any]) -> Any:
-    options = {k: v for k, v in options.items() if k not in ("keys", EMPTY_RESPONSE, NEVER_DECODE)}
     callback = callbacks.get(name)
     if callback is None:
         return reply
+    options = {k: v for k, v in options.items() if k not in ("keys", EMPTY_RESPONSE, NEVER_DECODE)}
     value = callback(reply, **options)
     return await value if inspect.isawaitable(value) else value
