@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.types import Message, Receive, Scope
@@ -63,6 +64,12 @@ class KeyContext:
         return await self._receive()
 
 
+def _authenticated(ctx: KeyContext) -> Any:
+    """`scope["user"]` if it is an authenticated one (Starlette's AuthenticationMiddleware)."""
+    user = ctx.scope.get("user")
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
@@ -77,17 +84,14 @@ async def by_ip_unauthenticated(ctx: KeyContext) -> str | None:
     """The client address, for requests without an authenticated user (Mastodon's
     `throttle_unauthenticated_api`): people sharing an address, a campus or a carrier's NAT,
     are limited by their accounts, not all together."""
-    user = ctx.scope.get("user")
-    if user is not None and getattr(user, "is_authenticated", False):
-        return None
-    return await by_ip(ctx)
+    return None if _authenticated(ctx) is not None else await by_ip(ctx)
 
 
 async def by_account(ctx: KeyContext) -> str | None:
     """`scope["user"]` when authenticated (Starlette's AuthenticationMiddleware), by its
     `identity`, else its `id`."""
-    user = ctx.scope.get("user")
-    if user is None or not getattr(user, "is_authenticated", False):
+    user = _authenticated(ctx)
+    if user is None:
         return None
     try:
         identity = user.identity

@@ -107,6 +107,13 @@ local function life(peak, peak_at)
   return math.ceil(peak_at + half_life * math.log(peak / forget_below) / LN2 - now)
 end
 
+-- Drop decayed ranks from a rank set and extend its life.
+local function tidy_ranks(key)
+  local stale = '(' .. (math.log(forget_below) / LN2 + now / half_life)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', stale)
+  redis.call('EXPIRE', key, rank_ttl)
+end
+
 -- Rank the tag by its peak in the sets its review state allows. The rank
 -- log2(peak) + peak_at / half_life orders decayed peaks the same at any later time.
 -- A tag that is not approved is never in the approved set (review.lua takes it out when its
@@ -117,13 +124,11 @@ local function publish(peak, peak_at, tidy)
     wanted = {true, redis.call('HGET', review, tag) == 'approved' or nil}
   end
   local rank = math.log(math.max(peak, forget_below)) / LN2 + peak_at / half_life
-  local stale = '(' .. (math.log(forget_below) / LN2 + now / half_life)
   for i, key in ipairs(ranks) do
     if wanted[i] then
       -- a new member, or a new bucket: trim what has decayed and extend the set's life
       if redis.call('ZADD', key, rank, tag) == 1 or tidy then
-        redis.call('ZREMRANGEBYSCORE', key, '-inf', stale)
-        redis.call('EXPIRE', key, rank_ttl)
+        tidy_ranks(key)
       end
     elseif wanted[i] == false then
       redis.call('ZREM', key, tag)

@@ -6,11 +6,8 @@ for _, name in ipairs(popped) do
   name_tag(name)
   refresh(true, false)
 end
--- once a call rather than once a tag: drop decayed ranks, extend the sets' life
-local stale = '(' .. (math.log(forget_below) / LN2 + now / half_life)
+-- once a call rather than once a tag
 for _, key in ipairs(ranks) do
-  if redis.call('ZREMRANGEBYSCORE', key, '-inf', stale) >= 0 then
-    redis.call('EXPIRE', key, rank_ttl)
-  end
+  tidy_ranks(key)
 end
 return {#popped, redis.call('SCARD', dirty)}
