@@ -3,8 +3,10 @@ Mastodon's X-RateLimit-*; `Retry-After` on refusals."""
 
 from __future__ import annotations
 
+import functools
 import math
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import datetime
 
 from ratelimit.decision import Decision
 
@@ -17,20 +19,37 @@ def _seconds(value: float) -> int:
 
 def rate_limit_headers(decision: Decision, now: datetime | None = None) -> list[tuple[str, str]]:
     """Headers describing `decision` (pick it with `most_restrictive`)."""
-    now = now or datetime.now(UTC)
     reset = _seconds(decision.reset_after_s)
     window = _seconds(decision.window_s)
-    reset_at = (now + timedelta(seconds=decision.reset_after_s)).astimezone(UTC)
+    policy, remaining = decision.policy, decision.remaining
+    at = (now.timestamp() if now is not None else time.time()) + decision.reset_after_s
     headers = [
-        ("RateLimit-Policy", f'"{decision.policy}";q={decision.limit};w={window}'),
-        ("RateLimit", f'"{decision.policy}";r={decision.remaining};t={reset}'),
+        ("RateLimit-Policy", f'"{policy}";q={decision.limit};w={window}'),
+        ("RateLimit", f'"{policy}";r={remaining};t={reset}'),
         ("X-RateLimit-Limit", str(decision.limit)),
-        ("X-RateLimit-Remaining", str(decision.remaining)),
-        ("X-RateLimit-Reset", reset_at.isoformat(timespec="milliseconds").replace("+00:00", "Z")),
+        ("X-RateLimit-Remaining", str(remaining)),
+        ("X-RateLimit-Reset", _iso_ms(at)),
     ]
     if not decision.allowed:
         headers.append(("Retry-After", str(retry_after_seconds(decision))))
     return headers
+
+
+def encoded_headers(decision: Decision) -> list[tuple[bytes, bytes]]:
+    """`rate_limit_headers` as ASGI wants them: lower-case names, bytes."""
+    return [(k.lower().encode(), v.encode()) for k, v in rate_limit_headers(decision)]
+
+
+@functools.lru_cache(maxsize=4)
+def _iso_seconds(whole: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+
+
+def _iso_ms(at: float) -> str:
+    """`at` (Unix seconds) as ISO 8601 UTC with milliseconds, as Mastodon writes it: the
+    seconds part is the same for every request of a second, so it is formatted once."""
+    whole = math.floor(at)
+    return f"{_iso_seconds(whole)}.{int((at - whole) * 1000):03d}Z"
 
 
 def retry_after_seconds(decision: Decision) -> int:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from typing import Any
+
+from redis.exceptions import NoScriptError
 
 from ratelimit import keys
 from ratelimit.decision import Decision, most_restrictive
 from ratelimit.errors import StoreError
 from ratelimit.memory import MemoryLimiter
 from ratelimit.quota import Check, Quota
-from ratelimit.store import RedisStore, Reply, ScriptCall
+from ratelimit.store import RedisStore, Reply, ScriptCall, parse_replies
 from ratelimit.strategies import STRATEGIES
 from ratelimit.types import AnyRedis, DecisionHook, Source, StoreErrorHook
 
@@ -66,26 +69,64 @@ class Limiter:
         """
         if not checks:
             return []
-        key_lists = [self._keys(check) for check in checks]
         replies: list[Reply] | None = None
         if time.monotonic() >= self._skip_redis_until:
             calls = [
-                ScriptCall(STRATEGIES[c.quota.strategy], k, STRATEGIES[c.quota.strategy].args(c))
-                for c, k in zip(checks, key_lists, strict=True)
+                ScriptCall(STRATEGIES[c.quota.strategy], self._keys(c), self._args(c))
+                for c in checks
             ]
             try:
                 replies = await self.store.run(calls)
             except StoreError as exc:
-                now = time.monotonic()
-                if now >= self._skip_redis_until:  # the first of a batch that failed together
-                    self._report_error(exc)
-                self._skip_redis_until = now + self.retry_after_failure_s
+                self._failed(exc)
+        return self._decisions(checks, replies)
+
+    def commands(self, checks: Sequence[Check]) -> list[tuple[Any, ...]] | None:
+        """`check_many` as commands for a caller that sends them with its own, in one round
+        trip of its choosing (no I/O here): pass their replies to `decide`. None while Redis
+        is left alone after a failure: call `decide` with no replies."""
+        if time.monotonic() < self._skip_redis_until:
+            return None
+        commands = []
+        for check in checks:
+            strategy = STRATEGIES[check.quota.strategy]
+            keys = self._keys(check)
+            commands.append(("EVALSHA", strategy.sha, len(keys), *keys, *strategy.args(check)))
+        return commands
+
+    async def decide(
+        self, checks: Sequence[Check], replies: Sequence[Any] | None
+    ) -> list[Decision]:
+        """What `check_many` answers, from the replies to `commands(checks)` (an error reply
+        as an exception instance). A script the server lost (NOSCRIPT) ran nowhere, so its
+        checks are made again with `check_many`; other errors are a store failure."""
+        if replies is None:
+            return self._decisions(checks, None)
+        if any(isinstance(reply, NoScriptError) for reply in replies):
+            return await self.check_many(checks)
+        try:
+            parsed = parse_replies(list(replies))
+        except StoreError as exc:
+            self._failed(exc)
+            return self._decisions(checks, None)
+        return self._decisions(checks, parsed)
+
+    def _args(self, check: Check) -> list[int]:
+        return STRATEGIES[check.quota.strategy].args(check)
+
+    def _failed(self, exc: StoreError) -> None:
+        now = time.monotonic()
+        if now >= self._skip_redis_until:  # the first of a batch that failed together
+            self._report_error(exc)
+        self._skip_redis_until = now + self.retry_after_failure_s
+
+    def _decisions(self, checks: Sequence[Check], replies: list[Reply] | None) -> list[Decision]:
         decisions = []
-        for i, (check, key_list) in enumerate(zip(checks, key_lists, strict=True)):
+        for i, check in enumerate(checks):
             if replies is not None:
                 decision = _decide(check, replies[i], "redis")
             elif check.quota.on_store_error == "fallback":
-                decision = _decide(check, self.fallback.check(key_list, check), "fallback")
+                decision = _decide(check, self.fallback.check(self._keys(check), check), "fallback")
             else:
                 decision = _fail_open(check)
             if not check.peek:

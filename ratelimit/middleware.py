@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ratelimit.clientip import ClientIP
 from ratelimit.decision import Decision, most_restrictive
-from ratelimit.headers import TOO_MANY_REQUESTS_BODY, rate_limit_headers
+from ratelimit.headers import TOO_MANY_REQUESTS_BODY, encoded_headers
 from ratelimit.keyfuncs import KeyContext
 from ratelimit.limiter import Limiter
 from ratelimit.policy import Policy
@@ -83,12 +83,12 @@ class RateLimitMiddleware:
         if shown is not None and not shown.allowed:
             if self.on_reject is not None:
                 self.on_reject(scope, shown)
-            await _reject(shown, send)
+            await reject(shown, send)
             return
         if shown is None:
             await self.app(scope, ctx.replay, send)
             return
-        extra = [(k.lower().encode(), v.encode()) for k, v in rate_limit_headers(shown)]
+        extra = encoded_headers(shown)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -113,10 +113,10 @@ class RateLimitMiddleware:
                     refused = True
                     if self.on_reject is not None:
                         self.on_reject(scope, shown)
-                    await _reject(shown, send)
+                    await reject(shown, send)
                     return
                 if shown is not None:
-                    extra = [(k.lower().encode(), v.encode()) for k, v in rate_limit_headers(shown)]
+                    extra = encoded_headers(shown)
                     message = {**message, "headers": [*message.get("headers", ()), *extra]}
             elif refused:
                 return
@@ -131,8 +131,9 @@ class RateLimitMiddleware:
                     await pending
 
 
-async def _reject(decision: Decision, send: Send) -> None:
-    headers = [(k.lower().encode(), v.encode()) for k, v in rate_limit_headers(decision)]
+async def reject(decision: Decision, send: Send) -> None:
+    """The 429 for a refused `decision`."""
+    headers = encoded_headers(decision)
     headers += [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(TOO_MANY_REQUESTS_BODY)).encode()),

@@ -45,8 +45,8 @@ class RedisStore:
     async def run(self, calls: Sequence[ScriptCall]) -> list[Reply]:
         """One reply per call, in one round trip (two after a NOSCRIPT)."""
         if self.coalesce:  # the batch runs under `timeout_s`: one timer per batch, not per call
-            return _replies(await self.coalescer.run(calls))
-        return _replies(await self._guard(self._exchange(calls)))
+            return parse_replies(await self.coalescer.run(calls))
+        return parse_replies(await self._guard(self._exchange(calls)))
 
     async def _guard(self, work: Awaitable[T]) -> T:
         try:
@@ -109,7 +109,7 @@ def _store_error(exc: BaseException) -> StoreError:
     return error
 
 
-def _replies(raw: list[Any]) -> list[Reply]:
+def parse_replies(raw: list[Any]) -> list[Reply]:
     """Integer replies; one failed call fails its whole check (its caller decides what next)."""
     for reply in raw:
         if isinstance(reply, BaseException):

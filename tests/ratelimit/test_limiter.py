@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from redis.asyncio import Redis
 from redis.crc import key_slot
+from redis.exceptions import NoScriptError, ResponseError
 
 from ratelimit import Check, Decision, Limit, Limiter, Quota, StoreError
 from ratelimit.types import AnyRedis
@@ -78,6 +79,50 @@ async def test_scripts_reload_after_script_flush(
     await redis.script_flush()
     decisions = await limiter.check_many([Check(counter, "u"), Check(log, "u")])
     assert [(d.source, d.remaining) for d in decisions] == [("redis", 2), ("redis", 4)]
+
+
+async def test_commands_sent_by_the_caller_decide_as_check_many(
+    redis: AnyRedis, make_limiter: Callable[..., Limiter]
+) -> None:
+    """A caller batching the checks with its own commands (the app's home timeline)."""
+    limiter = make_limiter()
+    quota = Quota("batched", (Limit(2, 60),))
+    checks = [Check(quota, "u")]
+
+    async def batched() -> Decision:
+        commands = limiter.commands(checks)
+        assert commands is not None
+        pipe = redis.pipeline(transaction=False)
+        for command in commands:
+            pipe.execute_command(*command)
+        replies = await pipe.execute(raise_on_error=False)
+        return (await limiter.decide(checks, replies))[0]
+
+    assert [(d.allowed, d.remaining) for d in [await batched() for _ in range(3)]] == [
+        (True, 1),
+        (True, 0),
+        (False, 0),
+    ]
+    # A script the server lost ran nowhere: the checks are made again, and counted once.
+    await redis.script_flush()
+    fresh = [Check(quota, "v")]
+    commands = limiter.commands(fresh)
+    assert commands is not None
+    replies = [await _reply(redis, command) for command in commands]
+    assert isinstance(replies[0], NoScriptError)
+    assert [(d.allowed, d.remaining) for d in await limiter.decide(fresh, replies)] == [(True, 1)]
+    # Any other failure is a store failure: open (this quota's policy), and Redis left alone.
+    failed = await limiter.decide(fresh, [ResponseError("boom")])
+    assert [d.source for d in failed] == ["fail_open"]
+    assert limiter.commands(fresh) is None
+    assert [d.source for d in await limiter.decide(fresh, None)] == ["fail_open"]
+
+
+async def _reply(redis: AnyRedis, command: tuple[object, ...]) -> object:
+    try:
+        return await redis.execute_command(*command)
+    except ResponseError as exc:
+        return exc
 
 
 async def test_redis_down_fails_open_without_raising(dead_redis: Redis) -> None:
