@@ -108,7 +108,7 @@ class SessionAuthBackend(AuthenticationBackend):
                 session = await self.store.resolve(token)
                 if session is None:
                     raise InvalidToken()
-                return _credentials(session), SessionUser(session, token, "bearer")
+                return credentials(session), SessionUser(session, token, "bearer")
             # another scheme (`Basic` client credentials on the token endpoint) is not ours
         if self.cookie_store is None:
             return None
@@ -121,8 +121,9 @@ class SessionAuthBackend(AuthenticationBackend):
             sent = conn.headers.get(self.csrf_header, "").encode()
             if not expected or not hmac.compare_digest(expected, sent):
                 raise CsrfFailed()
-        return _credentials(session), SessionUser(session, token, "cookie")
+        return credentials(session), SessionUser(session, token, "cookie")
 
 
-def _credentials(session: Session) -> AuthCredentials:
+def credentials(session: Session) -> AuthCredentials:
+    """What Starlette keeps in `scope["auth"]`: the session's scopes, and "authenticated"."""
     return AuthCredentials([*session.data.get("scopes", "").split(), "authenticated"])

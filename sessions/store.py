@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from .errors import SessionStoreError
 from .index import UserIndex
@@ -105,7 +106,20 @@ class SessionStore:
         if not looks_like_token(token):
             return None
         key = self.keys.session(token_hash(token))
-        reply = await call(self._scripts.resolve, [key], ["1" if touch else "0"])
+        return self.resolved(await call(self._scripts.resolve, [key], ["1" if touch else "0"]))
+
+    def resolve_command(self, token: str, *, touch: bool = True) -> tuple[str | int, ...] | None:
+        """`resolve` as a command for a caller that batches it with its own (no I/O here):
+        send it, then parse the reply with `resolved`. None: the token cannot be valid.
+        A NOSCRIPT error in reply means the server lost the script: call `resolve` instead."""
+        if not looks_like_token(token):
+            return None
+        key = self.keys.session(token_hash(token))
+        return ("EVALSHA", self._scripts.resolve.sha, 1, key, "1" if touch else "0")
+
+    @staticmethod
+    def resolved(reply: Any) -> Session | None:
+        """The session in the reply to `resolve_command`'s command."""
         return parse_session(reply[1:]) if reply else None
 
     async def update(self, token: str, data: Mapping[str, str]) -> bool:

@@ -202,3 +202,23 @@ async def test_stores_with_other_namespaces_do_not_see_each_other(
     assert await web.resolve(issued.token) is None
     assert await web.list("42") == []
     assert await api.resolve(issued.token) is not None
+
+
+async def test_resolve_as_a_command_gives_what_resolve_gives(
+    store: SessionStore, client: AnyRedis
+) -> None:
+    """For callers that send the lookup with their own commands (the app's home timeline)."""
+    issued = await store.create("42", {"scopes": "read"})
+    assert await store.resolve(issued.token) is not None  # the server has the script now
+    command = store.resolve_command(issued.token)
+    assert command is not None
+    session = store.resolved(await client.execute_command(*command))
+    assert session is not None
+    assert (session.id, session.user_id, session.data) == (
+        issued.session.id,
+        "42",
+        {"scopes": "read"},
+    )
+    assert store.resolve_command("not a token") is None
+    await store.revoke(issued.token)
+    assert store.resolved(await client.execute_command(*command)) is None
