@@ -253,6 +253,12 @@ class MultiplexedRedis(Redis):
         (reply,) = await self._multiplexer.send([args])
         return await self._parse(name, reply, options)
 
+    async def send_raw(self, commands: Sequence[Sequence[Any]]) -> list[Any]:
+        """The replies to `commands` as the server sent them (RESP3, no redis-py callbacks;
+        an error reply as an exception instance), in the write this loop iteration shares.
+        For the hottest paths, which batch commands of several owners by hand."""
+        return await self._multiplexer.send(commands)
+
     def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Pipeline:
         return MultiplexedPipeline(
             self.connection_pool, self.response_callbacks, transaction, shard_hint, self

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 from sqlalchemy import or_, select
 from sqlalchemy.sql import Select
 
@@ -69,20 +70,38 @@ def parse_member(raw: bytes) -> Entry:
     return int(status_id), int(author_id)
 
 
-async def read_home(ctx: AppContext, account_id: int, page: PageQuery) -> list[Entry]:
+def read_home_command(ctx: AppContext, account_id: int, page: PageQuery) -> tuple[Any, ...]:
+    """The feed page's script call, for a caller that sends it with other commands; its reply
+    goes to `home_entries`."""
     key = ctx.keys.home_feed(account_id)
     high = f"({page.max_id}" if page.max_id else "+inf"
     if page.min_id is not None:
         direction, low = "oldest", f"({page.min_id}"
     else:
         direction, low = "newest", f"({page.since_id}" if page.since_id else f"({SENTINEL}"
+    return ("EVALSHA", feed_read.sha, 1, key, direction, high, low, page.limit, FEED_TTL_S)
+
+
+async def read_home(ctx: AppContext, account_id: int, page: PageQuery) -> list[Entry]:
+    command = read_home_command(ctx, account_id, page)
     try:
-        reply = await feed_read.call(
-            ctx.redis, [key], [direction, high, low, page.limit, FEED_TTL_S]
-        )
+        reply = await feed_read.call(ctx.redis, [command[3]], list(command[4:]))
     except RedisError as exc:
+        reply = exc
+    return await home_entries(ctx, account_id, page, reply, reload=False)
+
+
+async def home_entries(
+    ctx: AppContext, account_id: int, page: PageQuery, reply: Any, *, reload: bool = True
+) -> list[Entry]:
+    """The page's (status, author) entries from the feed script's reply (or the error it
+    met), from the database when Redis failed or the feed is not built (rebuilt meanwhile).
+    With `reload`, a script the server lost (NOSCRIPT) is loaded and the page read again."""
+    if reload and isinstance(reply, NoScriptError):
+        return await read_home(ctx, account_id, page)
+    if isinstance(reply, Exception):
         ctx.metrics.redis_errors.labels("feed.read").inc()
-        log.warning("home feed read failed, answering from the database: %r", exc)
+        log.warning("home feed read failed, answering from the database: %r", reply)
         return await home_from_db(ctx, account_id, page)
     built = bool(reply[0])
     size, members = (int(reply[1]), reply[2]) if built else (0, [])
