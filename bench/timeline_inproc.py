@@ -1,7 +1,7 @@
 """CPU a request costs inside the app: the ASGI app called directly, no HTTP server.
 
     python -m bench.timeline_inproc [--requests 3000] [--concurrency 16] [--path PATH]
-                                    [--anonymous] [--no-ratelimit]
+                                    [--anonymous] [--no-ratelimit] [--no-lane]
 
 Seeds as `bench.timeline` does, then calls the app with a GET of `--path` (default the home
 timeline, with the reader's token unless `--anonymous`) and prints the process's CPU time and
@@ -34,6 +34,7 @@ async def measure(redis_url: str, database_url: str, token: str, args: argparse.
         database_url=database_url,
         ratelimit_scale=1e6,
         ratelimit_enabled=not args.no_ratelimit,
+        home_lane=not args.no_lane,
         in_process_workers=False,
     )
     app = create_app(settings)
@@ -78,7 +79,8 @@ async def measure(redis_url: str, database_url: str, token: str, args: argparse.
     assert set(statuses) == {200}, sorted(set(statuses))
     print(
         f"GET {args.path} ({'anonymous' if args.anonymous else 'with a token'}, rate limiter "
-        f"{'off' if args.no_ratelimit else 'on'}): {cpu / done * 1e6:.0f} µs CPU, "
+        f"{'off' if args.no_ratelimit else 'on'}, lane {'off' if args.no_lane else 'on'}): "
+        f"{cpu / done * 1e6:.0f} µs CPU, "
         f"{wall / done * 1e6:.0f} µs wall a request ({done} requests, {args.concurrency} at once)"
     )
 
@@ -90,6 +92,7 @@ def main() -> None:
     parser.add_argument("--path", default=HOME)
     parser.add_argument("--anonymous", action="store_true")
     parser.add_argument("--no-ratelimit", action="store_true")
+    parser.add_argument("--no-lane", action="store_true", help="the home route the normal way")
     args = parser.parse_args()
     with backends() as b:
         token = asyncio.run(seed(b))

@@ -36,11 +36,13 @@ from social.api import (
 from social.config import Settings
 from social.context import AppContext
 from social.errors import ApiError, api_error_handler, http_exception_handler
+from social.home_lane import HOME_PATH, HomeLane
 from social.middleware_body_limit import BodyLimitMiddleware
 from social.middleware_errors import ErrorMiddleware
 from social.middleware_metrics import MetricsMiddleware
+from social.multiplex import MultiplexedRedis
 from social.pipeline import register_consumers
-from social.ratelimits import rate_limit_middleware
+from social.ratelimits import rate_limit_middleware, rate_limits
 from social.streaming import routes as streaming
 from social.streaming.routes import STREAMING_PATH
 from social.streaming.websocket import streaming_socket
@@ -78,9 +80,14 @@ class SocialApp(Starlette):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._websocket = ErrorMiddleware(_websocket_route)
+        self.home_lane: HomeLane | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
+            if self.home_lane is not None and scope.get("path") == HOME_PATH:
+                scope["app"] = self
+                await self.home_lane(scope, receive, send)
+                return
             await super().__call__(scope, receive, send)
             return
         scope["app"] = self
@@ -112,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     backend = SessionAuthBackend(ctx.tokens, cookie_store=ctx.cookies)
     routes = all_routes()
+    limits = rate_limits(ctx) if settings.ratelimit_enabled else None
     app = SocialApp(
         routes=routes,
         middleware=[
@@ -119,12 +127,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(MetricsMiddleware, metrics=ctx.metrics, routes=routes),
             Middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes),
             Middleware(AuthenticationMiddleware, backend=backend, on_error=auth_error_response),
-            *([rate_limit_middleware(ctx)] if settings.ratelimit_enabled else []),
+            *([rate_limit_middleware(ctx, limits)] if limits is not None else []),
         ],
         exception_handlers={ApiError: api_error_handler, HTTPException: http_exception_handler},
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    if settings.home_lane and isinstance(ctx.redis, MultiplexedRedis):  # not on a Cluster
+        app.home_lane = HomeLane(ctx, ctx.redis, super(SocialApp, app).__call__, limits)
     return app
 
 

@@ -38,6 +38,7 @@ class Settings:
     account_cache_ttl_s: int = 3600
     status_cache_ttl_s: int = 3600
     home_feed_max: int = 800
+    home_lane: bool = True  # the home timeline skips Starlette's layers (social/home_lane.py)
     in_process_workers: bool = True
     events_claim_idle_ms: int = 10_000  # a dead worker's entries are taken over after this
     trend_bucket_s: int = 300

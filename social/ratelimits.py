@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from starlette.middleware import Middleware
 
 from ratelimit import (
     ClientIP,
     Decision,
     Limiter,
+    Policy,
     RateLimitMiddleware,
     StoreError,
     mastodon_policies,
@@ -15,7 +18,16 @@ from ratelimit import (
 from social.context import AppContext
 
 
-def rate_limit_middleware(ctx: AppContext) -> Middleware:
+@dataclass(frozen=True)
+class RateLimits:
+    """One limiter and one set of policies, shared by the middleware and the home lane."""
+
+    limiter: Limiter
+    policies: list[Policy]
+    client_ip: ClientIP
+
+
+def rate_limits(ctx: AppContext) -> RateLimits:
     settings = ctx.settings
     metrics = ctx.metrics
 
@@ -33,11 +45,16 @@ def rate_limit_middleware(ctx: AppContext) -> Middleware:
         on_store_error=store_failed,
     )
     proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    policies = mastodon_policies(scale=settings.ratelimit_scale)
+    return RateLimits(limiter, policies, ClientIP(trusted_proxies=proxies))
+
+
+def rate_limit_middleware(ctx: AppContext, limits: RateLimits) -> Middleware:
     return Middleware(
         RateLimitMiddleware,
-        limiter=limiter,
-        policies=mastodon_policies(scale=settings.ratelimit_scale),
-        client_ip=ClientIP(trusted_proxies=proxies),
-        max_body_bytes=settings.max_body_bytes,
+        limiter=limits.limiter,
+        policies=limits.policies,
+        client_ip=limits.client_ip,
+        max_body_bytes=ctx.settings.max_body_bytes,
         overlap_safe_methods=True,
     )

@@ -1,0 +1,194 @@
+"""The home timeline on a short path: `GET /api/v1/timelines/home` without Starlette's layers.
+
+Every client polls this route, far more than any other. Through the normal stack a request
+passes eight layers (five middlewares, the exception middleware, the router, the request
+wrapper), each a coroutine with a `send` wrapper, and the rate-limit check runs in a task of
+its own. The lane does what those layers do for this one route, in one function, with the same
+parts: the session store, the rate-limit policies and limiter, the feed and the renderer, the
+error classification and the request metrics. Its Redis round trips are three, written by
+hand: the token; the feed page together with the rate-limit check; the statuses, their
+accounts and the viewer's favourites.
+
+What it does not take goes the normal way: a request without a bearer token (the 401 and a
+session cookie are the stack's), with a body, or not a GET. `tests/api/test_home_lane.py`
+holds the two ways to the same answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from redis.exceptions import NoScriptError, RedisError
+from starlette.datastructures import QueryParams
+from starlette.requests import HTTPConnection, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ratelimit import Check, Decision, KeyContext, most_restrictive
+from ratelimit.headers import encoded_headers
+from ratelimit.middleware import reject
+from sessions import Session, SessionStoreError, SessionUser, auth_error_response
+from sessions.auth import InvalidToken, credentials
+from social.api.timelines import home
+from social.auth import require_user
+from social.context import AppContext
+from social.errors import ApiError, error_response
+from social.middleware_errors import classify
+from social.multiplex import MultiplexedRedis
+from social.paging import PageQuery, link_header
+from social.ratelimits import RateLimits
+from social.responses import raw_json_list
+from social.statuses import render_raw
+from social.timelines import home_entries, read_home_command
+from social.validation import multi_to_dict, validate
+
+log = logging.getLogger("social.errors")
+
+HOME_PATH = "/api/v1/timelines/home"
+FIRST_PAGE = PageQuery()
+JSON = (b"content-type", b"application/json")
+
+
+class HomeLane:
+    """An ASGI app for `HOME_PATH`; `app` (the full stack) serves what it does not take."""
+
+    def __init__(
+        self, ctx: AppContext, redis: MultiplexedRedis, app: ASGIApp, limits: RateLimits | None
+    ) -> None:
+        self.ctx = ctx
+        self.redis = redis
+        self.app = app
+        self.limits = limits
+        policies = limits.policies if limits is not None else []
+        self.policies = [p for p in policies if p.matches("GET", HOME_PATH)]
+        self.requests = ctx.metrics.requests
+        self.latency = ctx.metrics.latency(HOME_PATH)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                scheme, _, rest = value.strip().partition(b" ")
+                if scheme.lower() == b"bearer":
+                    token = rest.strip().decode("latin-1")
+            elif name == b"content-length" or name == b"transfer-encoding":
+                token = None  # a body: the body limit is the stack's
+                break
+        if not token or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        sent = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status, sent = message["status"], True
+            await send(message)
+
+        try:
+            await self._serve(scope, receive, tracking_send, token)
+        except Exception as exc:  # as ErrorMiddleware: a 503 for an outage, else a logged 500
+            error = classify(exc)
+            if error is None:
+                log.exception("unhandled error on GET %s", HOME_PATH)
+                error = ApiError(500, "Internal server error")
+            else:
+                log.warning("outage on %s: %r", HOME_PATH, exc)
+            if not sent:
+                await error_response(error)(scope, receive, tracking_send)
+        finally:
+            self.requests("GET", HOME_PATH, str(status)).inc()
+            self.latency.observe(time.perf_counter() - started)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, token: str) -> None:
+        ctx = self.ctx
+        session = await self._session(token)
+        if session is None:
+            await auth_error_response(HTTPConnection(scope), InvalidToken())(scope, receive, send)
+            return
+        scope["user"] = SessionUser(session, token, "bearer")
+        scope["auth"] = credentials(session)
+        scope["endpoint"] = home  # what the stack's router would have set
+        checks = await self._checks(scope, receive)
+        try:
+            account_id = require_user(HTTPConnection(scope), "read:statuses").account_id
+            query = scope["query_string"]
+            page = validate(PageQuery, multi_to_dict(QueryParams(query))) if query else FIRST_PAGE
+        except ApiError as exc:
+            decision = await self._decision(checks, None, checked=False)
+            if decision is not None and not decision.allowed:
+                await reject(decision, send)
+                return
+            response = error_response(exc)
+            if decision is not None:
+                response.raw_headers += encoded_headers(decision)
+            await response(scope, receive, send)
+            return
+        commands: list[tuple[Any, ...]] = [read_home_command(ctx, account_id, page)]
+        limit_commands = self.limits.limiter.commands(checks) if self.limits and checks else None
+        commands += limit_commands or []
+        try:
+            replies: list[Any] = await self.redis.send_raw(commands)
+        except RedisError as exc:  # the connection failed: every command with it
+            replies = [exc] * len(commands)
+        entries = await home_entries(ctx, account_id, page, replies[0])
+        decision = await self._decision(
+            checks, replies[1:] if limit_commands is not None else None, checked=True
+        )
+        if decision is not None and not decision.allowed:
+            await reject(decision, send)
+            return
+        ids = [status_id for status_id, _ in entries]
+        statuses = await render_raw(
+            ctx, ids, account_id, check_visibility=False, authors=[a for _, a in entries]
+        )
+        body = raw_json_list(statuses)
+        headers = [(b"content-length", str(len(body)).encode()), JSON]
+        if ids:
+            headers.insert(0, (b"link", link_header(Request(scope), ids).encode("latin-1")))
+        if decision is not None:
+            headers += encoded_headers(decision)
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _session(self, token: str) -> Session | None:
+        tokens = self.ctx.tokens
+        command = tokens.resolve_command(token)
+        if command is None:
+            return None
+        try:
+            (reply,) = await self.redis.send_raw([command])
+        except RedisError as exc:
+            raise SessionStoreError(f"session store unavailable: {exc}") from exc
+        if isinstance(reply, NoScriptError):
+            return await tokens.resolve(token)  # loads the script
+        if isinstance(reply, Exception):
+            raise SessionStoreError(f"session store unavailable: {reply}") from reply
+        return tokens.resolved(reply)
+
+    async def _checks(self, scope: Scope, receive: Receive) -> list[Check]:
+        if self.limits is None:
+            return []
+        keys = KeyContext(scope, receive, self.limits.client_ip, 0)
+        checks = []
+        for policy in self.policies:
+            identity = await policy.key(keys)
+            if identity is not None:
+                checks.append(Check(policy.quota, identity, policy.cost))
+        return checks
+
+    async def _decision(
+        self, checks: list[Check], replies: list[Any] | None, *, checked: bool
+    ) -> Decision | None:
+        """The decision whose headers the response shows (None: no policy, or Redis failed
+        and the checks failed open, which know nothing worth showing)."""
+        if self.limits is None or not checks:
+            return None
+        limiter = self.limits.limiter
+        decisions = (
+            await limiter.decide(checks, replies) if checked else await limiter.check_many(checks)
+        )
+        return most_restrictive(d for d in decisions if d.source != "fail_open")
