@@ -1,6 +1,6 @@
 """Home timeline throughput against a bare Starlette endpoint, same server, same run.
 
-    python -m bench.timeline [--seconds 10] [--connections 64]
+    python -m bench.timeline [--seconds 10] [--connections 64] [--no-lane]
 
 Seeds accounts, follows and statuses through the API, warms the caches, then serves the app
 and the bare endpoint one after the other with uvicorn (1 worker, uvloop, httptools) and drives
@@ -85,6 +85,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--no-lane", action="store_true", help="the home route the normal way")
     args = parser.parse_args()
     with backends() as b:
         token = asyncio.run(seed(b))
@@ -94,6 +95,7 @@ def main() -> None:
             "SOCIAL_IN_PROCESS_WORKERS": "false",
             # The limiter runs on every request as in production, with limits out of reach.
             "SOCIAL_RATELIMIT_SCALE": "1000000",
+            "SOCIAL_HOME_LANE": "false" if args.no_lane else "true",
         }
         auth = {"Authorization": f"Bearer {token}"}
         with uvicorn("bench.bare_app:app", env) as base:
@@ -110,7 +112,8 @@ def main() -> None:
         f"p50 {bare.p50_ms:6.2f} ms  p99 {bare.p99_ms:6.2f} ms  errors {bare.errors}"
     )
     print(
-        f"home timeline (20):      {home.requests_per_s:8.0f} req/s  "
+        f"home timeline (20{', no lane' if args.no_lane else ''}): "
+        f"{home.requests_per_s:8.0f} req/s  "
         f"p50 {home.p50_ms:6.2f} ms  p99 {home.p99_ms:6.2f} ms  errors {home.errors}"
     )
     print(
