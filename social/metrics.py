@@ -58,7 +58,18 @@ class Metrics:
             registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
         )
+        self.near_cache = Counter(
+            "social_near_cache",
+            "In-process cache (kept coherent by Redis tracking): hits, misses, keys invalidated,"
+            " flushes",
+            ["result"],
+            registry=self.registry,
+        )
+        self.near_cache_entries = Gauge(
+            "social_near_cache_entries", "Entries in the in-process cache", registry=self.registry
+        )
         self.cache_results = Children(self.cache_requests)
+        self.near_cache_results = Children(self.near_cache)
         self.decisions = Children(self.ratelimit_decisions)
         self.requests = Children(self.http_requests)
         self.latency = Children(self.http_latency)

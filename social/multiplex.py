@@ -20,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import hiredis
@@ -60,12 +61,33 @@ def _pooled(name: object) -> bool:
     return not isinstance(name, str) or name.split(" ", 1)[0] in POOLED
 
 
+Invalidated = Callable[[Sequence[bytes] | None], None]
+"""Told the keys Redis says were written (None: any key may have been)."""
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """Client-side caching on the shared connections: Redis tells `invalidated` of every write
+    to a key under `prefixes` (`CLIENT TRACKING ON BCAST`), and a lost connection tells of
+    everything (None): whatever it would have heard from then on is unknown. A new connection
+    tracks before its first command, so nothing read over it is missed."""
+
+    prefixes: tuple[str, ...]
+    invalidated: Invalidated
+
+
 class _Link(asyncio.Protocol):
     """One connection: each reply resolves the oldest command still waiting."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, timeout_s: float | None) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        timeout_s: float | None,
+        on_invalidate: Invalidated | None = None,
+    ) -> None:
         self.loop = loop
         self.timeout_s = timeout_s
+        self.on_invalidate = on_invalidate
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self._reader = hiredis.Reader(
@@ -82,8 +104,11 @@ class _Link(asyncio.Protocol):
         self._reader.feed(data)
         try:
             while (reply := self._reader.gets()) is not False:
-                if isinstance(reply, _PUSH):
-                    continue  # out-of-band (RESP3 push): no command waits for it
+                if isinstance(reply, _PUSH):  # out-of-band: no command waits for it
+                    push = cast(list[Any], reply)
+                    if self.on_invalidate is not None and push and push[0] == b"invalidate":
+                        self.on_invalidate(push[1])
+                    continue
                 future, _ = self._waiting.popleft()
                 if not future.done():
                     future.set_result(reply)
@@ -138,6 +163,8 @@ class _Link(asyncio.Protocol):
             self._watchdog = self.loop.call_at(deadline, self._check)
 
     def _fail(self, error: Exception) -> None:
+        if not self.closed and self.on_invalidate is not None:
+            self.on_invalidate(None)  # invalidations may be missed from now on
         self.closed = True
         if self._watchdog is not None:
             self._watchdog.cancel()
@@ -166,6 +193,7 @@ class Multiplexer:
         self._connect_timeout_s: float | None = kw.get("socket_connect_timeout") or self._timeout_s
         self._links: dict[asyncio.AbstractEventLoop, _Link] = {}
         self._connecting: dict[asyncio.AbstractEventLoop, asyncio.Future[_Link]] = {}
+        self.tracking: Tracking | None = None
 
     async def send(self, commands: Sequence[Sequence[Any]]) -> list[Any]:
         """The replies to `commands`, in order; error replies as exception instances."""
@@ -213,7 +241,8 @@ class Multiplexer:
         return await asyncio.shield(pending)
 
     async def _connect(self, loop: asyncio.AbstractEventLoop) -> _Link:
-        link = _Link(loop, self._timeout_s)
+        tracking = self.tracking
+        link = _Link(loop, self._timeout_s, tracking.invalidated if tracking else None)
         if self._unix_path is not None:
             await loop.create_unix_connection(lambda: link, self._unix_path)
         else:
@@ -225,6 +254,9 @@ class Multiplexer:
         setup: list[tuple[Any, ...]] = [hello]
         if self._db:
             setup.append(("SELECT", self._db))
+        if tracking is not None:
+            prefixes = [arg for prefix in tracking.prefixes for arg in ("PREFIX", prefix)]
+            setup.append(("CLIENT", "TRACKING", "ON", "BCAST", *prefixes))
         for reply in [await f for f in link.send(setup)]:
             if isinstance(reply, Exception):
                 link.close()
@@ -252,6 +284,11 @@ class MultiplexedRedis(Redis):
             return await super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
         (reply,) = await self._multiplexer.send([args])
         return await self._parse(name, reply, options)
+
+    def track(self, tracking: Tracking) -> None:
+        """Turn on client-side caching for the connections made from now on (before the
+        first command, so that every connection has it)."""
+        self._multiplexer.tracking = tracking
 
     async def send_raw(self, commands: Sequence[Sequence[Any]]) -> list[Any]:
         """The replies to `commands` as the server sent them (RESP3, no redis-py callbacks;
