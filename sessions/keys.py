@@ -26,6 +26,11 @@ class Keys:
     def session(self, token_hash: str) -> str:
         return f"{self.prefix}{self.namespace}:{{{token_hash}}}"
 
+    @property
+    def session_prefix(self) -> str:
+        """What every session key (and no index key) starts with: for client-side caching."""
+        return f"{self.prefix}{self.namespace}:{{"
+
     def user_index(self, user_id: str) -> str:
         return f"{self.prefix}{self.namespace}:user:{{{user_id}}}"
 

@@ -108,19 +108,30 @@ class SessionStore:
         key = self.keys.session(token_hash(token))
         return self.resolved(await call(self._scripts.resolve, [key], ["1" if touch else "0"]))
 
+    def session_key(self, token: str) -> str | None:
+        """The key that holds `token`'s session (None: the token cannot be valid)."""
+        return self.keys.session(token_hash(token)) if looks_like_token(token) else None
+
     def resolve_command(self, token: str, *, touch: bool = True) -> tuple[str | int, ...] | None:
         """`resolve` as a command for a caller that batches it with its own (no I/O here):
         send it, then parse the reply with `resolved`. None: the token cannot be valid.
         A NOSCRIPT error in reply means the server lost the script: call `resolve` instead."""
-        if not looks_like_token(token):
+        key = self.session_key(token)
+        if key is None:
             return None
-        key = self.keys.session(token_hash(token))
         return ("EVALSHA", self._scripts.resolve.sha, 1, key, "1" if touch else "0")
 
     @staticmethod
     def resolved(reply: Any) -> Session | None:
         """The session in the reply to `resolve_command`'s command."""
         return parse_session(reply[1:]) if reply else None
+
+    @staticmethod
+    def reply_time(reply: Any) -> float:
+        """The Redis clock (Unix seconds) when a live session was resolved, from the reply to
+        `resolve_command`'s command: compare the session's times with this, not the local
+        clock."""
+        return int(reply[0]) / 1000
 
     async def update(self, token: str, data: Mapping[str, str]) -> bool:
         """Merge `data` into a live session (without touching it); False if there is none."""

@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 
 from social.metrics import Metrics
 from social.multiplex import MultiplexedRedis
+from social.near_cache import NearCache
 from social.redis import AnyRedis
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,10 @@ class EntityCache:
         key: Callable[[int], str],
         ttl_s: int,
         metrics: Metrics,
+        near: NearCache | None = None,
     ) -> None:
         self.redis = redis
+        self.near = near
         self.name = name
         self.key = key
         self.ttl_s = ttl_s
@@ -90,28 +93,51 @@ async def get_together(
     members_of: tuple[str, list[str]] | None = None,
 ) -> tuple[list[dict[int, bytes]], list[bool] | None]:
     """Several caches' batch reads in one round trip (they share a client), plus optionally
-    `SMISMEMBER key *members` in the same round trip (None if Redis failed)."""
+    `SMISMEMBER key *members` in the same round trip (None if Redis failed). What the
+    in-process cache holds (`NearCache`) is not asked of Redis."""
     wanted = [(cache, list(dict.fromkeys(ids))) for cache, ids in lookups]
     keys = [cache.key(id_) for cache, ids in wanted for id_ in ids]
     first = wanted[0][0]
+    near = first.near
+    if near is not None:
+        values: list[bytes | None] = near.get_many(keys)
+        asked = [key for key, value in zip(keys, values, strict=True) if value is None]
+        near.count(len(keys) - len(asked), len(asked))
+    else:
+        values, asked = [None] * len(keys), keys
     flags: list[bool] | None = None
+    fetched: list[bytes | None] = [None] * len(asked)
+    if near is not None:
+        near.begin(asked)
     try:
         if isinstance(first.redis, MultiplexedRedis):  # the hot path: no pipeline object
-            commands: list[tuple[str, ...]] = [("MGET", *keys)] if keys else []
+            commands: list[tuple[str, ...]] = [("MGET", *asked)] if asked else []
             if members_of is not None:
                 commands.append(("SMISMEMBER", members_of[0], *members_of[1]))
-            replies = await first.redis.send_raw(commands)
+            replies = await first.redis.send_raw(commands) if commands else []
             for reply in replies:
                 if isinstance(reply, Exception):
                     raise reply
+        elif asked or members_of is not None:
+            replies = await _pipelined(first.redis, asked, members_of)
         else:
-            replies = await _pipelined(first.redis, keys, members_of)
+            replies = []
         if members_of is not None:
             flags = [bool(f) for f in replies.pop()]
-        values = replies if isinstance(first.redis, RedisCluster) else (replies[0] if keys else [])
+        if isinstance(first.redis, RedisCluster):
+            fetched = replies
+        elif asked:
+            fetched = replies[0]
     except RedisError as exc:
         first._absorb("get", exc)
-        values = [None] * len(keys)
+    finally:
+        if near is not None:
+            near.end(asked, {k: v for k, v in zip(asked, fetched, strict=True) if v is not None})
+    if near is not None:
+        missing = iter(fetched)
+        values = [value if value is not None else next(missing) for value in values]
+    else:
+        values = fetched
     results = []
     for cache, ids in wanted:
         chunk, values = values[: len(ids)], values[len(ids) :]

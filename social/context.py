@@ -19,6 +19,8 @@ from social.events.keys import EventKeys
 from social.events.settings import EventSettings
 from social.keys import Keys
 from social.metrics import Metrics
+from social.multiplex import MultiplexedRedis, Tracking
+from social.near_cache import NearCache
 from social.redis import AnyRedis, client_from_url
 from social.streaming.hub import StreamHub
 from trending import Settler, TrendEngine
@@ -42,6 +44,7 @@ class AppContext:
     streams: StreamHub
     trends: TrendEngine
     trend_settler: Settler
+    near: NearCache | None = None
     background: set[asyncio.Task[object]] = field(default_factory=set)
 
     def spawn(self, work: Coroutine[Any, Any, object]) -> None:
@@ -93,6 +96,19 @@ class AppContext:
                 max_per_user=cap,
             )
 
+        tokens = store("token", settings.access_idle_ttl_s, settings.access_absolute_ttl_s)
+        near = None
+        if isinstance(redis, MultiplexedRedis) and settings.near_cache_entries > 0:
+            # what every home timeline reads: statuses, their accounts, the caller's token
+            prefixes = (keys.status_prefix, keys.account_prefix, tokens.keys.session_prefix)
+            near = NearCache(
+                prefixes,
+                max_entries=settings.near_cache_entries,
+                ttl_s=settings.near_cache_ttl_s,
+                metrics=metrics,
+            )
+            redis.track(Tracking(near.prefixes, near.invalidate))
+
         trends = TrendEngine(
             redis,
             prefix=prefix,
@@ -110,7 +126,7 @@ class AppContext:
             redis=redis,
             keys=keys,
             metrics=metrics,
-            tokens=store("token", settings.access_idle_ttl_s, settings.access_absolute_ttl_s),
+            tokens=tokens,
             refresh_tokens=store(
                 "refresh", settings.refresh_idle_ttl_s, settings.refresh_absolute_ttl_s
             ),
@@ -121,6 +137,7 @@ class AppContext:
                 key=keys.account,
                 ttl_s=settings.account_cache_ttl_s,
                 metrics=metrics,
+                near=near,
             ),
             statuses=EntityCache(
                 redis,
@@ -128,6 +145,7 @@ class AppContext:
                 key=keys.status,
                 ttl_s=settings.status_cache_ttl_s,
                 metrics=metrics,
+                near=near,
             ),
             events=EventBus(
                 db,
@@ -140,6 +158,7 @@ class AppContext:
             streams=StreamHub(redis, keys),
             trends=trends,
             trend_settler=Settler(trends, settings.trend_settle_s),
+            near=near,
         )
 
     async def close(self) -> None:

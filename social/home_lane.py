@@ -47,6 +47,7 @@ log = logging.getLogger("social.errors")
 
 HOME_PATH = "/api/v1/timelines/home"
 FIRST_PAGE = PageQuery()
+TOUCH_AFTER_S = 60.0
 JSON = (b"content-type", b"application/json")
 
 
@@ -62,6 +63,7 @@ class HomeLane:
         self.limits = limits
         policies = limits.policies if limits is not None else []
         self.policies = [p for p in policies if p.matches("GET", HOME_PATH)]
+        self._touching: set[str] = set()
         self.requests = ctx.metrics.requests
         self.latency = ctx.metrics.latency(HOME_PATH)
 
@@ -155,19 +157,72 @@ class HomeLane:
         await send({"type": "http.response.body", "body": body})
 
     async def _session(self, token: str) -> Session | None:
-        tokens = self.ctx.tokens
-        command = tokens.resolve_command(token)
-        if command is None:
+        """The token's session: from the in-process cache if it holds it, else from Redis.
+
+        A cached session is read without touching it (a touch is a write, and Redis would
+        report it and drop the entry). It is kept until `TOUCH_AFTER_S` (or a tenth of its idle
+        timeout) has passed since its last touch; the next read then touches it, in the
+        background, so its idle expiry still slides while it is in use."""
+        tokens, near = self.ctx.tokens, self.ctx.near
+        key = tokens.session_key(token)
+        if key is None:
             return None
+        if near is None:
+            return self._parse_session(token, await self._resolve(token, touch=True))
+        cached: Session | None = near.get(key)
+        if cached is not None:
+            near.count(1, 0)
+            return cached
+        near.count(0, 1)
+        near.begin([key])
+        fill: dict[str, Session] = {}
+        ttl_s = 0.0
+        try:
+            reply = await self._resolve(token, touch=False)
+            session = self._parse_session(token, reply)
+            if isinstance(reply, NoScriptError):
+                return await tokens.resolve(token)  # loads the script (and touches)
+            if session is not None:
+                # kept until it expires or its next touch is due, whichever comes first
+                idle_s = session.idle_expires_at - session.last_seen_at
+                touch_at = session.last_seen_at + min(TOUCH_AFTER_S, idle_s / 10)
+                ttl_s = min(session.expires_at, touch_at) - tokens.reply_time(reply)
+                if ttl_s > 0:
+                    fill[key] = session
+                else:
+                    self._touch(token)
+            return session
+        finally:
+            near.end([key], fill, ttl_s)
+
+    async def _resolve(self, token: str, *, touch: bool) -> Any:
+        command = self.ctx.tokens.resolve_command(token, touch=touch)
+        assert command is not None  # the token was checked
         try:
             (reply,) = await self.redis.send_raw([command])
         except RedisError as exc:
             raise SessionStoreError(f"session store unavailable: {exc}") from exc
-        if isinstance(reply, NoScriptError):
-            return await tokens.resolve(token)  # loads the script
-        if isinstance(reply, Exception):
+        if isinstance(reply, Exception) and not isinstance(reply, NoScriptError):
             raise SessionStoreError(f"session store unavailable: {reply}") from reply
-        return tokens.resolved(reply)
+        return reply
+
+    def _parse_session(self, token: str, reply: Any) -> Session | None:
+        return None if isinstance(reply, NoScriptError) else self.ctx.tokens.resolved(reply)
+
+    def _touch(self, token: str) -> None:
+        if token in self._touching:
+            return
+        self._touching.add(token)
+
+        async def touch() -> None:
+            try:
+                await self.ctx.tokens.resolve(token)
+            except SessionStoreError as exc:
+                log.warning("touching a session failed: %r", exc)
+            finally:
+                self._touching.discard(token)
+
+        self.ctx.spawn(touch())
 
     async def _checks(self, scope: Scope, receive: Receive) -> list[Check]:
         if self.limits is None:

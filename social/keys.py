@@ -9,6 +9,14 @@ from dataclasses import dataclass
 class Keys:
     prefix: str = "social:"
 
+    @property
+    def account_prefix(self) -> str:
+        return f"{self.prefix}account:"
+
+    @property
+    def status_prefix(self) -> str:
+        return f"{self.prefix}status:"
+
     def account(self, account_id: int) -> str:
         return f"{self.prefix}account:{account_id}"
 

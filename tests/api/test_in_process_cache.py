@@ -1,0 +1,106 @@
+"""What users see stays right while statuses, accounts and tokens are served from process
+memory (social/near_cache.py): a revoked token stops at once, a count changed by another
+user shows on the next read, and a token in use still slides its idle expiry."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from sessions.tokens import token_hash
+from social.redis import AnyRedis
+from tests.api.helpers import follow, home_ids, make_user, post, register_app
+from tests.conftest import MakeApp, single_server
+
+pytestmark = single_server  # the in-process cache needs the multiplexed connection
+
+
+def client_for(app: Starlette) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://social.test")
+
+
+async def test_a_revoked_token_stops_working_at_once(make_app: MakeApp) -> None:
+    app = await make_app()
+    async with client_for(app) as client:
+        client_app = await register_app(client)
+        bob = await make_user(client, client_app, "bob")
+        for _ in range(3):  # read from Redis once, then from the process
+            assert (await client.get("/api/v1/timelines/home", headers=bob.auth)).status_code == 200
+        near = app.state.ctx.near
+        assert near is not None
+        assert near.get(app.state.ctx.tokens.session_key(bob.token)) is not None
+        creds = {"client_id": client_app.client_id, "client_secret": client_app.client_secret}
+        r = await client.post("/oauth/revoke", data={**creds, "token": bob.token})
+        assert r.status_code == 200
+        r = await client.get("/api/v1/timelines/home", headers=bob.auth)
+        assert r.status_code == 401
+        assert r.json() == {"error": "The access token is invalid"}
+
+
+async def test_a_token_revoked_by_another_process_stops_working(
+    make_app: MakeApp, redis: AnyRedis
+) -> None:
+    app = await make_app()
+    async with client_for(app) as client:
+        bob = await make_user(client, await register_app(client), "bob")
+        for _ in range(2):
+            assert (await client.get("/api/v1/timelines/home", headers=bob.auth)).status_code == 200
+        other = await make_app()  # another server process on the same Redis
+        async with client_for(other) as elsewhere:
+            r = await elsewhere.post(
+                "/api/v1/statuses", headers=bob.auth, json={"status": "still me"}
+            )
+            assert r.status_code == 200
+        await other.state.ctx.tokens.revoke(bob.token)
+        deadline = asyncio.get_running_loop().time() + 2
+        while (await client.get("/api/v1/timelines/home", headers=bob.auth)).status_code != 401:
+            assert asyncio.get_running_loop().time() < deadline, "the revoked token still works"
+            await asyncio.sleep(0.01)
+
+
+async def test_counts_changed_by_others_show_on_the_next_read(make_app: MakeApp) -> None:
+    app = await make_app()
+    async with client_for(app) as client:
+        client_app = await register_app(client)
+        alice = await make_user(client, client_app, "alice")
+        bob = await make_user(client, client_app, "bob")
+        await follow(client, bob, alice)
+        await home_ids(client, bob)
+        await app.state.ctx.events.drain()
+        status = await post(client, alice, "count me")
+        await app.state.ctx.events.drain()
+        first = (await client.get("/api/v1/timelines/home", headers=bob.auth)).json()
+        assert (first[0]["id"], first[0]["favourites_count"]) == (status["id"], 0)
+        assert first[0]["account"]["statuses_count"] == 1
+        await client.post(f"/api/v1/statuses/{status['id']}/favourite", headers=alice.auth)
+        await post(client, alice, "and another")  # her account's count changes
+        await app.state.ctx.events.drain()
+        second = (await client.get("/api/v1/timelines/home", headers=bob.auth)).json()
+        assert second[-1]["favourites_count"] == 1
+        assert second[0]["account"]["statuses_count"] == 2
+
+
+@pytest.mark.parametrize("lane", [True, False])
+async def test_a_token_in_use_slides_its_idle_expiry(
+    make_app: MakeApp, redis: AnyRedis, lane: bool
+) -> None:
+    # Idle timeout 20 s: the lane touches a cached token once 2 s (a tenth) have passed.
+    app = await make_app(access_idle_ttl_s=20, home_lane=lane)
+    async with client_for(app) as client:
+        bob = await make_user(client, await register_app(client), "bob")
+        key = app.state.ctx.tokens.keys.session(token_hash(bob.token))
+
+        async def last_seen_ms() -> int:
+            return int(await redis.hget(key, "last_seen_ms"))
+
+        assert (await client.get("/api/v1/timelines/home", headers=bob.auth)).status_code == 200
+        before = await last_seen_ms()
+        await asyncio.sleep(2.2)
+        for _ in range(3):
+            assert (await client.get("/api/v1/timelines/home", headers=bob.auth)).status_code == 200
+        await app.state.ctx.settle()
+        assert await last_seen_ms() >= before + 2000
+        assert 18 <= await redis.ttl(key) <= 20
