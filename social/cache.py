@@ -39,17 +39,17 @@ class EntityCache:
         self.key = key
         self.ttl_s = ttl_s
         self.metrics = metrics
-        for result in ("hit", "miss"):  # both series exist from the start, at 0
-            metrics.cache_results(name, result)
+        self._hit, self._miss = (name, "hit"), (name, "miss")
+        for labels in (self._hit, self._miss):  # both series exist from the start, at 0
+            metrics.cache_requests.add(labels, 0)
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, bytes]:
         return (await get_together([(self, ids)]))[0][0]
 
     def _count(self, asked: int, found: int) -> None:
-        if found:  # (an `inc` takes a lock: none for nothing)
-            self.metrics.cache_results(self.name, "hit").inc(found)
-        if asked > found:
-            self.metrics.cache_results(self.name, "miss").inc(asked - found)
+        tally = self.metrics.cache_requests
+        tally.add(self._hit, found)
+        tally.add(self._miss, asked - found)
 
     async def fill(self, entries: Mapping[int, bytes]) -> None:
         """Write back what readers loaded from the database, unless something fresher is there."""

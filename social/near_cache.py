@@ -32,7 +32,7 @@ class NearCache:
         self._entries: OrderedDict[str, tuple[Any, float]] = OrderedDict()
         self._pending: dict[str, int] = {}  # keys being read, by how many readers
         self._spoiled: set[str] = set()  # pending keys written since their read began
-        self._results = metrics.near_cache_results
+        self._tally = metrics.near_cache
         metrics.near_cache_entries.set_function(lambda: len(self._entries))
 
     def get(self, key: str) -> Any | None:
@@ -91,17 +91,15 @@ class NearCache:
             entries.popitem(last=False)
 
     def count(self, hits: int, misses: int) -> None:
-        if hits:
-            self._results("hit").inc(hits)
-        if misses:
-            self._results("miss").inc(misses)
+        self._tally.add(("hit",), hits)
+        self._tally.add(("miss",), misses)
 
     def invalidate(self, keys: Sequence[bytes] | None) -> None:
         """What Redis says was written (None: everything, e.g. `FLUSHDB` or a lost link)."""
         if keys is None:
             self._entries.clear()
             self._spoiled.update(self._pending)
-            self._results("flush").inc()
+            self._tally.add(("flush",))
             return
         entries, pending = self._entries, self._pending
         for raw in keys:
@@ -109,4 +107,4 @@ class NearCache:
             entries.pop(key, None)
             if key in pending:
                 self._spoiled.add(key)
-        self._results("invalidated").inc(len(keys))
+        self._tally.add(("invalidated",), len(keys))
