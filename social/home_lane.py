@@ -64,7 +64,7 @@ class HomeLane:
         policies = limits.policies if limits is not None else []
         self.policies = [p for p in policies if p.matches("GET", HOME_PATH)]
         self._touching: set[str] = set()
-        self.requests = ctx.metrics.requests
+        self.requests = ctx.metrics.http_requests
         self.latency = ctx.metrics.latency(HOME_PATH)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -102,7 +102,7 @@ class HomeLane:
             if not sent:
                 await error_response(error)(scope, receive, tracking_send)
         finally:
-            self.requests("GET", HOME_PATH, str(status)).inc()
+            self.requests.add(("GET", HOME_PATH, str(status)))
             self.latency.observe(time.perf_counter() - started)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send, token: str) -> None:

@@ -64,17 +64,17 @@ class Metrics:
             ["where"],
             registry=self.registry,
         )
-        self.ratelimit_decisions = Counter(
+        self.ratelimit_decisions = Tally(
             "social_ratelimit_decisions",
             "Rate limit decisions by policy, outcome and source (redis, fallback, fail_open)",
             ["policy", "allowed", "source"],
-            registry=self.registry,
+            self.registry,
         )
-        self.http_requests = Counter(
+        self.http_requests = Tally(
             "social_http_requests",
             "HTTP requests by route and status",
             ["method", "route", "status"],
-            registry=self.registry,
+            self.registry,
         )
         self.http_latency = Histogram(
             "social_http_request_duration_seconds",
@@ -93,8 +93,6 @@ class Metrics:
         self.near_cache_entries = Gauge(
             "social_near_cache_entries", "Entries in the in-process cache", registry=self.registry
         )
-        self.decisions = Children(self.ratelimit_decisions)
-        self.requests = Children(self.http_requests)
         self.latency = Children(self.http_latency)
 
         self.stream_length = Gauge(

@@ -37,5 +37,5 @@ class MetricsMiddleware:
             await self.app(scope, receive, recording_send)
         finally:
             route = self.templates.get(scope.get("endpoint"), "unmatched")  # type: ignore[arg-type]
-            self.metrics.requests(scope["method"], route, str(status)).inc()
+            self.metrics.http_requests.add((scope["method"], route, str(status)))
             self.metrics.latency(route).observe(time.perf_counter() - started)

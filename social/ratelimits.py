@@ -32,7 +32,8 @@ def rate_limits(ctx: AppContext) -> RateLimits:
     metrics = ctx.metrics
 
     def count(decision: Decision) -> None:
-        metrics.decisions(decision.policy, str(decision.allowed).lower(), decision.source).inc()
+        allowed = "true" if decision.allowed else "false"
+        metrics.ratelimit_decisions.add((decision.policy, allowed, decision.source))
 
     def store_failed(_exc: StoreError) -> None:
         metrics.redis_errors.labels("ratelimit").inc()
