@@ -98,7 +98,7 @@ async def get_together(
     wanted = [(cache, list(dict.fromkeys(ids))) for cache, ids in lookups]
     keys = [cache.key(id_) for cache, ids in wanted for id_ in ids]
     first = wanted[0][0]
-    near = first.near
+    near = first.near if first.near is not None and first.near.enabled else None
     if near is not None:
         values: list[bytes | None] = near.get_many(keys)
         asked = [key for key, value in zip(keys, values, strict=True) if value is None]

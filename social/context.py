@@ -107,7 +107,7 @@ class AppContext:
                 ttl_s=settings.near_cache_ttl_s,
                 metrics=metrics,
             )
-            redis.track(Tracking(near.prefixes, near.invalidate))
+            redis.track(Tracking(near.prefixes, near.invalidate, near.refused))
 
         trends = TrendEngine(
             redis,

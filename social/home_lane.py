@@ -5,9 +5,9 @@ passes eight layers (five middlewares, the exception middleware, the router, the
 wrapper), each a coroutine with a `send` wrapper, and the rate-limit check runs in a task of
 its own. The lane does what those layers do for this one route, in one function, with the same
 parts: the session store, the rate-limit policies and limiter, the feed and the renderer, the
-error classification and the request metrics. Its Redis round trips are three, written by
-hand: the token; the feed page together with the rate-limit check; the statuses, their
-accounts and the viewer's favourites.
+error classification and the request metrics. Its Redis round trips are written by hand:
+the token (unless the near cache holds it); the feed page together with the rate-limit check;
+the viewer's favourites with whatever statuses and accounts the near cache lacks.
 
 What it does not take goes the normal way: a request without a bearer token (the 401 and a
 session cookie are the stack's), with a body, or not a GET. `tests/api/test_home_lane.py`
@@ -68,9 +68,10 @@ class HomeLane:
         self.latency = ctx.metrics.latency(HOME_PATH)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        token = None
+        token, authorization = None, None
         for name, value in scope["headers"]:
-            if name == b"authorization":
+            if name == b"authorization" and authorization is None:  # the first, as Starlette
+                authorization = value
                 scheme, _, rest = value.strip().partition(b" ")
                 if scheme.lower() == b"bearer":
                     token = rest.strip().decode("latin-1")
@@ -167,7 +168,7 @@ class HomeLane:
         key = tokens.session_key(token)
         if key is None:
             return None
-        if near is None:
+        if near is None or not near.enabled:
             return self._parse_session(token, await self._resolve(token, touch=True))
         cached: Session | None = near.get(key)
         if cached is not None:
@@ -190,7 +191,7 @@ class HomeLane:
                 if ttl_s > 0:
                     fill[key] = session
                 else:
-                    self._touch(token)
+                    self._touch(token, key)
             return session
         finally:
             near.end([key], fill, ttl_s)
@@ -209,10 +210,10 @@ class HomeLane:
     def _parse_session(self, token: str, reply: Any) -> Session | None:
         return None if isinstance(reply, NoScriptError) else self.ctx.tokens.resolved(reply)
 
-    def _touch(self, token: str) -> None:
-        if token in self._touching:
+    def _touch(self, token: str, key: str) -> None:
+        if key in self._touching:  # (by its key: no token outlives its requests here)
             return
-        self._touching.add(token)
+        self._touching.add(key)
 
         async def touch() -> None:
             try:
@@ -220,7 +221,7 @@ class HomeLane:
             except SessionStoreError as exc:
                 log.warning("touching a session failed: %r", exc)
             finally:
-                self._touching.discard(token)
+                self._touching.discard(key)
 
         self.ctx.spawn(touch())
 

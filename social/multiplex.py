@@ -74,6 +74,9 @@ class Tracking:
 
     prefixes: tuple[str, ...]
     invalidated: Invalidated
+    refused: Callable[[Exception], None]
+    """Called when the server refuses tracking (before Redis 6, or an ACL without `CLIENT`):
+    the connection is used without it."""
 
 
 class _Link(asyncio.Protocol):
@@ -254,11 +257,19 @@ class Multiplexer:
         setup: list[tuple[Any, ...]] = [hello]
         if self._db:
             setup.append(("SELECT", self._db))
-        if tracking is not None:
-            prefixes = [arg for prefix in tracking.prefixes for arg in ("PREFIX", prefix)]
-            setup.append(("CLIENT", "TRACKING", "ON", "BCAST", *prefixes))
         for reply in [await f for f in link.send(setup)]:
             if isinstance(reply, Exception):
+                link.close()
+                raise reply
+        if tracking is not None:
+            prefixes = [arg for prefix in tracking.prefixes for arg in ("PREFIX", prefix)]
+            (reply,) = [
+                await f for f in link.send([("CLIENT", "TRACKING", "ON", "BCAST", *prefixes)])
+            ]
+            if isinstance(reply, ResponseError):
+                self.tracking = link.on_invalidate = None
+                tracking.refused(reply)
+            elif isinstance(reply, Exception):
                 link.close()
                 raise reply
         return link

@@ -14,12 +14,15 @@ evicted beyond `max_entries`.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from social.metrics import Metrics
+
+log = logging.getLogger(__name__)
 
 
 class NearCache:
@@ -33,7 +36,14 @@ class NearCache:
         self._pending: dict[str, int] = {}  # keys being read, by how many readers
         self._spoiled: set[str] = set()  # pending keys written since their read began
         self._tally = metrics.near_cache
+        self.enabled = True
         metrics.near_cache_entries.set_function(lambda: len(self._entries))
+
+    def refused(self, error: Exception) -> None:
+        """Redis will not track (before 6.0, or an ACL without `CLIENT`): nothing is kept."""
+        log.warning("Redis refused client-side caching, the near cache is off: %s", error)
+        self.enabled = False
+        self.invalidate(None)
 
     def get(self, key: str) -> Any | None:
         entry = self._entries.get(key)
@@ -78,7 +88,7 @@ class NearCache:
         pending, spoiled, entries = self._pending, self._spoiled, self._entries
         for key in keys:
             value = values.get(key)
-            if value is not None and key not in spoiled:
+            if value is not None and key not in spoiled and self.enabled:
                 entries[key] = (value, deadline)
                 entries.move_to_end(key)
             left = pending.get(key, 1) - 1

@@ -25,7 +25,7 @@ async def tracked(redis_url: str, redis: AnyRedis) -> AsyncIterator[Tracked]:
     client = client_from_url(redis_url, multiplex=True, socket_timeout=5)
     assert isinstance(client, MultiplexedRedis)
     near = NearCache(("t:a:", "t:b:"), max_entries=3, ttl_s=30, metrics=Metrics())
-    client.track(Tracking(near.prefixes, near.invalidate))
+    client.track(Tracking(near.prefixes, near.invalidate, near.refused))
     yield client, near
     await client.aclose()
 
@@ -134,3 +134,24 @@ async def test_entries_are_bounded_in_number_and_age(tracked: Tracked, redis: An
     assert near.get("t:b:9") == b"short"
     await asyncio.sleep(0.1)
     assert near.get("t:b:9") is None
+
+
+async def test_a_server_refusing_tracking_leaves_the_cache_off_and_the_client_working(
+    redis_url: str, redis: AnyRedis
+) -> None:
+    user = "near-cache-test"
+    await redis.execute_command("ACL", "SETUSER", user, "on", ">pw", "~*", "+@all", "-client")
+    client = client_from_url(
+        redis_url, multiplex=True, socket_timeout=5, username=user, password="pw"
+    )
+    assert isinstance(client, MultiplexedRedis)
+    near = NearCache(("t:a:",), max_entries=10, ttl_s=30, metrics=Metrics())
+    client.track(Tracking(near.prefixes, near.invalidate, near.refused))
+    try:
+        await redis.set("t:a:1", "one")
+        assert await read((client, near), "t:a:1") == b"one"
+        assert near.enabled is False
+        assert near.get("t:a:1") is None  # nothing kept without tracking
+    finally:
+        await client.aclose()
+        await redis.execute_command("ACL", "DELUSER", user)
