@@ -13,9 +13,10 @@ Losing Redis therefore never shows an empty or wrong feed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from redis.exceptions import NoScriptError, RedisError
 from sqlalchemy import or_, select
 from sqlalchemy.sql import Select
@@ -28,6 +29,7 @@ from social.scripts import Script
 log = logging.getLogger(__name__)
 
 Entry = tuple[int, int]  # (status id, author id)
+PageEntry = Sequence[int]  # the same, read: a tuple, or a pair parsed from JSON
 
 SENTINEL = "0"
 FEED_TTL_S = 14 * 86400  # unread this long, a feed is dropped (rebuilt on return)
@@ -65,11 +67,6 @@ def member(entry: Entry) -> str:
     return f"{entry[0]}:{entry[1]}"
 
 
-def parse_member(raw: bytes) -> Entry:
-    status_id, _, author_id = raw.partition(b":")
-    return int(status_id), int(author_id)
-
-
 def read_home_command(ctx: AppContext, account_id: int, page: PageQuery) -> tuple[Any, ...]:
     """The feed page's script call, for a caller that sends it with other commands; its reply
     goes to `home_entries`."""
@@ -82,7 +79,7 @@ def read_home_command(ctx: AppContext, account_id: int, page: PageQuery) -> tupl
     return ("EVALSHA", feed_read.sha, 1, key, direction, high, low, page.limit, FEED_TTL_S)
 
 
-async def read_home(ctx: AppContext, account_id: int, page: PageQuery) -> list[Entry]:
+async def read_home(ctx: AppContext, account_id: int, page: PageQuery) -> list[PageEntry]:
     command = read_home_command(ctx, account_id, page)
     try:
         reply = await feed_read.call(ctx.redis, [command[3]], list(command[4:]))
@@ -93,7 +90,7 @@ async def read_home(ctx: AppContext, account_id: int, page: PageQuery) -> list[E
 
 async def home_entries(
     ctx: AppContext, account_id: int, page: PageQuery, reply: Any, *, reload: bool = True
-) -> list[Entry]:
+) -> list[PageEntry]:
     """The page's (status, author) entries from the feed script's reply (or the error it
     met), from the database when Redis failed or the feed is not built (rebuilt meanwhile).
     With `reload`, a script the server lost (NOSCRIPT) is loaded and the page read again."""
@@ -103,12 +100,11 @@ async def home_entries(
         ctx.metrics.redis_errors.labels("feed.read").inc()
         log.warning("home feed read failed, answering from the database: %r", reply)
         return await home_from_db(ctx, account_id, page)
-    built = bool(reply[0])
-    size, members = (int(reply[1]), reply[2]) if built else (0, [])
-    if not built:
+    if not reply[0]:  # not built
         ctx.spawn(rebuild_home(ctx, account_id))
         return await home_from_db(ctx, account_id, page)
-    entries = [parse_member(m) for m in members]
+    size = int(reply[1])
+    entries: list[PageEntry] = orjson.loads(reply[2])
     if page.min_id is not None:
         entries.reverse()
     if len(entries) < page.limit and size > ctx.settings.home_feed_max:
@@ -119,11 +115,12 @@ async def home_entries(
     return entries
 
 
-async def home_from_db(ctx: AppContext, account_id: int, page: PageQuery) -> list[Entry]:
+async def home_from_db(ctx: AppContext, account_id: int, page: PageQuery) -> list[PageEntry]:
     query = paged(home_query(account_id, following_query(account_id)), Status.id, page)
     async with ctx.db() as db:
         rows = (await db.execute(query)).all()
-    return sorted(((r[0], r[1]) for r in rows), reverse=True)
+    pairs: list[Entry] = sorted(((r[0], r[1]) for r in rows), reverse=True)
+    return list[PageEntry](pairs)
 
 
 async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
