@@ -30,6 +30,8 @@ class Decision:
 def most_restrictive(decisions: Iterable[Decision]) -> Decision | None:
     """A refusal with the longest wait, else the allowed decision closest to its limit."""
     decisions = list(decisions)
+    if len(decisions) == 1:
+        return decisions[0]
     refused = [d for d in decisions if not d.allowed]
     if refused:
         return max(refused, key=lambda d: (d.retry_after_s, d.reset_after_s))

@@ -155,6 +155,7 @@ class Limiter:
 
 
 def _decide(check: Check, reply: Reply, source: Source) -> Decision:
+    """The most restrictive of the check's limits, from its script's reply."""
     allowed = bool(reply[0])
     per_limit = [
         Decision(
