@@ -34,7 +34,7 @@ from social.api.timelines import home
 from social.auth import require_user
 from social.context import AppContext
 from social.errors import ApiError, error_response
-from social.middleware_errors import classify
+from social.middleware_errors import escaped
 from social.multiplex import MultiplexedRedis
 from social.paging import PageQuery, link_header
 from social.ratelimits import RateLimits
@@ -43,7 +43,7 @@ from social.statuses import render_raw
 from social.timelines import home_entries, read_home_command
 from social.validation import multi_to_dict, validate
 
-log = logging.getLogger("social.errors")
+log = logging.getLogger(__name__)
 
 HOME_PATH = "/api/v1/timelines/home"
 FIRST_PAGE = PageQuery()
@@ -93,13 +93,8 @@ class HomeLane:
 
         try:
             await self._serve(scope, receive, tracking_send, token)
-        except Exception as exc:  # as ErrorMiddleware: a 503 for an outage, else a logged 500
-            error = classify(exc)
-            if error is None:
-                log.exception("unhandled error on GET %s", HOME_PATH)
-                error = ApiError(500, "Internal server error")
-            else:
-                log.warning("outage on %s: %r", HOME_PATH, exc)
+        except Exception as exc:  # as ErrorMiddleware does
+            error = escaped(exc, scope)
             if not sent:
                 await error_response(error)(scope, receive, tracking_send)
         finally:

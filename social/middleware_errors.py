@@ -38,6 +38,17 @@ def classify(exc: BaseException) -> ApiError | None:
     return None
 
 
+def escaped(exc: Exception, scope: Scope) -> ApiError:
+    """What an exception no handler caught answers: 503 for an outage (a warning), else a
+    500, logged with its traceback as the bug it is."""
+    error = classify(exc)
+    if error is None:
+        log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+        return ApiError(500, "Internal server error")
+    log.warning("outage on %s: %r", scope.get("path"), exc)
+    return error
+
+
 def _is_timeout(exc: DBAPIError) -> bool:
     text = f"{type(exc.orig).__name__} {exc.orig}".lower()
     return "timeout" in text or "database is locked" in text or "canceling statement" in text
@@ -62,12 +73,7 @@ class ErrorMiddleware:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
-            error = classify(exc)
-            if error is None:
-                log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
-                error = ApiError(500, "Internal server error")
-            else:
-                log.warning("outage on %s: %r", scope.get("path"), exc)
+            error = escaped(exc, scope)
             if scope["type"] == "websocket":
                 if not started:
                     await send({"type": "websocket.close", "code": 1011})
