@@ -71,12 +71,8 @@ class Limiter:
             return []
         replies: list[Reply] | None = None
         if time.monotonic() >= self._skip_redis_until:
-            calls = [
-                ScriptCall(STRATEGIES[c.quota.strategy], self._keys(c), self._args(c))
-                for c in checks
-            ]
             try:
-                replies = await self.store.run(calls)
+                replies = await self.store.run(self._calls(checks))
             except StoreError as exc:
                 self._failed(exc)
         return self._decisions(checks, replies)
@@ -87,12 +83,7 @@ class Limiter:
         is left alone after a failure: call `decide` with no replies."""
         if time.monotonic() < self._skip_redis_until:
             return None
-        commands = []
-        for check in checks:
-            strategy = STRATEGIES[check.quota.strategy]
-            keys = self._keys(check)
-            commands.append(("EVALSHA", strategy.sha, len(keys), *keys, *strategy.args(check)))
-        return commands
+        return [call.command() for call in self._calls(checks)]
 
     async def decide(
         self, checks: Sequence[Check], replies: Sequence[Any] | None
@@ -111,8 +102,13 @@ class Limiter:
             return self._decisions(checks, None)
         return self._decisions(checks, parsed)
 
-    def _args(self, check: Check) -> list[int]:
-        return STRATEGIES[check.quota.strategy].args(check)
+    def _calls(self, checks: Sequence[Check]) -> list[ScriptCall]:
+        return [
+            ScriptCall(
+                STRATEGIES[c.quota.strategy], self._keys(c), STRATEGIES[c.quota.strategy].args(c)
+            )
+            for c in checks
+        ]
 
     def _failed(self, exc: StoreError) -> None:
         now = time.monotonic()

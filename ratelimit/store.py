@@ -24,6 +24,11 @@ class ScriptCall:
     keys: list[str]
     args: list[int]
 
+    def command(self) -> tuple[str | int, ...]:
+        """The call by SHA (by name: redis-py refuses `ClusterPipeline.evalsha`, but routes
+        EVALSHA by its keys)."""
+        return ("EVALSHA", self.strategy.sha, len(self.keys), *self.keys, *self.args)
+
 
 class RedisStore:
     """Calls scripts by SHA and loads them on NOSCRIPT (first use, `SCRIPT FLUSH`, failover).
@@ -80,10 +85,7 @@ class RedisStore:
                 return [exc]
         pipe = self.client.pipeline(transaction=False)
         for call in calls:
-            # by name: redis-py refuses `ClusterPipeline.evalsha` but routes EVALSHA by its keys
-            pipe.execute_command(
-                "EVALSHA", call.strategy.sha, len(call.keys), *call.keys, *call.args
-            )
+            pipe.execute_command(*call.command())
         return list(await pipe.execute(raise_on_error=False))
 
     @staticmethod
