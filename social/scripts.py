@@ -27,17 +27,21 @@ class Script:
         else:
             await redis.script_load(self.source)
 
+    def command(self, keys: list[str], args: list[Any]) -> tuple[Any, ...]:
+        """The call by SHA, as a command (by name: redis-py's Script objects refuse cluster
+        pipelines)."""
+        return ("EVALSHA", self.sha, len(keys), *keys, *args)
+
     def queue(self, pipe: Pipeline | ClusterPipeline, keys: list[str], args: list[Any]) -> None:
-        # EVALSHA by name: redis-py's Script objects refuse cluster pipelines.
-        pipe.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
+        pipe.execute_command(*self.command(keys, args))
 
     async def call(self, redis: AnyRedis, keys: list[str], args: list[Any]) -> Any:
         """One call, no pipeline; on NOSCRIPT (server restarted or flushed) load and redo."""
         try:
-            return await redis.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
+            return await redis.execute_command(*self.command(keys, args))
         except NoScriptError:
             await self.load(redis)
-            return await redis.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
+            return await redis.execute_command(*self.command(keys, args))
 
     async def run_batch(
         self, redis: AnyRedis, calls: list[tuple[list[str], list[Any]]]

@@ -67,22 +67,25 @@ def member(entry: Entry) -> str:
     return f"{entry[0]}:{entry[1]}"
 
 
-def read_home_command(ctx: AppContext, account_id: int, page: PageQuery) -> tuple[Any, ...]:
-    """The feed page's script call, for a caller that sends it with other commands; its reply
-    goes to `home_entries`."""
-    key = ctx.keys.home_feed(account_id)
+def _page_call(ctx: AppContext, account_id: int, page: PageQuery) -> tuple[list[str], list[Any]]:
+    """The feed script's keys and arguments for `page`."""
     high = f"({page.max_id}" if page.max_id else "+inf"
     if page.min_id is not None:
         direction, low = "oldest", f"({page.min_id}"
     else:
         direction, low = "newest", f"({page.since_id}" if page.since_id else f"({SENTINEL}"
-    return ("EVALSHA", feed_read.sha, 1, key, direction, high, low, page.limit, FEED_TTL_S)
+    return [ctx.keys.home_feed(account_id)], [direction, high, low, page.limit, FEED_TTL_S]
+
+
+def read_home_command(ctx: AppContext, account_id: int, page: PageQuery) -> tuple[Any, ...]:
+    """The feed page's script call, for a caller that sends it with other commands; its reply
+    goes to `home_entries`."""
+    return feed_read.command(*_page_call(ctx, account_id, page))
 
 
 async def read_home(ctx: AppContext, account_id: int, page: PageQuery) -> list[PageEntry]:
-    command = read_home_command(ctx, account_id, page)
     try:
-        reply = await feed_read.call(ctx.redis, [command[3]], list(command[4:]))
+        reply = await feed_read.call(ctx.redis, *_page_call(ctx, account_id, page))
     except RedisError as exc:
         reply = exc
     return await home_entries(ctx, account_id, page, reply, reload=False)
