@@ -103,9 +103,9 @@ class SessionStore:
 
         One round trip: a script reads, checks both expiries, touches and sets the key TTL.
         """
-        if not looks_like_token(token):
+        key = self.session_key(token)
+        if key is None:
             return None
-        key = self.keys.session(token_hash(token))
         return self.resolved(await call(self._scripts.resolve, [key], ["1" if touch else "0"]))
 
     def session_key(self, token: str) -> str | None:
@@ -136,9 +136,9 @@ class SessionStore:
     async def update(self, token: str, data: Mapping[str, str]) -> bool:
         """Merge `data` into a live session (without touching it); False if there is none."""
         fields = data_fields(data)
-        if not looks_like_token(token):
+        key = self.session_key(token)
+        if key is None:
             return False
-        key = self.keys.session(token_hash(token))
         return bool(await call(self._scripts.resolve, [key], ["0", *fields]))
 
     async def rotate(self, token: str, data: Mapping[str, str] | None = None) -> IssuedToken | None:

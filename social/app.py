@@ -40,7 +40,6 @@ from social.home_lane import HOME_PATH, HomeLane
 from social.middleware_body_limit import BodyLimitMiddleware
 from social.middleware_errors import ErrorMiddleware
 from social.middleware_metrics import MetricsMiddleware
-from social.multiplex import MultiplexedRedis
 from social.pipeline import register_consumers
 from social.ratelimits import rate_limit_middleware, rate_limits
 from social.streaming import routes as streaming
@@ -133,8 +132,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.ctx = ctx
-    if settings.home_lane and isinstance(ctx.redis, MultiplexedRedis):  # not on a Cluster
-        app.home_lane = HomeLane(ctx, ctx.redis, super(SocialApp, app).__call__, limits)
+    if HomeLane.available(ctx):
+        app.home_lane = HomeLane(ctx, super(SocialApp, app).__call__, limits)
     return app
 
 

@@ -54,11 +54,15 @@ JSON = (b"content-type", b"application/json")
 class HomeLane:
     """An ASGI app for `HOME_PATH`; `app` (the full stack) serves what it does not take."""
 
-    def __init__(
-        self, ctx: AppContext, redis: MultiplexedRedis, app: ASGIApp, limits: RateLimits | None
-    ) -> None:
+    @staticmethod
+    def available(ctx: AppContext) -> bool:
+        """It writes its commands on the shared connection: not on a Cluster, not over TLS."""
+        return ctx.settings.home_lane and isinstance(ctx.redis, MultiplexedRedis)
+
+    def __init__(self, ctx: AppContext, app: ASGIApp, limits: RateLimits | None) -> None:
+        assert isinstance(ctx.redis, MultiplexedRedis)  # `available` says when
         self.ctx = ctx
-        self.redis = redis
+        self.redis = ctx.redis
         self.app = app
         self.limits = limits
         policies = limits.policies if limits is not None else []
@@ -164,7 +168,8 @@ class HomeLane:
         if key is None:
             return None
         if near is None or not near.enabled:
-            return self._parse_session(token, await self._resolve(token, touch=True))
+            reply = await self._resolve(token, touch=True)
+            return await tokens.resolve(token) if _lost(reply) else tokens.resolved(reply)
         cached: Session | None = near.get(key)
         if cached is not None:
             near.count(1, 0)
@@ -175,9 +180,9 @@ class HomeLane:
         ttl_s = 0.0
         try:
             reply = await self._resolve(token, touch=False)
-            session = self._parse_session(token, reply)
-            if isinstance(reply, NoScriptError):
+            if _lost(reply):
                 return await tokens.resolve(token)  # loads the script (and touches)
+            session = tokens.resolved(reply)
             if session is not None:
                 # kept until it expires or its next touch is due, whichever comes first
                 idle_s = session.idle_expires_at - session.last_seen_at
@@ -198,12 +203,9 @@ class HomeLane:
             (reply,) = await self.redis.send_raw([command])
         except RedisError as exc:
             raise SessionStoreError(f"session store unavailable: {exc}") from exc
-        if isinstance(reply, Exception) and not isinstance(reply, NoScriptError):
+        if isinstance(reply, Exception) and not _lost(reply):
             raise SessionStoreError(f"session store unavailable: {reply}") from reply
         return reply
-
-    def _parse_session(self, token: str, reply: Any) -> Session | None:
-        return None if isinstance(reply, NoScriptError) else self.ctx.tokens.resolved(reply)
 
     def _touch(self, token: str, key: str) -> None:
         if key in self._touching:  # (by its key: no token outlives its requests here)
@@ -243,3 +245,9 @@ class HomeLane:
             await limiter.decide(checks, replies) if checked else await limiter.check_many(checks)
         )
         return most_restrictive(d for d in decisions if d.source != "fail_open")
+
+
+def _lost(reply: Any) -> bool:
+    """The server lost its scripts (a restart, `SCRIPT FLUSH`): the store's `resolve` loads
+    them."""
+    return isinstance(reply, NoScriptError)

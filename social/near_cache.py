@@ -46,15 +46,7 @@ class NearCache:
         self.invalidate(None)
 
     def get(self, key: str) -> Any | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        value, deadline = entry
-        if time.monotonic() >= deadline:
-            del self._entries[key]
-            return None
-        self._entries.move_to_end(key)
-        return value
+        return self.get_many((key,))[0]
 
     def get_many(self, keys: Sequence[str]) -> list[Any | None]:
         """`get` for each of `keys` (one clock reading for all)."""
