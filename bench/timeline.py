@@ -142,8 +142,8 @@ def main() -> None:
         f"home p99 median {p99:.1f} ms (target <= 25 ms at {args.connections} connections)"
     )
     print(
-        "Redis round trips per warm home request: 2 (feed page with the rate-limit check; "
-        "favourites), 3 without the near cache; asserted in tests/api/test_round_trips.py"
+        "Redis round trips per warm home request: 1 (the feed page with the rate-limit check), "
+        "3 without the near cache; asserted in tests/api/test_round_trips.py"
     )
 
 

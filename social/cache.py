@@ -111,21 +111,33 @@ async def get_together(
 ) -> tuple[list[dict[int, bytes]], list[bool] | None]:
     """Several caches' batch reads in one round trip (they share a client), plus optionally
     `SMISMEMBER key *members` in the same round trip (None if Redis failed). What the
-    in-process cache holds (`NearCache`) is not asked of Redis."""
+    in-process cache holds (`NearCache`) is not asked of Redis: entity values, and for the set
+    the answers it already gave about these members (`Membership`)."""
     wanted = [(cache, list(dict.fromkeys(ids))) for cache, ids in lookups]
     keys = [key for cache, ids in wanted for key in cache.keys_of(ids)]
     first = wanted[0][0]
     near = first.near if first.near is not None and first.near.enabled else None
+    flags: list[bool] | None = None
+    known: Membership | None = None
+    begun: list[str] = []
     if near is not None:
         values: list[bytes | None] = near.get_many(keys)
         asked = [key for key, value in zip(keys, values, strict=True) if value is None]
-        near.count(len(keys) - len(asked), len(asked))
+        hits, misses = len(keys) - len(asked), len(asked)
+        if members_of is not None:
+            known = near.get(members_of[0])
+            flags = known.flags(members_of[1]) if known is not None else None
+            if flags is not None:
+                members_of, hits = None, hits + 1  # not asked again
+            else:
+                misses += 1
+        near.count(hits, misses)
+        begun = asked if members_of is None else [*asked, members_of[0]]
+        near.begin(begun)
     else:
         values, asked = [None] * len(keys), keys
-    flags: list[bool] | None = None
     fetched: list[bytes | None] = [None] * len(asked)
-    if near is not None:
-        near.begin(asked)
+    fill: dict[str, Any] = {}
     try:
         if isinstance(first.redis, MultiplexedRedis):  # the hot path: no pipeline object
             commands: list[tuple[str, ...]] = [("MGET", *asked)] if asked else []
@@ -141,6 +153,8 @@ async def get_together(
             replies = []
         if members_of is not None:
             flags = [bool(f) for f in replies.pop()]
+            if near is not None and flags[0]:  # only a set known complete says "not in it"
+                fill[members_of[0]] = Membership.merged(known, members_of[1], flags)
         if isinstance(first.redis, RedisCluster):
             fetched = replies
         elif asked:
@@ -149,7 +163,8 @@ async def get_together(
         first._absorb("get", exc)
     finally:
         if near is not None:
-            near.end(asked, {k: v for k, v in zip(asked, fetched, strict=True) if v is not None})
+            fill.update((k, v) for k, v in zip(asked, fetched, strict=True) if v is not None)
+            near.end(begun, fill)
     if near is not None:
         missing = iter(fetched)
         values = [value if value is not None else next(missing) for value in values]
@@ -162,6 +177,35 @@ async def get_together(
         cache._count(len(ids), len(found))
         results.append(found)
     return results, flags
+
+
+class Membership:
+    """What `SMISMEMBER` said of a set's members, kept in the near cache under the set's key
+    (a write to the set drops it, as any entry). Bounded: past `MAX_MEMBERS` answers, only the
+    newest read's are kept."""
+
+    MAX_MEMBERS = 1000
+    __slots__ = ("_answers",)
+
+    def __init__(self, answers: dict[str, bool]) -> None:
+        self._answers = answers
+
+    def flags(self, members: Sequence[str]) -> list[bool] | None:
+        """Its answers for `members`, in order, or None unless it knows all of them."""
+        answers = self._answers
+        try:
+            return [answers[m] for m in members]
+        except KeyError:
+            return None
+
+    @classmethod
+    def merged(
+        cls, known: Membership | None, members: Sequence[str], flags: Sequence[bool]
+    ) -> Membership:
+        answers = dict(zip(members, flags, strict=True))
+        if known is not None and len(known._answers) + len(answers) <= cls.MAX_MEMBERS:
+            answers = {**known._answers, **answers}
+        return cls(answers)
 
 
 async def _pipelined(

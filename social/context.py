@@ -99,8 +99,14 @@ class AppContext:
         tokens = store("token", settings.access_idle_ttl_s, settings.access_absolute_ttl_s)
         near = None
         if isinstance(redis, MultiplexedRedis) and settings.near_cache_entries > 0:
-            # what every home timeline reads: statuses, their accounts, the caller's token
-            prefixes = (keys.status_prefix, keys.account_prefix, tokens.keys.session_prefix)
+            # what every home timeline reads: statuses, their accounts, the caller's token and
+            # which of the statuses the caller favourited
+            prefixes = (
+                keys.status_prefix,
+                keys.account_prefix,
+                tokens.keys.session_prefix,
+                keys.favourites_prefix,
+            )
             near = NearCache(
                 prefixes,
                 max_entries=settings.near_cache_entries,

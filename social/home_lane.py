@@ -7,7 +7,8 @@ its own. The lane does what those layers do for this one route, in one function,
 parts: the session store, the rate-limit policies and limiter, the feed and the renderer, the
 error classification and the request metrics. Its Redis round trips are written by hand:
 the token (unless the near cache holds it); the feed page together with the rate-limit check;
-the viewer's favourites with whatever statuses and accounts the near cache lacks.
+the viewer's favourite flags with whatever statuses and accounts (unless the near cache holds
+them all).
 
 What it does not take goes the normal way: a request without a bearer token (the 401 and a
 session cookie are the stack's), with a body, or not a GET. `tests/api/test_home_lane.py`

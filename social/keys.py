@@ -17,6 +17,10 @@ class Keys:
     def status_prefix(self) -> str:
         return f"{self.prefix}status:"
 
+    @property
+    def favourites_prefix(self) -> str:
+        return f"{self.prefix}favs:"
+
     def account(self, account_id: int) -> str:
         return f"{self.prefix}account:{account_id}"
 
@@ -31,7 +35,7 @@ class Keys:
         return f"{self.prefix}feed:home:{{{account_id}}}:rebuild"
 
     def favourites(self, account_id: int) -> str:
-        return f"{self.prefix}favs:{account_id}"
+        return f"{self.favourites_prefix}{account_id}"
 
     def idempotency(self, account_id: int, key_digest: str) -> str:
         return f"{self.prefix}idem:status:{account_id}:{key_digest}"

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 
+from social.cache import EntityCache, get_together
 from social.metrics import Metrics
 from social.multiplex import MultiplexedRedis, Tracking
 from social.near_cache import NearCache
@@ -155,3 +157,57 @@ async def test_a_server_refusing_tracking_leaves_the_cache_off_and_the_client_wo
     finally:
         await client.aclose()
         await redis.execute_command("ACL", "DELUSER", user)
+
+
+async def test_set_answers_already_given_are_not_asked_again(
+    tracked: Tracked, redis: AnyRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, near = tracked
+    cache = EntityCache(
+        client, name="t", key=lambda i: f"t:a:{i}", ttl_s=60, metrics=Metrics(), near=near
+    )
+    await redis.set("t:a:1", "one")
+    await redis.sadd("t:b:set", "complete", "x")
+    sent: list[str] = []
+    send_raw = client.send_raw
+
+    async def recording(commands: list[tuple[Any, ...]]) -> list[Any]:
+        sent.extend(command[0] for command in commands)
+        return await send_raw(commands)
+
+    monkeypatch.setattr(client, "send_raw", recording)
+
+    async def ask(*members: str) -> list[bool] | None:
+        found, flags = await get_together([(cache, [1])], members_of=("t:b:set", list(members)))
+        assert found == [{1: b"one"}]
+        return flags
+
+    assert await ask("complete", "x", "y") == [True, True, False]
+    assert sent == ["MGET", "SMISMEMBER"]
+    assert await ask("complete", "y", "x") == [True, False, True]
+    assert sent == ["MGET", "SMISMEMBER"]  # both from process memory
+    assert await ask("complete", "z") == [True, False]
+    assert sent == ["MGET", "SMISMEMBER", "SMISMEMBER"]  # z was not asked before
+    assert await ask("x", "z", "y") == [True, False, False]
+    assert sent == ["MGET", "SMISMEMBER", "SMISMEMBER"]  # the answers were merged
+
+
+async def test_set_answers_are_dropped_when_the_set_changes_or_not_kept_when_incomplete(
+    tracked: Tracked, redis: AnyRedis
+) -> None:
+    client, near = tracked
+    cache = EntityCache(
+        client, name="t", key=lambda i: f"t:a:{i}", ttl_s=60, metrics=Metrics(), near=near
+    )
+    await redis.sadd("t:b:set", "complete")
+    members = ("t:b:set", ["complete", "x"])
+    assert (await get_together([(cache, [1])], members_of=members))[1] == [True, False]
+    assert near.get("t:b:set") is not None
+    await redis.sadd("t:b:set", "x")
+    await eventually(lambda: near.get("t:b:set") is None)
+    assert (await get_together([(cache, [1])], members_of=members))[1] == [True, True]
+    await redis.delete("t:b:set")
+    await eventually(lambda: near.get("t:b:set") is None)
+    # without its first member the set's "no" means nothing (not loaded): never kept
+    assert (await get_together([(cache, [1])], members_of=members))[1] == [False, False]
+    assert near.get("t:b:set") is None

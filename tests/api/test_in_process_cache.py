@@ -1,6 +1,7 @@
-"""What users see stays right while statuses, accounts and tokens are served from process
-memory (social/near_cache.py): a revoked token stops at once, a count changed by another
-user shows on the next read, and a token in use still slides its idle expiry."""
+"""What users see stays right while statuses, accounts, tokens and favourite flags are served
+from process memory (social/near_cache.py): a revoked token stops at once, a count changed by
+another user shows on the next read, a favourite made here or in another process shows on the
+next read, and a token in use still slides its idle expiry."""
 
 from __future__ import annotations
 
@@ -81,6 +82,52 @@ async def test_counts_changed_by_others_show_on_the_next_read(make_app: MakeApp)
         second = (await client.get("/api/v1/timelines/home", headers=bob.auth)).json()
         assert second[-1]["favourites_count"] == 1
         assert second[0]["account"]["statuses_count"] == 2
+
+
+async def test_favourites_show_on_the_next_read_from_this_process_or_another(
+    make_app: MakeApp,
+) -> None:
+    app = await make_app()
+    other = await make_app()  # another server process on the same Redis and database
+    async with client_for(app) as client, client_for(other) as elsewhere:
+        client_app = await register_app(client)
+        alice = await make_user(client, client_app, "alice")
+        bob = await make_user(client, client_app, "bob")
+        await follow(client, bob, alice)
+        await home_ids(client, bob)
+        await app.state.ctx.events.drain()
+        first = await post(client, alice, "one")
+        second = await post(client, alice, "two")
+        await app.state.ctx.events.drain()
+
+        async def flags() -> dict[str, bool]:
+            r = await client.get("/api/v1/timelines/home", headers=bob.auth)
+            assert r.status_code == 200
+            return {s["id"]: s["favourited"] for s in r.json()}
+
+        await flags()
+        await app.state.ctx.settle()  # the favourites set, rebuilt after the first read
+        near = app.state.ctx.near
+        assert near is not None
+        expected = {first["id"]: False, second["id"]: False}
+        assert await flags() == expected
+        assert near.get(app.state.ctx.keys.favourites(int(bob.id))) is not None
+        assert await flags() == expected  # from process memory
+
+        url = f"/api/v1/statuses/{first['id']}"
+        assert (await client.post(url + "/favourite", headers=bob.auth)).status_code == 200
+        assert await flags() == {**expected, first["id"]: True}
+        await app.state.ctx.settle()
+        assert await flags() == {**expected, first["id"]: True}
+
+        r = await elsewhere.post(f"/api/v1/statuses/{second['id']}/favourite", headers=bob.auth)
+        assert r.status_code == 200
+        r = await elsewhere.post(url + "/unfavourite", headers=bob.auth)
+        assert r.status_code == 200
+        deadline = asyncio.get_running_loop().time() + 2
+        while (seen := await flags()) != {first["id"]: False, second["id"]: True}:
+            assert asyncio.get_running_loop().time() < deadline, f"stale favourites: {seen}"
+            await asyncio.sleep(0.01)
 
 
 @pytest.mark.parametrize("lane", [True, False])
