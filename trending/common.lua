@@ -86,15 +86,20 @@ local function surprise(observed, expected)
 end
 
 -- Expected distinct authors in a recent window ending at bucket b: the baseline's
--- author-buckets scaled to the recent window's length.
+-- author-buckets scaled to the recent window's length. The hash holds only the buckets the tag
+-- was used in (most tags: a few), so it is read whole rather than asked for every bucket.
 local function expected_at(b)
-  local fields = {}
-  for i = b - recent - baseline + 1, b - recent do
-    fields[#fields + 1] = 'a' .. i
-  end
+  local first, last_b = b - recent - baseline + 1, b - recent
   local sum = 0
-  for _, value in ipairs(redis.call('HMGET', counts, unpack(fields))) do
-    sum = sum + (tonumber(value) or 0)
+  local flat = redis.call('HGETALL', counts)
+  for i = 1, #flat, 2 do
+    local field = flat[i]
+    if string.byte(field, 1) == 97 then -- 'a<bucket>'
+      local n = tonumber(string.sub(field, 2))
+      if n >= first and n <= last_b then
+        sum = sum + tonumber(flat[i + 1])
+      end
+    end
   end
   return math.max(sum * recent / baseline, min_expected)
 end

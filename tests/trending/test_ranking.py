@@ -131,3 +131,29 @@ async def test_uses_older_than_the_windows_are_ignored(engine: TrendEngine, cloc
     clock.now = T0 + 26 * HOUR_S
     assert not await engine.record("old", 1, 1, at=T0)
     assert await engine.record_many(uses("old", range(5), at=T0)) == 0
+
+
+async def test_the_baseline_forgets_uses_that_have_left_it(
+    engine: TrendEngine, clock: Clock
+) -> None:
+    # 40 people an hour for a day, then a day and an hour of silence: every one of those
+    # buckets is now older than the baseline window (the 24 hours before the recent hour)
+    await replay(engine, clock, steady("news", range(40), hours=24))
+    clock.advance(25 * HOUR_S + 300)
+    await replay(engine, clock, uses("news", range(100, 110), at=clock.now))
+
+    # nothing expected any more (the minimum, one author): ten newcomers are a surprise
+    assert (await engine.trend("news")).score == pytest.approx(surprise(10, 1.0))
+
+
+async def test_the_baseline_ends_where_the_recent_window_begins(
+    engine: TrendEngine, clock: Clock
+) -> None:
+    # 40 people in the hour just before the recent one: the baseline's newest hour
+    await replay(engine, clock, steady("news", range(40), hours=1))
+    clock.advance(HOUR_S)
+    await replay(engine, clock, uses("news", range(100, 200), at=clock.now))
+
+    # 40 author-buckets in 24 baseline hours: 40/24 expected in an hour, 100 seen (a rise
+    # above the first hour's peak, decayed by half since)
+    assert (await engine.trend("news")).score == pytest.approx(surprise(100, 40 / 24))
