@@ -109,3 +109,22 @@ async def test_one_status_may_carry_several_tags(engine: TrendEngine) -> None:
     assert await engine.record("a", 1, 5, at=T0)
     assert await engine.record("b", 1, 5, at=T0)
     assert (await engine.trend("a")).uses == (await engine.trend("b")).uses == 1
+
+
+async def test_removals_lower_the_buckets_uses_and_authors(
+    engine: TrendEngine, clock: Clock
+) -> None:
+    posted = [Use("knit", 1, 2001, T0), Use("knit", 1, 2002, T0 + 5), Use("knit", 2, 2003, T0)]
+    await replay(engine, clock, posted)
+
+    async def bucket() -> tuple[int, int]:
+        point = (await engine.history("knit", buckets=1)).buckets[0]
+        return point.uses, point.accounts
+
+    assert await bucket() == (3, 2)
+    assert await engine.remove(*posted[1])
+    assert await bucket() == (2, 2), "author 1 still has a post in the bucket"
+    assert await engine.remove(*posted[0])
+    assert await bucket() == (1, 1)
+    assert await engine.remove(*posted[2])
+    assert await bucket() == (0, 0)
