@@ -62,7 +62,8 @@ def require_token(conn: HTTPConnection, *any_of: str) -> Caller:
     caller = optional_caller(conn)
     if caller is None:
         raise unauthorized()
-    if any_of and not any(scopes.allows(caller.scopes, needed) for needed in any_of):
+    granted = caller.user.session.data.get("scopes", "")
+    if any_of and not scopes.granted_covers(granted, any_of):
         raise ApiError(403, "This action is outside the authorized scopes")
     return caller
 

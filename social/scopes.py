@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 TOP_LEVEL = ("read", "write", "follow", "push", "profile")
@@ -65,6 +66,14 @@ def allows(granted: Iterable[str], needed: str) -> bool:
         if ":".join(parts[:i]) in granted:
             return True
     return needed in FOLLOW_IMPLIES and "follow" in granted
+
+
+@functools.lru_cache(maxsize=1024)
+def granted_covers(granted: str, any_of: tuple[str, ...]) -> bool:
+    """Whether the space-separated `granted` covers one of `any_of` (asked on every request
+    with the token's scopes as stored: a handful of distinct questions, remembered)."""
+    held = granted.split()
+    return any(allows(held, needed) for needed in any_of)
 
 
 def is_subset(requested: Iterable[str], allowed: Iterable[str]) -> bool:
