@@ -36,6 +36,9 @@ class EntityCache:
         near: NearCache | None = None,
     ) -> None:
         self.redis = redis
+        # asked on every read; isinstance against the cluster client's protocol bases is slow
+        self.multiplexed = redis if isinstance(redis, MultiplexedRedis) else None
+        self.clustered = isinstance(redis, RedisCluster)
         self.near = near
         self.name = name
         self.key = key
@@ -107,10 +110,11 @@ class EntityCache:
 async def get_together(
     lookups: Sequence[tuple[EntityCache, Iterable[int]]],
     *,
-    members_of: tuple[str, list[str]] | None = None,
+    members_of: tuple[str, Sequence[str | int]] | None = None,
 ) -> tuple[list[dict[int, bytes]], list[bool] | None]:
     """Several caches' batch reads in one round trip (they share a client), plus optionally
-    `SMISMEMBER key *members` in the same round trip (None if Redis failed). What the
+    `SMISMEMBER key *members` in the same round trip (None if Redis failed; members are given
+    as Redis takes them, a number as its decimal digits). What the
     in-process cache holds (`NearCache`) is not asked of Redis: entity values, and for the set
     the answers it already gave about these members (`Membership`)."""
     wanted = [(cache, list(dict.fromkeys(ids))) for cache, ids in lookups]
@@ -139,11 +143,11 @@ async def get_together(
     fetched: list[bytes | None] = [None] * len(asked)
     fill: dict[str, Any] = {}
     try:
-        if isinstance(first.redis, MultiplexedRedis):  # the hot path: no pipeline object
-            commands: list[tuple[str, ...]] = [("MGET", *asked)] if asked else []
+        if first.multiplexed is not None:  # the hot path: no pipeline object
+            commands: list[tuple[str | int, ...]] = [("MGET", *asked)] if asked else []
             if members_of is not None:
                 commands.append(("SMISMEMBER", members_of[0], *members_of[1]))
-            replies = await first.redis.send_raw(commands) if commands else []
+            replies = await first.multiplexed.send_raw(commands) if commands else []
             for reply in replies:
                 if isinstance(reply, Exception):
                     raise reply
@@ -155,7 +159,7 @@ async def get_together(
             flags = [bool(f) for f in replies.pop()]
             if near is not None and flags[0]:  # only a set known complete says "not in it"
                 fill[members_of[0]] = Membership.merged(known, members_of[1], flags)
-        if isinstance(first.redis, RedisCluster):
+        if first.clustered:
             fetched = replies
         elif asked:
             fetched = replies[0]
@@ -187,10 +191,10 @@ class Membership:
     MAX_MEMBERS = 1000
     __slots__ = ("_answers",)
 
-    def __init__(self, answers: dict[str, bool]) -> None:
+    def __init__(self, answers: dict[str | int, bool]) -> None:
         self._answers = answers
 
-    def flags(self, members: Sequence[str]) -> list[bool] | None:
+    def flags(self, members: Sequence[str | int]) -> list[bool] | None:
         """Its answers for `members`, in order, or None unless it knows all of them."""
         answers = self._answers
         try:
@@ -200,7 +204,7 @@ class Membership:
 
     @classmethod
     def merged(
-        cls, known: Membership | None, members: Sequence[str], flags: Sequence[bool]
+        cls, known: Membership | None, members: Sequence[str | int], flags: Sequence[bool]
     ) -> Membership:
         answers = dict(zip(members, flags, strict=True))
         if known is not None and len(known._answers) + len(answers) <= cls.MAX_MEMBERS:
@@ -209,7 +213,7 @@ class Membership:
 
 
 async def _pipelined(
-    redis: AnyRedis, keys: list[str], members_of: tuple[str, list[str]] | None
+    redis: AnyRedis, keys: list[str], members_of: tuple[str, Sequence[str | int]] | None
 ) -> list[Any]:
     async with redis.pipeline(transaction=False) as pipe:
         if isinstance(redis, RedisCluster):
@@ -218,5 +222,5 @@ async def _pipelined(
         elif keys:
             pipe.mget(keys)
         if members_of is not None:
-            pipe.smismember(members_of[0], members_of[1])
+            pipe.smismember(members_of[0], list(members_of[1]))
         return list(await pipe.execute())

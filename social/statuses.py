@@ -182,29 +182,28 @@ async def render_raw(
     favourites are read in one round trip; otherwise the accounts take a second."""
     if not ids:
         return []
-    fav_query = (ctx.keys.favourites(viewer_id), [COMPLETE, *map(str, ids)]) if viewer_id else None
+    members: list[str | int] = [COMPLETE, *ids]
+    fav_query = (ctx.keys.favourites(viewer_id), members) if viewer_id else None
     lookups: list[tuple[EntityCache, list[int]]] = [(ctx.statuses, ids)]
     if authors is not None:
         lookups.append((ctx.accounts, authors))
     found, flags = await get_together(lookups, members_of=fav_query)
     cached_accounts = found[1] if authors is not None else None
     favourites = _favourite_flags(flags, ids) if viewer_id else set()
-    statuses: list[tuple[int, int, bytes]]  # id, author, public JSON
+    statuses: list[tuple[int, int, bytes]]  # id, author, public JSON without its last "}"
     if authors is not None and not check_visibility and len(found[0]) == len(set(ids)):
         # A home page, every status cached: the feed names the authors and chose what the
         # viewer sees when it was written, so only the JSON is needed, not the metadata.
         cached = found[0]
-        statuses = [
-            (i, author, cached[i].partition(b"\n")[2])
-            for i, author in zip(ids, authors, strict=True)
-        ]
+        cut = _public_head if ctx.near is not None and ctx.near.enabled else _cut_head
+        statuses = [(i, author, cut(i, cached[i])) for i, author in zip(ids, authors, strict=True)]
     else:
         by_id = await cached_statuses(ctx, ids, cached=found[0])
         visible = [(i, by_id[i]) for i in ids if i in by_id]
         if check_visibility and any(s.visibility not in OPEN for _, s in visible):
             async with ctx.db() as db:
                 visible = await filter_visible(db, visible, viewer_id)
-        statuses = [(i, s.account_id, s.public) for i, s in visible]
+        statuses = [(i, s.account_id, s.public[:-1]) for i, s in visible]
     if favourites is None and viewer_id is not None:
         async with ctx.db() as db:
             favourites = await favourited_by(db, viewer_id, [i for i, _, _ in statuses])
@@ -213,13 +212,36 @@ async def render_raw(
         ctx, list({author for _, author, _ in statuses}), cached=cached_accounts
     )
     out = []
-    for status_id, author, public in statuses:
+    for status_id, author, head in statuses:
         account = accounts.get(author)
         if account is None:
             continue  # author suspended or gone
         flag = FAVOURITED if favourites and status_id in favourites else NOT_FAVOURITED
-        out.append(b"".join((public[:-1], b',"account":', account, flag)))
+        out.append(b"".join((head, b',"account":', account, flag)))
     return out
+
+
+_HEADS: dict[int, tuple[bytes, bytes]] = {}
+HEADS_KEPT = 10_000
+
+
+def _public_head(status_id: int, cached: bytes) -> bytes:
+    """The public JSON of a cached status (`meta\\npublic`) without its closing brace, ready
+    to splice. Cut once per cached value: the near cache hands out the same object on every
+    read, so the cut is remembered with that very object (`is`: never a stale one) and only
+    that object's reads skip the two copies. Cleared when `HEADS_KEPT` statuses are held."""
+    entry = _HEADS.get(status_id)
+    if entry is not None and entry[0] is cached:
+        return entry[1]
+    if len(_HEADS) >= HEADS_KEPT:
+        _HEADS.clear()
+    head = _cut_head(status_id, cached)
+    _HEADS[status_id] = (cached, head)
+    return head
+
+
+def _cut_head(status_id: int, cached: bytes) -> bytes:
+    return cached.partition(b"\n")[2][:-1]
 
 
 async def render_statuses(
