@@ -34,8 +34,13 @@ class Caller:
         return int(self.user.user_id)
 
     @property
+    def granted(self) -> str:
+        """The token's scopes as stored, space-separated."""
+        return self.user.session.data.get("scopes", "")
+
+    @property
     def scopes(self) -> list[str]:
-        return self.user.session.data.get("scopes", "").split()
+        return self.granted.split()
 
 
 def unauthorized() -> ApiError:
@@ -62,8 +67,7 @@ def require_token(conn: HTTPConnection, *any_of: str) -> Caller:
     caller = optional_caller(conn)
     if caller is None:
         raise unauthorized()
-    granted = caller.user.session.data.get("scopes", "")
-    if any_of and not scopes.granted_covers(granted, any_of):
+    if any_of and not scopes.granted_covers(caller.granted, any_of):
         raise ApiError(403, "This action is outside the authorized scopes")
     return caller
 

@@ -113,10 +113,10 @@ async def get_together(
     members_of: tuple[str, Sequence[str | int]] | None = None,
 ) -> tuple[list[dict[int, bytes]], list[bool] | None]:
     """Several caches' batch reads in one round trip (they share a client), plus optionally
-    `SMISMEMBER key *members` in the same round trip (None if Redis failed; members are given
-    as Redis takes them, a number as its decimal digits). What the
-    in-process cache holds (`NearCache`) is not asked of Redis: entity values, and for the set
-    the answers it already gave about these members (`Membership`)."""
+    `SMISMEMBER key *members` in the same round trip (None if Redis failed; a member may be a
+    number, sent as its digits). What the in-process cache holds (`NearCache`) is not asked of
+    Redis: entity values, and for the set the answers it already gave about these members
+    (`Membership`)."""
     wanted = [(cache, list(dict.fromkeys(ids))) for cache, ids in lookups]
     keys = [key for cache, ids in wanted for key in cache.keys_of(ids)]
     first = wanted[0][0]

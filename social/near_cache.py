@@ -3,8 +3,8 @@
 The shared connection (`social.multiplex`) turns on `CLIENT TRACKING ... BCAST` for a few key
 prefixes (cached statuses and accounts, access tokens, favourites sets), and Redis then tells
 it of every write to a key under them: the entry is dropped here as soon as the message
-arrives. When the
-connection is lost, messages may be missed until the next one tracks, so everything is dropped.
+arrives. When the connection is lost, messages may be missed until the next one tracks, so
+everything is dropped.
 
 A read that fills the cache races with writes: the reply may arrive, and then an invalidation
 of a write that followed it, before the reader runs again. So a reader `begin`s its keys before

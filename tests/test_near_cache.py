@@ -159,13 +159,19 @@ async def test_a_server_refusing_tracking_leaves_the_cache_off_and_the_client_wo
         await redis.execute_command("ACL", "DELUSER", user)
 
 
+def entity_cache(tracked: Tracked) -> EntityCache:
+    """Values under `t:a:<id>`, read through the tracked connection and its near cache."""
+    client, near = tracked
+    return EntityCache(
+        client, name="t", key=lambda i: f"t:a:{i}", ttl_s=60, metrics=Metrics(), near=near
+    )
+
+
 async def test_set_answers_already_given_are_not_asked_again(
     tracked: Tracked, redis: AnyRedis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client, near = tracked
-    cache = EntityCache(
-        client, name="t", key=lambda i: f"t:a:{i}", ttl_s=60, metrics=Metrics(), near=near
-    )
+    client, _ = tracked
+    cache = entity_cache(tracked)
     await redis.set("t:a:1", "one")
     await redis.sadd("t:b:set", "complete", "x")
     sent: list[str] = []
@@ -195,10 +201,8 @@ async def test_set_answers_already_given_are_not_asked_again(
 async def test_set_answers_are_dropped_when_the_set_changes_or_not_kept_when_incomplete(
     tracked: Tracked, redis: AnyRedis
 ) -> None:
-    client, near = tracked
-    cache = EntityCache(
-        client, name="t", key=lambda i: f"t:a:{i}", ttl_s=60, metrics=Metrics(), near=near
-    )
+    _, near = tracked
+    cache = entity_cache(tracked)
     await redis.sadd("t:b:set", "complete")
     members = ("t:b:set", ["complete", "x"])
     assert (await get_together([(cache, [1])], members_of=members))[1] == [True, False]
