@@ -182,8 +182,9 @@ async def render_raw(
     favourites are read in one round trip; otherwise the accounts take a second."""
     if not ids:
         return []
-    members: list[str | int] = [COMPLETE, *ids]
-    fav_query = (ctx.keys.favourites(viewer_id), members) if viewer_id else None
+    fav_query: tuple[str, list[str | int]] | None = None
+    if viewer_id:
+        fav_query = (ctx.keys.favourites(viewer_id), [COMPLETE, *ids])
     lookups: list[tuple[EntityCache, list[int]]] = [(ctx.statuses, ids)]
     if authors is not None:
         lookups.append((ctx.accounts, authors))

@@ -130,3 +130,17 @@ async def home_ids(client: httpx.AsyncClient, user: User, **params: Any) -> list
     r = await client.get("/api/v1/timelines/home", headers=user.auth, params=params)
     assert r.status_code == 200, r.text
     return [s["id"] for s in r.json()]
+
+
+async def followed(
+    http: httpx.AsyncClient, author: str, *followers: str
+) -> tuple[User, list[User]]:
+    """A new client app; `author` and `followers` signed up, each follower following `author`
+    with their home feed built (empty): from then on, fan-out fills it."""
+    app = await register_app(http)
+    leader = await make_user(http, app, author)
+    fans = [await make_user(http, app, name) for name in followers]
+    for fan in fans:
+        await follow(http, fan, leader)
+        assert await home_ids(http, fan) == []  # built, and empty: one page
+    return leader, fans

@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 
 from sessions.tokens import token_hash
 from social.redis import AnyRedis
-from tests.api.helpers import User, follow, home_ids, make_user, post, register_app
+from tests.api.helpers import followed, make_user, post, register_app
 from tests.conftest import MakeApp, single_server
 
 pytestmark = single_server  # the in-process cache needs the multiplexed connection
@@ -21,17 +21,6 @@ pytestmark = single_server  # the in-process cache needs the multiplexed connect
 
 def client_for(app: Starlette) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://social.test")
-
-
-async def bob_reads_alice(app: Starlette, client: httpx.AsyncClient) -> tuple[User, User]:
-    """Alice, and Bob following her with his home feed built."""
-    client_app = await register_app(client)
-    alice = await make_user(client, client_app, "alice")
-    bob = await make_user(client, client_app, "bob")
-    await follow(client, bob, alice)
-    await home_ids(client, bob)
-    await app.state.ctx.events.drain()
-    return alice, bob
 
 
 async def test_a_revoked_token_stops_working_at_once(make_app: MakeApp) -> None:
@@ -76,7 +65,8 @@ async def test_a_token_revoked_by_another_process_stops_working(
 async def test_counts_changed_by_others_show_on_the_next_read(make_app: MakeApp) -> None:
     app = await make_app()
     async with client_for(app) as client:
-        alice, bob = await bob_reads_alice(app, client)
+        alice, (bob,) = await followed(client, "alice", "bob")
+        await app.state.ctx.events.drain()
         status = await post(client, alice, "count me")
         await app.state.ctx.events.drain()
         first = (await client.get("/api/v1/timelines/home", headers=bob.auth)).json()
@@ -96,7 +86,8 @@ async def test_favourites_show_on_the_next_read_from_this_process_or_another(
     app = await make_app()
     other = await make_app()  # another server process on the same Redis and database
     async with client_for(app) as client, client_for(other) as elsewhere:
-        alice, bob = await bob_reads_alice(app, client)
+        alice, (bob,) = await followed(client, "alice", "bob")
+        await app.state.ctx.events.drain()
         first = await post(client, alice, "one")
         second = await post(client, alice, "two")
         await app.state.ctx.events.drain()

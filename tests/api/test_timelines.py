@@ -6,7 +6,7 @@ import httpx
 from starlette.applications import Starlette
 
 from social.redis import AnyRedis
-from tests.api.helpers import follow, home_ids, make_user, post, register_app
+from tests.api.helpers import follow, followed, home_ids, make_user, post, register_app
 
 
 async def drain(app: Starlette) -> None:
@@ -200,11 +200,7 @@ async def test_replies_reach_home_only_when_following_both(
 async def test_feed_is_capped(make_app: object) -> None:
     app: Starlette = await make_app(home_feed_max=5)  # type: ignore[operator]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-        client_app = await register_app(c)
-        alice = await make_user(c, client_app, "alice")
-        bob = await make_user(c, client_app, "bob")
-        await follow(c, bob, alice)
-        await home_ids(c, bob)
+        alice, (bob,) = await followed(c, "alice", "bob")
         await app.state.ctx.events.drain()
         posts = [(await post(c, alice, f"n{i}"))["id"] for i in range(8)]
         await app.state.ctx.events.drain()

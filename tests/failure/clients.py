@@ -15,7 +15,7 @@ import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidHandshake, WebSocketException
 
-from tests.api.helpers import User, follow, make_user, register_app
+from tests.api.helpers import User
 
 T = TypeVar("T")
 RECONNECT_S = 0.2
@@ -113,20 +113,6 @@ async def eventually(
             if time.monotonic() > deadline:
                 raise AssertionError(f"no {what} within {timeout_s} s: {exc}") from exc
         await asyncio.sleep(POLL_S)
-
-
-async def followed(
-    http: httpx.AsyncClient, author: str, *followers: str
-) -> tuple[User, list[User]]:
-    """A new client app; `author` and `followers` signed up, each follower following `author`
-    with their home feed built (empty): from then on, fan-out fills it."""
-    app = await register_app(http)
-    leader = await make_user(http, app, author)
-    fans = [await make_user(http, app, name) for name in followers]
-    for fan in fans:
-        await follow(http, fan, leader)
-        assert await home(http, fan) == []
-    return leader, fans
 
 
 async def home(http: httpx.AsyncClient, user: User) -> list[str]:

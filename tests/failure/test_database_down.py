@@ -15,9 +15,9 @@ from sqlalchemy.engine import make_url
 
 from social.keys import Keys
 from social.redis import AnyRedis
-from tests.api.helpers import post
+from tests.api.helpers import followed, post
 from tests.conftest import free_port
-from tests.failure.clients import assert_unavailable, eventually, followed, home
+from tests.failure.clients import assert_unavailable, eventually, home
 from tests.processes import Launcher, assert_no_bug, wait_healthy
 
 ANSWER_WITHIN_S = 5.0

@@ -21,12 +21,11 @@ from sqlalchemy import func, select
 from social.db.engine import create_engine
 from social.db.models import OutboxEvent
 from social.redis import EmbeddedRedis
-from tests.api.helpers import User, post
+from tests.api.helpers import User, followed, post
 from tests.failure.clients import (
     StreamListener,
     assert_unavailable,
     eventually,
-    followed,
     home,
     newest_first,
 )

@@ -14,8 +14,8 @@ import httpx
 
 from social.events.keys import EventKeys
 from social.redis import AnyRedis
-from tests.api.helpers import User, post
-from tests.failure.clients import StreamListener, eventually, followed, home, newest_first
+from tests.api.helpers import User, followed, post
+from tests.failure.clients import StreamListener, eventually, home, newest_first
 from tests.processes import WORKER_READY, Launcher, Process, kill, wait_for_log, wait_healthy
 
 CLAIM_IDLE_MS = 500
