@@ -1,0 +1,263 @@
+"""The ten most requested read routes, each against a bare Starlette endpoint in the same run.
+
+    python -m bench.routes [--requests 2000] [--concurrency 16] [--rounds 3] [--only NAME,...]
+
+Seeds a reader who follows 30 authors (600 statuses, a thread, favourites, mentions and follows
+that notify the reader), then calls the ASGI app directly (no HTTP server, no load generator:
+what the code itself costs) with each route's request, `--requests` times, `--concurrency` at
+once, the reader's token on every request as an app sends it. The bare endpoint is called the
+same way in the same rounds. Rounds interleave the routes, since this machine's speed drifts
+within minutes. Prints per route the median CPU time a request, the ratio bare/route (the
+same sense as `bench.timeline`'s throughput ratio), and what one warm request sends: Redis
+round trips and database statements. Uses REDIS_URL / DATABASE_URL when set, else an embedded
+Valkey and a SQLite file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvloop
+from sqlalchemy import event
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bench.common import backends
+from bench.round_trips import RoundTrips
+from social.app import create_app
+from social.config import Settings
+
+AUTHORS = 30
+STATUSES_PER_AUTHOR = 20
+PASSWORD = "bench password 123"
+ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+
+
+@dataclass
+class World:
+    token: str
+    reader_id: str
+    author_id: str
+    status_id: str
+    thread_id: str
+    relationship_ids: list[str]
+
+
+async def seed(redis_url: str, database_url: str) -> World:
+    settings = Settings(redis_url=redis_url, database_url=database_url, ratelimit_scale=1e6)
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://bench") as c,
+    ):
+        scopes = "read write follow"
+        creds = (
+            await c.post("/api/v1/apps", data={"client_name": "bench", "scopes": scopes})
+        ).json()
+        form = {"client_id": creds["client_id"], "client_secret": creds["client_secret"]}
+        grant = {"grant_type": "client_credentials", "scope": scopes, **form}
+        app_token = (await c.post("/oauth/token", data=grant)).json()["access_token"]
+
+        async def sign_up(name: str) -> tuple[dict[str, str], str]:
+            r = await c.post(
+                "/api/v1/accounts",
+                headers={"Authorization": f"Bearer {app_token}"},
+                data={
+                    "username": name,
+                    "email": f"{name}@bench.example",
+                    "password": PASSWORD,
+                    "agreement": "true",
+                },
+            )
+            auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
+            me = await c.get("/api/v1/accounts/verify_credentials", headers=auth)
+            return auth, me.json()["id"]
+
+        reader, reader_id = await sign_up("reader")
+        authors = [await sign_up(f"author{i}") for i in range(AUTHORS)]
+        for auth, author_id in authors:
+            await c.post(f"/api/v1/accounts/{author_id}/follow", headers=reader)
+            await c.post(f"/api/v1/accounts/{reader_id}/follow", headers=auth)  # notifies
+        await c.get("/api/v1/timelines/home", headers=reader)  # builds the feed
+        mine = await c.post("/api/v1/statuses", headers=reader, json={"status": "hello #bench"})
+        for n in range(STATUSES_PER_AUTHOR):
+            for i, (auth, _) in enumerate(authors):
+                text = f"status {n} of author{i} #bench" + (" @reader" if n % 5 == 0 else "")
+                await c.post("/api/v1/statuses", headers=auth, json={"status": text})
+        for auth, _ in authors[:10]:
+            await c.post(f"/api/v1/statuses/{mine.json()['id']}/favourite", headers=auth)
+        (first_auth, author_id), (second_auth, _) = authors[0], authors[1]
+        thread = (
+            await c.post("/api/v1/statuses", headers=first_auth, json={"status": "a thread"})
+        ).json()
+        parent = thread["id"]
+        for n in range(6):
+            auth = second_auth if n % 2 else first_auth
+            r = await c.post(
+                "/api/v1/statuses",
+                headers=auth,
+                json={"status": f"reply {n}", "in_reply_to_id": parent},
+            )
+            parent = r.json()["id"]
+        await app.state.ctx.events.drain(timeout_s=120)
+        home = (await c.get("/api/v1/timelines/home", headers=reader)).json()
+        assert len(home) == 20, home
+        await c.post(f"/api/v1/statuses/{home[3]['id']}/favourite", headers=reader)
+        await app.state.ctx.events.drain(timeout_s=60)
+        token = reader["Authorization"].split()[1]
+        ids = [a for _, a in authors[:5]]
+    await app.state.ctx.close()
+    return World(token, reader_id, author_id, home[0]["id"], thread["id"], ids)
+
+
+def routes(world: World) -> dict[str, str]:
+    """Name -> path with query: the ten read routes clients ask most."""
+    rel = "&".join(f"id[]={i}" for i in world.relationship_ids)
+    return {
+        "home": "/api/v1/timelines/home",
+        "notifications": "/api/v1/notifications",
+        "status": f"/api/v1/statuses/{world.status_id}",
+        "context": f"/api/v1/statuses/{world.thread_id}/context",
+        "account": f"/api/v1/accounts/{world.author_id}",
+        "account statuses": f"/api/v1/accounts/{world.author_id}/statuses",
+        "relationships": f"/api/v1/accounts/relationships?{rel}",
+        "public": "/api/v1/timelines/public",
+        "tag": "/api/v1/timelines/tag/bench",
+        "verify_credentials": "/api/v1/accounts/verify_credentials",
+    }
+
+
+def scope_for(target: str, token: str | None) -> dict[str, Any]:
+    path, _, query = target.partition("?")
+    headers = [(b"host", b"bench"), (b"user-agent", b"bench")]
+    if token is not None:
+        headers.append((b"authorization", f"Bearer {token}".encode()))
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 8000),
+    }
+
+
+class Caller:
+    """Calls an ASGI app with one request again and again; keeps the statuses it got."""
+
+    def __init__(self, app: ASGIApp, scope: dict[str, Any]) -> None:
+        self.app = app
+        self.scope = scope
+        self.statuses: list[int] = []
+
+    async def receive(self) -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            self.statuses.append(message["status"])
+
+    async def run(self, n: int) -> None:
+        for _ in range(n):
+            await self.app(dict(self.scope), self.receive, self.send)
+
+    async def cpu_per_request(self, requests: int, concurrency: int) -> float:
+        per_task = max(1, requests // concurrency)
+        cpu = time.process_time()
+        await asyncio.gather(*(self.run(per_task) for _ in range(concurrency)))
+        cpu = time.process_time() - cpu
+        if set(self.statuses) != {200}:
+            raise AssertionError(f"{self.scope['path']}: statuses {sorted(set(self.statuses))}")
+        return cpu / (per_task * concurrency)
+
+
+async def _bare_endpoint(_request: Request) -> JSONResponse:
+    return JSONResponse({"ok": True})
+
+
+BARE = Starlette(routes=[Route("/bare", _bare_endpoint)])
+
+
+async def measure(
+    redis_url: str, database_url: str, world: World, args: argparse.Namespace
+) -> None:
+    settings = Settings(
+        redis_url=redis_url,
+        database_url=database_url,
+        ratelimit_scale=1e6,
+        in_process_workers=False,
+    )
+    app = create_app(settings)
+    wanted = routes(world)
+    if args.only:
+        wanted = {name: wanted[name] for name in args.only.split(",")}
+    callers = {name: Caller(app, scope_for(target, world.token)) for name, target in wanted.items()}
+    bare = Caller(BARE, scope_for("/bare", world.token))
+    cpu: dict[str, list[float]] = {name: [] for name in ["bare", *callers]}
+    counts: dict[str, tuple[int, int]] = {}
+    async with app.router.lifespan_context(app):
+        for caller in [bare, *callers.values()]:
+            await caller.run(200)  # warm caches and code paths
+        for _ in range(args.rounds):
+            cpu["bare"].append(await bare.cpu_per_request(args.requests, args.concurrency))
+            for name, caller in callers.items():
+                cpu[name].append(await caller.cpu_per_request(args.requests, args.concurrency))
+        await app.state.ctx.settle()
+        statements = [0]
+
+        def count_statement(*_args: Any) -> None:
+            statements[0] += 1
+
+        engine = app.state.ctx.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", count_statement)
+        with RoundTrips(app.state.ctx.redis) as trips:
+            for name, caller in callers.items():
+                trips.sends, statements[0] = 0, 0
+                await caller.run(1)
+                counts[name] = (trips.sends, statements[0])
+        event.remove(engine, "before_cursor_execute", count_statement)
+    bare_cpu = statistics.median(cpu["bare"])
+    print(
+        f"{args.requests} requests a route and round, {args.concurrency} at once, "
+        f"{args.rounds} rounds; median CPU time a request"
+    )
+    print(f"{'route':<20} {'CPU µs':>8} {'ratio':>6} {'Redis':>6} {'DB':>4}")
+    print(f"{'bare endpoint':<20} {bare_cpu * 1e6:8.1f} {1:6.3f}")
+    for name in callers:
+        route_cpu = statistics.median(cpu[name])
+        redis_sends, db = counts[name]
+        print(
+            f"{name:<20} {route_cpu * 1e6:8.1f} {bare_cpu / route_cpu:6.3f} {redis_sends:6d} {db:4d}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", help="route names, comma-separated")
+    args = parser.parse_args()
+    with backends() as b:
+        world = asyncio.run(seed(b.redis_url, b.database_url))
+        uvloop.run(measure(b.redis_url, b.database_url, world, args))
+
+
+if __name__ == "__main__":
+    main()
