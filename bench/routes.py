@@ -243,7 +243,8 @@ async def measure(
         route_cpu = statistics.median(cpu[name])
         redis_sends, db = counts[name]
         print(
-            f"{name:<20} {route_cpu * 1e6:8.1f} {bare_cpu / route_cpu:6.3f} {redis_sends:6d} {db:4d}"
+            f"{name:<20} {route_cpu * 1e6:8.1f} {bare_cpu / route_cpu:6.3f} "
+            f"{redis_sends:6d} {db:4d}"
         )
 
 
