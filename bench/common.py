@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import httpx
 
 from social.cli import WS_PROTOCOL
-from social.db.migrate import upgrade
-from social.db.scratch import scratch_database
-from social.redis import EmbeddedRedis
+from social.platform.db.migrate import upgrade
+from social.platform.redis.embedded import EmbeddedRedis
+from tests.scratch import scratch_database
 
 
 @dataclass

@@ -19,11 +19,11 @@ from sqlalchemy import insert
 from bench.common import Backends, backends
 from social.app import create_app
 from social.config import Settings
-from social.db.models import Account, Follow
-from social.db.types import utcnow
-from social.ids import next_id
-from social.posting import NewStatus, create_status
-from social.timelines import SENTINEL
+from social.platform.db.models import Account, Follow
+from social.platform.db.types import utcnow
+from social.platform.ids import next_id
+from social.statuses.service import NewStatus, create_status
+from social.timelines.service import SENTINEL
 
 
 async def run(b: Backends, followers: int) -> None:

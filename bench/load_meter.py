@@ -11,7 +11,7 @@ import redis
 from sqlalchemy.engine import make_url
 
 from bench.common import Backends
-from social.events.keys import EventKeys
+from social.platform.events.keys import EventKeys
 
 
 class CpuMeter:

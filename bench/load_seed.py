@@ -18,15 +18,15 @@ import orjson
 import uvloop
 from sqlalchemy import insert
 
+from social.accounts.passwords import hash_password
 from social.config import Settings
-from social.context import AppContext
-from social.db.models import Account, Application, Follow, Status, Tag, User
-from social.db.types import utcnow
-from social.ids import next_id
-from social.passwords import hash_password
-from social.redis import flush_all
-from social.timelines import rebuild_home
-from social.tokens import issue_user_token
+from social.oauth.tokens import issue_user_token
+from social.platform.context import AppContext
+from social.platform.db.models import Account, Application, Follow, Status, Tag, User
+from social.platform.db.types import utcnow
+from social.platform.ids import next_id
+from social.platform.redis.client import flush_all
+from social.timelines.service import rebuild_home
 from trending import Review, Use
 
 SCOPES = ["read", "write", "follow"]

@@ -22,9 +22,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from bench.load_seed import Seeded, run_with_plan
-from social.keys import Keys
-from social.redis import client_from_url
-from social.streaming.history import HistoryLimits, publish
+from social.platform.keys import Keys
+from social.platform.live.history import HistoryLimits, publish
+from social.platform.redis.client import client_from_url
 
 CONNECT_BATCH = 100
 WARM = "load-warm-up"

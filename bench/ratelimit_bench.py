@@ -44,7 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from bench.common import uvicorn, wrk
 from ratelimit import Limit, Limiter, Policy, Quota, RateLimitMiddleware, by_ip
-from social.redis import AnyRedis, EmbeddedRedis, client_from_url, flush_all
+from social.platform.redis.client import AnyRedis, client_from_url, flush_all
+from social.platform.redis.embedded import EmbeddedRedis
 
 IDENTITIES = [f"user:{i}" for i in range(1000)]
 COUNTER = Quota("bench-sw", (Limit(300, 300),))

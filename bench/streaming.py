@@ -28,9 +28,9 @@ import uvloop
 from bench.common import Backends, backends, server_pid, uvicorn
 from bench.streaming_clients import Fleet, Latencies
 from bench.streaming_emit import payload
-from social.keys import Keys
-from social.redis import client_from_url
-from social.streaming.history import HistoryLimits, publish
+from social.platform.keys import Keys
+from social.platform.live.history import HistoryLimits, publish
+from social.platform.redis.client import client_from_url
 
 PASSWORD = "correct horse battery staple"
 TAG = "bench"

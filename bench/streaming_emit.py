@@ -16,9 +16,9 @@ import orjson
 import socketio
 
 from bench.streaming_peer import CHANNEL, ROOM
-from social.keys import Keys
-from social.redis import client_from_url
-from social.streaming.history import HistoryLimits, publish
+from social.platform.keys import Keys
+from social.platform.live.history import HistoryLimits, publish
+from social.platform.redis.client import client_from_url
 
 Send = Callable[[str], Awaitable[object]]
 

@@ -30,7 +30,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from bench.common import backends
-from social.redis import client_from_url, flush_all
+from social.platform.redis.client import client_from_url, flush_all
 from trending import TrendEngine, Use
 from trending.scoring import rank
 from trending.types import AnyRedis

@@ -16,35 +16,32 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from sessions import SessionAuthBackend, auth_error_response
-from social import ids, logs
-from social.admin import routes as dashboard_routes
-from social.api import (
-    accounts,
-    admin,
-    apps,
-    follows,
-    health,
-    instance,
-    notifications,
-    oauth,
-    sessions,
-    static,
-    statuses,
-    timelines,
-    trends,
-)
+from social.accounts import avatars_http as static
+from social.accounts import http as accounts
+from social.admin.http import queues as admin
+from social.admin.http import routes as dashboard_routes
 from social.config import Settings
-from social.context import AppContext
-from social.errors import ApiError, api_error_handler, http_exception_handler
-from social.home_lane import HOME_PATH, HomeLane
-from social.middleware_body_limit import BodyLimitMiddleware
-from social.middleware_errors import ErrorMiddleware
-from social.middleware_metrics import MetricsMiddleware
-from social.pipeline import register_consumers
-from social.ratelimits import rate_limit_middleware, rate_limits
-from social.streaming import routes as streaming
-from social.streaming.routes import STREAMING_PATH
-from social.streaming.websocket import streaming_socket
+from social.consumers import register_consumers
+from social.follows import http as follows
+from social.instance import http as instance
+from social.notifications import http as notifications
+from social.oauth.http import apps, sessions
+from social.oauth.http import token as oauth
+from social.platform import ids, logs
+from social.platform.context import AppContext
+from social.statuses import http as statuses
+from social.streaming import http as streaming
+from social.streaming.http import STREAMING_PATH
+from social.streaming.http.websocket import streaming_socket
+from social.timelines import http as timelines
+from social.trends import http as trends
+from social.web import operations as health
+from social.web.errors import ApiError, api_error_handler, http_exception_handler
+from social.web.home_lane import HOME_PATH, HomeLane
+from social.web.middleware_body_limit import BodyLimitMiddleware
+from social.web.middleware_errors import ErrorMiddleware
+from social.web.middleware_metrics import MetricsMiddleware
+from social.web.ratelimits import rate_limit_middleware, rate_limits
 
 
 def all_routes() -> list[BaseRoute]:

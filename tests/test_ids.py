@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from social import ids
-from social.ids import NODES, IdGenerator, claim_node, id_at
-from social.keys import Keys
-from social.redis import AnyRedis
+from social.platform import ids
+from social.platform.ids import NODES, IdGenerator, claim_node, id_at
+from social.platform.keys import Keys
+from social.platform.redis.client import AnyRedis
 
 
 def test_ids_increase_and_carry_their_time() -> None:

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from social.logs import RedactSecrets, install, redact
+from social.platform.logs import RedactSecrets, install, redact
 
 
 def test_redacts_credential_parameters() -> None:

@@ -11,8 +11,9 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError, NoScriptError, ResponseError, TimeoutError
 
-from social.multiplex import MultiplexedRedis
-from social.redis import EmbeddedRedis, client_from_url
+from social.platform.redis.client import client_from_url
+from social.platform.redis.embedded import EmbeddedRedis
+from social.platform.redis.multiplex import MultiplexedRedis
 
 
 @pytest.fixture

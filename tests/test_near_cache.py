@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from social.cache import EntityCache, get_together
-from social.metrics import Metrics
-from social.multiplex import MultiplexedRedis, Tracking
-from social.near_cache import NearCache
-from social.redis import AnyRedis, client_from_url
+from social.platform.cache import EntityCache, get_together
+from social.platform.metrics import Metrics
+from social.platform.redis.client import AnyRedis, client_from_url
+from social.platform.redis.multiplex import MultiplexedRedis, Tracking
+from social.platform.redis.near_cache import NearCache
 from tests.conftest import single_server
 
 pytestmark = single_server  # tracking lives on the multiplexed connection, not used on a Cluster

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from social.redis import MAX_CONNECTIONS, client_from_url, flush_all
+from social.platform.redis.client import MAX_CONNECTIONS, client_from_url, flush_all
 
 IN_FLIGHT = 150
 

@@ -1,4 +1,4 @@
-from social.redis import AnyRedis, redacted
+from social.platform.redis.client import AnyRedis, redacted
 
 
 async def test_keyspace_starts_empty_and_is_writable(redis: AnyRedis) -> None:
@@ -14,7 +14,7 @@ def test_redacted_hides_password() -> None:
 
 
 async def test_hiredis_packing_speaks_the_same_protocol(redis_url: str) -> None:
-    from social.redis import client_from_url, is_cluster_url
+    from social.platform.redis.client import client_from_url, is_cluster_url
 
     client = client_from_url(redis_url)
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from social.api.trends import histories, render_admin_tag, tags_named, trend_store
-from social.context import AppContext
+from social.platform.context import AppContext
+from social.trends.http import histories, render_admin_tag, tags_named, trend_store
 
 TOP_N = 25
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from social.streaming.direct import WriteFrame, text_frame
 from social.streaming.protocol import Entry
+from social.web.frames import WriteFrame, text_frame
 
 Encoder = Callable[[list[str], str, str, str | None], str]
 
@@ -46,7 +46,7 @@ class Client:
     ) -> None:
         self._frames: list[str] = []
         self._waiter: asyncio.Future[None] | None = None
-        self._write = write  # straight to the socket (social.streaming.direct), if offered
+        self._write = write  # straight to the socket (social.web.frames), if offered
         self._busy = False  # the writer holds a frame it has not finished sending
         self.queue_max = max(1, queue_max)
         self.encode = encode

@@ -48,7 +48,7 @@ class Entry:
 
     @cached_property
     def frames(self) -> dict[tuple[object, ...], bytes]:
-        """The same, as WebSocket frames (social.streaming.direct)."""
+        """The same, as WebSocket frames (social.web.frames)."""
         return {}
 
 

@@ -7,7 +7,7 @@ import logging
 
 from redis.exceptions import RedisError
 
-from social.context import AppContext
+from social.platform.context import AppContext
 from social.streaming.client import Client
 from social.streaming.protocol import (
     ClientMessage,

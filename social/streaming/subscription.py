@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 import orjson
 from redis.exceptions import RedisError
 
-from social.redis import AnyRedis
+from social.platform.live.history import last_position, read_since
+from social.platform.redis.client import AnyRedis
 from social.streaming.client import CLOSE_OVERFLOW, CLOSE_SERVER_ERROR, Client
-from social.streaming.history import last_position, read_since
 from social.streaming.protocol import Entry, StreamSpec, position
 
 if TYPE_CHECKING:
-    from social.streaming.hub import StreamHub
+    from social.platform.live.hub import StreamHub
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from starlette.requests import HTTPConnection
 
-from social import scopes
-from social.auth import KIND_USER, optional_caller
-from social.context import AppContext
+from social.platform import scopes
+from social.platform.context import AppContext
 from social.streaming.protocol import USER_STREAMS, StreamError, StreamSpec
+from social.web.caller import KIND_USER, optional_caller
 
 
 class Refused(Exception):

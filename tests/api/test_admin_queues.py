@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from starlette.applications import Starlette
 
-from social.accounts import create_account
+from social.accounts.service import create_account
 from tests.api.helpers import PASSWORD, make_user, password_login, post, register_app
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
-from social.db.models import Account, Application, User
+from social.platform.db.models import Account, Application, User
 from tests.api.helpers import PASSWORD, app_token, bearer, register_app, register_user
 from tests.conftest import MakeApp
 

@@ -51,7 +51,7 @@ async def two_apps(make_app: MakeApp) -> tuple[Starlette, Starlette]:
 
 
 def _single_server(app: Starlette) -> bool:
-    from social.multiplex import MultiplexedRedis
+    from social.platform.redis.multiplex import MultiplexedRedis
 
     return isinstance(app.state.ctx.redis, MultiplexedRedis)
 

@@ -12,7 +12,7 @@ import pytest
 from starlette.applications import Starlette
 
 from sessions.tokens import token_hash
-from social.redis import AnyRedis
+from social.platform.redis.client import AnyRedis
 from tests.api.helpers import followed, make_user, post, register_app
 from tests.conftest import MakeApp, single_server
 

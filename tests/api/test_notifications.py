@@ -68,7 +68,7 @@ async def test_redelivered_events_notify_once(app: Starlette, client: httpx.Asyn
     await client.post(f"/api/v1/accounts/{alice.id}/unfollow", headers=bob.auth)
     await follow(client, bob, alice)
     await app.state.ctx.events.drain()
-    from social.notify import follow_created
+    from social.notifications.consumer import follow_created
 
     await follow_created(
         app.state.ctx, {"account_id": int(bob.id), "target_account_id": int(alice.id)}

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from social.redis import AnyRedis
+from social.platform.redis.client import AnyRedis
 from tests.api.helpers import bearer, register_app, register_user
 from tests.conftest import MakeApp, single_server
 
@@ -89,7 +89,7 @@ async def test_profile_cache_hits_and_invalidation(
 
 @single_server
 async def test_batch_read_is_one_round_trip(app: Starlette, client: httpx.AsyncClient) -> None:
-    from social.accounts import accounts_json
+    from social.accounts.service import accounts_json
 
     client_app = await register_app(client)
     ids = []

@@ -6,7 +6,7 @@ import httpx
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
-from social.db.models import Account
+from social.platform.db.models import Account
 from tests.api.helpers import PASSWORD, app_token, bearer, make_user, register_app
 from tests.conftest import MakeApp
 

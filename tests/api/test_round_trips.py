@@ -8,7 +8,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from social.multiplex import _Link
+from social.platform.redis.multiplex import _Link
 from tests.api.helpers import follow, home_ids, make_user, post, register_app
 from tests.conftest import MakeApp, single_server
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
-from social.db.models import OutboxEvent, Status
+from social.platform.db.models import OutboxEvent, Status
 from tests.api.helpers import PASSWORD, follow, make_user, post, register_app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from starlette.applications import Starlette
 
-from social.redis import AnyRedis
+from social.platform.redis.client import AnyRedis
 from tests.api.helpers import follow, followed, home_ids, make_user, post, register_app
 
 
@@ -88,7 +88,7 @@ async def test_flushed_redis_never_shows_an_empty_feed(
     lost = [k async for k in redis.scan_iter() if b":token" not in k and b":refresh" not in k]
     await redis.delete(*lost)
     assert await home_ids(client, bob) == expected  # from the database while rebuilding
-    from social.timelines import rebuild_home
+    from social.timelines.service import rebuild_home
 
     await rebuild_home(app.state.ctx, int(bob.id))
     key = app.state.ctx.keys.home_feed(int(bob.id))

@@ -100,7 +100,7 @@ def test_serve_on_embedded_defaults_and_sessions_survive_a_restart(tmp_path: Pat
     assert "embedded Valkey started" in out
     assert "embedded Valkey stopped" in out
     assert "database sqlite" in out
-    assert (tmp_path / "data" / "social.db").exists()
+    assert (tmp_path / "data" / "social.platform.db").exists()
     assert any((tmp_path / "data" / "redis").rglob("*.aof")), "AOF persistence is off"
 
     with serving(tmp_path, port, log) as (base, proc):

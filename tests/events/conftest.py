@@ -12,11 +12,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from social.db.engine import create_engine, session_factory
-from social.db.models import OutboxEvent
-from social.events import ConsumerGroup, Event, EventBus, EventKeys, EventSettings, OutboxRelay
-from social.events.event import encode_fields
-from social.redis import AnyRedis
+from social.platform.db.engine import create_engine, session_factory
+from social.platform.db.models import OutboxEvent
+from social.platform.events import (
+    ConsumerGroup,
+    Event,
+    EventBus,
+    EventKeys,
+    EventSettings,
+    OutboxRelay,
+)
+from social.platform.events.event import encode_fields
+from social.platform.redis.client import AnyRedis
 from tests.conftest import empty_tables
 
 KEYS = EventKeys("test:")

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from social.events import Event, EventBus, enqueue
-from social.redis import AnyRedis, client_from_url
+from social.platform.events import Event, EventBus, enqueue
+from social.platform.redis.client import AnyRedis, client_from_url
 from tests.events.conftest import FAST, KEYS, Recorder, eventually, outbox_rows
 
 Sessions = async_sessionmaker[AsyncSession]

@@ -6,8 +6,8 @@ import asyncio
 import time
 from typing import Any
 
-from social.events import Event
-from social.redis import AnyRedis
+from social.platform.events import Event
+from social.platform.redis.client import AnyRedis
 from tests.events.conftest import (
     KEYS,
     MakeGroup,

@@ -11,8 +11,8 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from social.events import EventBus, enqueue
-from social.redis import AnyRedis, client_from_url
+from social.platform.events import EventBus, enqueue
+from social.platform.redis.client import AnyRedis, client_from_url
 from tests.events.conftest import (
     FAST,
     KEYS,

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from social.keys import Keys
-from social.redis import AnyRedis
+from social.platform.keys import Keys
+from social.platform.redis.client import AnyRedis
 from tests.api.helpers import followed, post
 from tests.conftest import free_port
 from tests.failure.clients import assert_unavailable, eventually, home

@@ -18,8 +18,8 @@ import httpx
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from social.db.engine import create_engine
-from social.db.models import OutboxEvent, Status
+from social.platform.db.engine import create_engine
+from social.platform.db.models import OutboxEvent, Status
 from tests.api.helpers import followed, post
 from tests.failure.clients import assert_unavailable, eventually, home
 from tests.processes import Launcher, assert_no_bug, wait_healthy

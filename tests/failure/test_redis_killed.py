@@ -18,9 +18,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from social.db.engine import create_engine
-from social.db.models import OutboxEvent
-from social.redis import EmbeddedRedis
+from social.platform.db.engine import create_engine
+from social.platform.db.models import OutboxEvent
+from social.platform.redis.embedded import EmbeddedRedis
 from tests.api.helpers import User, followed, post
 from tests.failure.clients import (
     StreamListener,

@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
-from social.events.keys import EventKeys
-from social.redis import AnyRedis
+from social.platform.events.keys import EventKeys
+from social.platform.redis.client import AnyRedis
 from tests.api.helpers import User, followed, post
 from tests.failure.clients import StreamListener, eventually, home, newest_first
 from tests.processes import WORKER_READY, Launcher, Process, kill, wait_for_log, wait_healthy

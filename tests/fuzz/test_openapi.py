@@ -19,9 +19,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from social import openapi
 from social.app import all_routes
 from social.config import Settings
+from social.web import openapi
 from tests.fuzz.conftest import World
 
 CHECKS = [

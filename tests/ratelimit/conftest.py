@@ -11,7 +11,7 @@ from redis.asyncio import Redis, RedisCluster
 
 from ratelimit import Limiter
 from ratelimit.types import AnyRedis
-from social.redis import client_from_url, is_cluster_url
+from social.platform.redis.client import client_from_url, is_cluster_url
 
 DEAD_REDIS_URL = "redis://127.0.0.1:1"
 

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from sessions import COOKIE_NAME
-from social.logs import RedactSecrets
+from social.platform.logs import RedactSecrets
 from tests import logscan
 from tests.api.helpers import password_login
 from tests.logscan import SELFTEST_LOGGER, LogCapture, LogScan, Secrets, file_lines, scan

@@ -23,10 +23,10 @@ from starlette.applications import Starlette
 
 from sessions import COOKIE_NAME, SessionStore
 from sessions.tokens import token_hash
-from social.accounts import create_account
-from social.api.apps import hash_secret
-from social.db.models import Base
-from social.redis import AnyRedis
+from social.accounts.service import create_account
+from social.oauth.http.apps import hash_secret
+from social.platform.db.models import Base
+from social.platform.redis.client import AnyRedis
 from tests.api.helpers import PASSWORD, app_token, bearer, register_app, register_user
 from tests.conftest import MakeApp
 from tests.security.routes import write_routes

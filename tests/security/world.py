@@ -14,12 +14,12 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 
 from sessions import COOKIE_NAME, IssuedToken
-from social import entities
-from social.accounts import create_account
-from social.admin import session as dashboard
-from social.context import AppContext
-from social.db.models import Application, Tag
-from social.tokens import issue_user_token
+from social.accounts.service import create_account
+from social.admin.http import session as dashboard
+from social.oauth.tokens import issue_user_token
+from social.platform.context import AppContext
+from social.platform.db.models import Application, Tag
+from social.web import entities
 from tests.api.helpers import ClientApp, User, bearer, post, register_app, register_user
 from tests.trends.helpers import https_client
 
@@ -123,7 +123,7 @@ async def issue(ctx: AppContext, person: Person) -> entities.Token:
 
 
 async def dashboard_session(ctx: AppContext, admin_id: str) -> IssuedToken:
-    """A dashboard session, as `social.admin.session.sign_in` makes it."""
+    """A dashboard session, as `social.admin.http.session.sign_in` makes it."""
     # `new_csrf_token` as the dashboard module holds it: where tests/logscan.py watches it
     csrf = dashboard.new_csrf_token()  # type: ignore[attr-defined]
     data = {"csrf": csrf, "kind": dashboard.KIND}

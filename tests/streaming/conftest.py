@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 
 from social.app import create_app
 from social.config import Settings
-from social.redis import AnyRedis
+from social.platform.redis.client import AnyRedis
 from tests.api.helpers import ClientApp, User, make_user, register_app
 from tests.conftest import empty_database, free_port, running
 from tests.processes import Process, stop

@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 
 from social.streaming.client import Client
-from social.streaming.direct import text_frame
 from social.streaming.protocol import Entry, error_frame, frame
+from social.web.frames import text_frame
 
 LABEL = ["public"]
 

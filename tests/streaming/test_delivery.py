@@ -13,8 +13,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from social.redis import AnyRedis
-from social.streaming.history import HistoryLimits, publish
+from social.platform.live.history import HistoryLimits, publish
+from social.platform.redis.client import AnyRedis
 from tests.api.helpers import ClientApp, post
 from tests.streaming.conftest import MakeUser, Server
 from tests.streaming.frames import next_frame, nothing_more, payload_of, status_of

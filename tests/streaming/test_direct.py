@@ -11,7 +11,7 @@ import pytest
 from starlette.types import Receive, Scope, Send
 from websockets.asyncio.client import connect
 
-from social.streaming.direct import frame_writer, text_frame
+from social.web.frames import frame_writer, text_frame
 from tests.conftest import free_port, running
 
 TEXT = '{"event":"update","payload":"héllo"}'

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from websockets.asyncio.client import connect
 
-from social.redis import AnyRedis
+from social.platform.redis.client import AnyRedis
 from tests.api.helpers import followed, post
 from tests.conftest import empty_database
 from tests.processes import stop, wait_healthy

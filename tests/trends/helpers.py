@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from starlette.applications import Starlette
 
-from social.accounts import create_account
+from social.accounts.service import create_account
 from tests.api.helpers import PASSWORD, User, make_user, post, register_app
 
 ADMIN_SCOPES = "read write admin:read admin:write"

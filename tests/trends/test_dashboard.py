@@ -12,8 +12,8 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.types import Message
 
-from social.accounts import create_account
-from social.db.models import Tag
+from social.accounts.service import create_account
+from social.platform.db.models import Tag
 from tests.api.helpers import PASSWORD
 from tests.trends.helpers import everyone_posts, https_client, make_users
 

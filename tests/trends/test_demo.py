@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from social import demo
+from social.cli import demo
 
 
 async def no_sleep(_s: float) -> None:

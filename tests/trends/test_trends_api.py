@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from social import trends
-from social.db.models import Account
+from social.platform.db.models import Account
+from social.trends import consumer as trends
 from tests.api.helpers import bearer, post
 from tests.trends.helpers import everyone_posts, make_admin, make_users
 

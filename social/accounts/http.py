@@ -1,0 +1,226 @@
+"""Accounts: register, verify and update credentials, show, lookup (Mastodon)."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import func, select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from social.accounts.passwords import weakness
+from social.accounts.service import (
+    Conflict,
+    account_bytes,
+    account_or_404,
+    base_url,
+    create_account,
+    render_credential_account,
+    username_problem,
+)
+from social.oauth.tokens import issue_user_token
+from social.platform.context import get_context
+from social.platform.db.models import Account, Application, User
+from social.web import entities
+from social.web.caller import KIND_APP, require_token, require_user
+from social.web.errors import ApiError, not_found
+from social.web.openapi import endpoint
+from social.web.params import multi_to_dict, parse, validate
+from social.web.responses import json_response
+
+MAX_ID = (1 << 63) - 1
+
+
+class RegisterForm(BaseModel):
+    username: str = Field(max_length=30)
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=128)
+    agreement: bool
+    locale: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+    reason: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        problem = username_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        try:
+            return validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValueError("is invalid") from None
+
+    @field_validator("agreement")
+    @classmethod
+    def _agreed(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("must be accepted")
+        return value
+
+    @model_validator(mode="after")
+    def _strong_password(self) -> RegisterForm:
+        problem = weakness(self.password, username=self.username, email=self.email)
+        if problem:
+            raise ValueError(f"password {problem}")
+        return self
+
+
+class UpdateForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    display_name: str | None = Field(default=None, max_length=30)
+    note: str | None = Field(default=None, max_length=500)
+    locked: bool | None = None
+    bot: bool | None = None
+    discoverable: bool | None = None
+
+
+class LookupQuery(BaseModel):
+    acct: str = Field(min_length=1, max_length=300)
+
+
+def is_id(raw: str) -> bool:
+    """ASCII digits of a 64-bit id (`str.isdigit` also takes "²" and Arabic-Indic digits)."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 19 and int(raw) <= MAX_ID
+
+
+def parse_id(raw: str) -> int:
+    """A path id; anything that is not a 64-bit id is simply not found."""
+    if not is_id(raw):
+        raise not_found()
+    return int(raw)
+
+
+@endpoint(
+    "Register an account",
+    auth="app",
+    scopes=("write:accounts",),
+    body=RegisterForm,
+    response=entities.Token,
+)
+async def register(request: Request) -> Response:
+    caller = require_token(request, "write:accounts")
+    ctx = get_context(request)
+    if caller.kind != KIND_APP:
+        raise ApiError(403, "This method requires an app token")
+    if not ctx.settings.registrations_open:
+        raise ApiError(403, "Registrations are closed")
+    form = await parse(request, RegisterForm)
+    async with ctx.db() as db:
+        app = await db.get(Application, caller.app_id)
+        if app is None:
+            raise ApiError(401, "The access token is invalid")
+        try:
+            account, _user = await create_account(
+                db,
+                username=form.username,
+                email=form.email,
+                password=form.password,
+                locale=form.locale,
+            )
+        except Conflict as exc:
+            details = {
+                field: [{"error": "ERR_TAKEN", "description": message}]
+                for field, message in exc.fields.items()
+            }
+            raise ApiError(422, f"Validation failed: {exc}", details=details) from None
+    token = await issue_user_token(
+        ctx,
+        account_id=account.id,
+        app=app,
+        scopes=caller.scopes,
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    return json_response(token)
+
+
+async def _credential_account(request: Request, account_id: int) -> entities.CredentialAccount:
+    ctx = get_context(request)
+    async with ctx.db() as db:
+        row = (
+            await db.execute(select(Account, User).join(User).where(Account.id == account_id))
+        ).first()
+    if row is None:
+        raise ApiError(401, "The access token is invalid")
+    return render_credential_account(row[0], row[1], base_url(ctx))
+
+
+@endpoint(
+    "The authenticated account, with its source",
+    auth="user",
+    scopes=("read:accounts", "profile"),
+    response=entities.CredentialAccount,
+)
+async def verify_credentials(request: Request) -> Response:
+    caller = require_user(request, "read:accounts", "profile")
+    return json_response(await _credential_account(request, caller.account_id))
+
+
+@endpoint(
+    "Update the authenticated account's profile",
+    auth="user",
+    scopes=("write:accounts",),
+    body=UpdateForm,
+    response=entities.CredentialAccount,
+)
+async def update_credentials(request: Request) -> Response:
+    caller = require_user(request, "write:accounts")
+    ctx = get_context(request)
+    form = await parse(request, UpdateForm)
+    changes = form.model_dump(exclude_none=True)
+    async with ctx.db() as db:
+        row = (
+            await db.execute(
+                select(Account, User).join(User).where(Account.id == caller.account_id)
+            )
+        ).first()
+        if row is None:
+            raise ApiError(401, "The access token is invalid")
+        account, user = row
+        for name, value in changes.items():
+            setattr(account, name, value.strip() if isinstance(value, str) else value)
+        await db.commit()
+    base = base_url(ctx)
+    await ctx.accounts.put({account.id: account_bytes(account, base)})
+    return json_response(render_credential_account(account, user, base))
+
+
+@endpoint("An account's public profile", response=entities.Account, errors=(404,))
+async def show(request: Request) -> Response:
+    account_id = parse_id(request.path_params["id"])
+    return json_response(await account_or_404(get_context(request), account_id))
+
+
+@endpoint(
+    "Find an account by its acct", query=LookupQuery, response=entities.Account, errors=(404,)
+)
+async def lookup(request: Request) -> Response:
+    ctx = get_context(request)
+    query = validate(LookupQuery, multi_to_dict(request.query_params))
+    username, _, domain = query.acct.removeprefix("@").partition("@")
+    if domain and domain.lower() != ctx.settings.domain.lower():
+        raise not_found()
+    async with ctx.db() as db:
+        found = (
+            await db.execute(
+                select(Account.id).where(func.lower(Account.username) == username.lower())
+            )
+        ).scalar()
+    if found is None:
+        raise not_found()
+    return json_response(await account_or_404(ctx, found))
+
+
+routes = [
+    Route("/api/v1/accounts", register, methods=["POST"]),
+    Route("/api/v1/accounts/verify_credentials", verify_credentials, methods=["GET"]),
+    Route("/api/v1/accounts/update_credentials", update_credentials, methods=["PATCH"]),
+    Route("/api/v1/accounts/lookup", lookup, methods=["GET"]),
+    Route("/api/v1/accounts/{id}", show, methods=["GET"]),
+]

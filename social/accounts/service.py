@@ -1,0 +1,221 @@
+"""Accounts: registration, sign-in, lookups, and the cached Account JSON."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import orjson
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from social.accounts.passwords import hash_password, verify_password
+from social.platform.context import AppContext
+from social.platform.db.models import Account, User
+from social.web import entities
+from social.web.errors import ApiError
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
+RESERVED_USERNAMES = frozenset(
+    [
+        "root",
+        "webmaster",
+        "postmaster",
+        "hostmaster",
+        "abuse",
+        "security",
+        "support",
+        "help",
+        "api",
+        "oauth",
+        "settings",
+        "about",
+        "instance",
+        "mastodon",
+        "social",
+        "well_known",
+    ]
+)
+
+
+def username_problem(username: str) -> str | None:
+    if not username:
+        return "can't be blank"
+    if len(username) > 30:
+        return "is too long (maximum is 30 characters)"
+    if not USERNAME_RE.match(username):
+        return "must contain only letters, numbers and underscores"
+    if username.lower() in RESERVED_USERNAMES:
+        return "is reserved"
+    return None
+
+
+class Conflict(Exception):
+    def __init__(self, fields: dict[str, str]) -> None:
+        self.fields = fields
+        super().__init__(", ".join(f"{k} {v}" for k, v in fields.items()))
+
+
+async def find_conflicts(db: AsyncSession, username: str, email: str) -> dict[str, str]:
+    taken: dict[str, str] = {}
+    query = select(Account.id).where(func.lower(Account.username) == username.lower())
+    if (await db.execute(query)).first():
+        taken["username"] = "is already taken"
+    query = select(User.id).where(func.lower(User.email) == email.lower())
+    if (await db.execute(query)).first():
+        taken["email"] = "is already taken"
+    return taken
+
+
+async def create_account(
+    db: AsyncSession,
+    *,
+    username: str,
+    email: str,
+    password: str,
+    locale: str = "en",
+    role: str = "user",
+) -> tuple[Account, User]:
+    """Insert an account and its user in the caller's transaction; commits. Raises Conflict."""
+    conflicts = await find_conflicts(db, username, email)
+    if conflicts:
+        raise Conflict(conflicts)
+    account = Account(username=username)
+    db.add(account)
+    await db.flush()
+    user = User(
+        account_id=account.id,
+        email=email,
+        password_hash=await hash_password(password),
+        locale=locale,
+        role=role,
+    )
+    db.add(user)
+    try:
+        await db.commit()
+    except IntegrityError:
+        await db.rollback()
+        raise Conflict(
+            await find_conflicts(db, username, email) or {"username": "is taken"}
+        ) from None
+    return account, user
+
+
+async def authenticate(db: AsyncSession, login: str, password: str) -> User | None:
+    """The user whose email (or username) and password match; equal cost when none does."""
+    login = login.strip()
+    query = (
+        select(User)
+        .join(Account)
+        .where(
+            (func.lower(User.email) == login.lower())
+            | (func.lower(Account.username) == login.lower())
+        )
+    )
+    user = (await db.execute(query)).scalars().first()
+    ok = await verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or user.disabled:
+        return None
+    return user
+
+
+def base_url(ctx: AppContext) -> str:
+    domain = ctx.settings.domain
+    local = domain.startswith(("localhost", "127.", "[::1]"))
+    return f"{'http' if local else 'https'}://{domain}"
+
+
+def note_html(note: str) -> str:
+    paragraphs = [p for p in re.split(r"\n{2,}", note.strip()) if p]
+    return "".join(
+        "<p>" + "<br />".join(html.escape(line) for line in p.split("\n")) + "</p>"
+        for p in paragraphs
+    )
+
+
+def render_account(account: Account, base: str) -> entities.Account:
+    return entities.Account(
+        id=str(account.id),
+        username=account.username,
+        acct=account.username,
+        display_name=account.display_name,
+        locked=account.locked,
+        bot=account.bot,
+        discoverable=account.discoverable,
+        indexable=account.discoverable,
+        group=False,
+        noindex=False,
+        hide_collections=False,
+        created_at=account.created_at.strftime("%Y-%m-%dT00:00:00.000Z"),
+        note=note_html(account.note),
+        url=f"{base}/@{account.username}",
+        uri=f"{base}/users/{account.username}",
+        avatar=f"{base}/avatars/original/missing.png",
+        avatar_static=f"{base}/avatars/original/missing.png",
+        header=f"{base}/headers/original/missing.png",
+        header_static=f"{base}/headers/original/missing.png",
+        followers_count=account.followers_count,
+        following_count=account.following_count,
+        statuses_count=account.statuses_count,
+        last_status_at=account.last_status_at.strftime("%Y-%m-%d")
+        if account.last_status_at
+        else None,
+        emojis=[],
+        fields=[],
+    )
+
+
+def render_credential_account(
+    account: Account, user: User, base: str
+) -> entities.CredentialAccount:
+    public = render_account(account, base)
+    return entities.CredentialAccount(
+        **public.model_dump(),
+        source=entities.Source(
+            privacy="public",
+            sensitive=False,
+            language=user.locale,
+            note=account.note,
+            fields=[],
+            follow_requests_count=0,
+            hide_collections=False,
+            discoverable=account.discoverable,
+            indexable=account.discoverable,
+        ),
+        role=entities.Role(
+            id="3" if user.is_admin else "-99",
+            name="Admin" if user.is_admin else "",
+            color="",
+            permissions="1" if user.is_admin else "0",
+            highlighted=user.is_admin,
+        ),
+    )
+
+
+def account_bytes(account: Account, base: str) -> bytes:
+    return orjson.dumps(render_account(account, base).model_dump(mode="json"))
+
+
+async def accounts_json(
+    ctx: AppContext, ids: list[int], *, cached: dict[int, bytes] | None = None
+) -> dict[int, bytes]:
+    """Rendered Account JSON for `ids`: one cache round trip (none when `cached` holds what
+    the caller already read), misses from the database."""
+    found = dict(cached) if cached is not None else await ctx.accounts.get_many(ids)
+    missing = [id_ for id_ in ids if id_ not in found]
+    if missing:
+        async with ctx.db() as db:
+            rows = (await db.execute(select(Account).where(Account.id.in_(missing)))).scalars()
+            base = base_url(ctx)
+            loaded = {row.id: account_bytes(row, base) for row in rows if not row.suspended}
+        await ctx.accounts.fill(loaded)
+        found.update(loaded)
+    return found
+
+
+async def account_or_404(ctx: AppContext, account_id: int) -> bytes:
+    found = await accounts_json(ctx, [account_id])
+    if account_id not in found:
+        raise ApiError(404, "Record not found")
+    return found[account_id]

@@ -1,1 +1,0 @@
-"""HTTP API: one module per resource, routes at the bottom of each."""

@@ -1,0 +1,173 @@
+"""Follows and an account's statuses: follow, unfollow, followers, following, statuses,
+relationships (Mastodon)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from social.accounts.http import is_id, parse_id
+from social.accounts.service import account_or_404, accounts_json
+from social.follows.service import relationships, set_following
+from social.platform.context import get_context
+from social.platform.db.models import Follow, Mention, Status
+from social.statuses.render import render_raw, render_statuses
+from social.web import entities
+from social.web.caller import require_user, viewer_id
+from social.web.openapi import endpoint
+from social.web.paging import PageQuery, link_header, paged
+from social.web.params import multi_to_dict, validate
+from social.web.responses import json_response, raw_json_list
+
+
+class StatusesQuery(PageQuery):
+    model_config = ConfigDict(extra="ignore")
+
+    exclude_replies: bool = False
+    exclude_reblogs: bool = False
+    only_media: bool = False
+    pinned: bool = False
+    tagged: str | None = Field(default=None, max_length=100)
+
+
+class RelationshipsQuery(BaseModel):
+    id: list[str] = Field(min_length=1, max_length=40)
+
+
+async def _relationship(request: Request, on: bool) -> Response:
+    caller = require_user(request, "write:follows")
+    ctx = get_context(request)
+    target = parse_id(request.path_params["id"])
+    await set_following(ctx, caller.account_id, target, on)
+    return json_response((await relationships(ctx, caller.account_id, [target]))[0])
+
+
+@endpoint(
+    "Follow an account",
+    auth="user",
+    scopes=("write:follows",),
+    response=entities.Relationship,
+    errors=(404,),
+)
+async def follow(request: Request) -> Response:
+    return await _relationship(request, True)
+
+
+@endpoint(
+    "Unfollow an account",
+    auth="user",
+    scopes=("write:follows",),
+    response=entities.Relationship,
+    errors=(404,),
+)
+async def unfollow(request: Request) -> Response:
+    return await _relationship(request, False)
+
+
+async def _follow_list(request: Request, *, followers: bool) -> Response:
+    ctx = get_context(request)
+    account_id = parse_id(request.path_params["id"])
+    await account_or_404(ctx, account_id)
+    page = validate(PageQuery, multi_to_dict(request.query_params))
+    mine, other = (
+        (Follow.target_account_id, Follow.account_id)
+        if followers
+        else (Follow.account_id, Follow.target_account_id)
+    )
+    query = select(Follow.id, other.label("other")).where(mine == account_id)
+    async with ctx.db() as db:
+        rows = sorted((await db.execute(paged(query, Follow.id, page))).all(), reverse=True)
+    accounts = await accounts_json(ctx, [r.other for r in rows])
+    body = raw_json_list([accounts[r.other] for r in rows if r.other in accounts])
+    headers = {"Link": link_header(request, [r.id for r in rows])} if rows else {}
+    return json_response(body, headers=headers)
+
+
+@endpoint(
+    "Accounts following this account",
+    query=PageQuery,
+    response=entities.Account,
+    many=True,
+    errors=(404,),
+)
+async def followers(request: Request) -> Response:
+    return await _follow_list(request, followers=True)
+
+
+@endpoint(
+    "Accounts this account follows",
+    query=PageQuery,
+    response=entities.Account,
+    many=True,
+    errors=(404,),
+)
+async def following(request: Request) -> Response:
+    return await _follow_list(request, followers=False)
+
+
+@endpoint(
+    "Statuses posted by an account",
+    auth="optional",
+    query=StatusesQuery,
+    response=entities.Status,
+    many=True,
+    errors=(404,),
+)
+async def account_statuses(request: Request) -> Response:
+    ctx = get_context(request)
+    account_id = parse_id(request.path_params["id"])
+    await account_or_404(ctx, account_id)
+    q = validate(StatusesQuery, multi_to_dict(request.query_params))
+    viewer = viewer_id(request)
+    if q.only_media or q.pinned:
+        return json_response([])  # no media attachments or pins yet
+    query = select(Status.id).where(Status.account_id == account_id)
+    if viewer != account_id:
+        mentioned = select(Mention.status_id).where(Mention.account_id == (viewer or 0))
+        query = query.where((Status.visibility != "direct") | Status.id.in_(mentioned))
+    if q.exclude_replies:
+        query = query.where(
+            Status.in_reply_to_id.is_(None) | (Status.in_reply_to_account_id == account_id)
+        )
+    async with ctx.db() as db:
+        ids = sorted((await db.execute(paged(query, Status.id, q))).scalars(), reverse=True)
+    if q.tagged:
+        wanted = q.tagged.lstrip("#").casefold()
+        tagged = await render_statuses(ctx, ids, viewer)
+        statuses = [s for s in tagged if any(t["name"] == wanted for t in s["tags"])]
+        headers = {"Link": link_header(request, ids)} if ids else {}
+        return json_response(statuses, headers=headers)
+    raw = await render_raw(ctx, ids, viewer)
+    headers = {"Link": link_header(request, ids)} if ids else {}
+    return json_response(raw_json_list(raw), headers=headers)
+
+
+@endpoint(
+    "Your relationships with the given accounts (`id[]=`)",
+    auth="user",
+    scopes=("read:follows",),
+    query=RelationshipsQuery,
+    response=entities.Relationship,
+    many=True,
+)
+async def relationships_endpoint(request: Request) -> Response:
+    caller = require_user(request, "read:follows")
+    params = multi_to_dict(request.query_params)
+    if isinstance(params.get("id"), str):
+        params["id"] = [params["id"]]
+    q = validate(RelationshipsQuery, params)
+    ids = [int(i) for i in q.id if is_id(i)]
+    return json_response(await relationships(get_context(request), caller.account_id, ids))
+
+
+routes = [
+    Route("/api/v1/accounts/relationships", relationships_endpoint, methods=["GET"]),
+    Route("/api/v1/accounts/{id}/follow", follow, methods=["POST"]),
+    Route("/api/v1/accounts/{id}/unfollow", unfollow, methods=["POST"]),
+    Route("/api/v1/accounts/{id}/followers", followers, methods=["GET"]),
+    Route("/api/v1/accounts/{id}/following", following, methods=["GET"]),
+    Route("/api/v1/accounts/{id}/statuses", account_statuses, methods=["GET"]),
+]

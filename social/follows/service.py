@@ -1,0 +1,87 @@
+"""Following: the edge, both counters and the outbox event in one transaction; relationships."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from social.accounts.service import account_bytes, base_url
+from social.platform.context import AppContext
+from social.platform.db.models import Account, Follow
+from social.platform.db.toggle import toggle
+from social.platform.events.outbox import enqueue
+from social.web import entities
+from social.web.errors import ApiError, not_found
+
+FOLLOW_CREATED = "follow.created"
+FOLLOW_DELETED = "follow.deleted"
+
+
+async def set_following(ctx: AppContext, follower_id: int, target_id: int, on: bool) -> None:
+    """Follow or unfollow (idempotent: repeating it changes nothing and emits nothing)."""
+    if follower_id == target_id:
+        raise ApiError(403, "You cannot follow yourself")
+    async with ctx.db() as db:
+        target = await db.get(Account, target_id)
+        if target is None or target.suspended:
+            raise not_found()
+        delta = await toggle(db, on, Follow, account_id=follower_id, target_account_id=target_id)
+        if not delta:
+            return
+        counters = {
+            follower_id: {"following_count": Account.following_count + delta},
+            target_id: {"followers_count": Account.followers_count + delta},
+        }
+        # Both rows in id order: concurrent follows (a follows b while b follows c while c
+        # follows a) then never wait on each other in a cycle (a deadlock on PostgreSQL).
+        for account_id in sorted(counters):
+            await db.execute(
+                update(Account).where(Account.id == account_id).values(counters[account_id])
+            )
+        topic = FOLLOW_CREATED if on else FOLLOW_DELETED
+        enqueue(db, topic, {"account_id": follower_id, "target_account_id": target_id})
+        await db.commit()
+        rows = (
+            await db.execute(select(Account).where(Account.id.in_([follower_id, target_id])))
+        ).scalars()
+        base = base_url(ctx)
+        fresh = {a.id: account_bytes(a, base) for a in rows}
+    ctx.events.wake()
+    await ctx.accounts.put(fresh)
+
+
+async def relationships(
+    ctx: AppContext, viewer_id: int, target_ids: list[int]
+) -> list[entities.Relationship]:
+    async with ctx.db() as db:
+        following = set(
+            (
+                await db.execute(
+                    select(Follow.target_account_id).where(
+                        Follow.account_id == viewer_id, Follow.target_account_id.in_(target_ids)
+                    )
+                )
+            ).scalars()
+        )
+        followed_by = set(
+            (
+                await db.execute(
+                    select(Follow.account_id).where(
+                        Follow.target_account_id == viewer_id, Follow.account_id.in_(target_ids)
+                    )
+                )
+            ).scalars()
+        )
+        existing = set(
+            (await db.execute(select(Account.id).where(Account.id.in_(target_ids)))).scalars()
+        )
+    return [
+        entities.Relationship(
+            id=str(t),
+            following=t in following,
+            showing_reblogs=t in following,
+            notifying=False,
+            followed_by=t in followed_by,
+        )
+        for t in dict.fromkeys(target_ids)
+        if t in existing
+    ]

@@ -1,0 +1,159 @@
+"""Notifications: list, show, clear, dismiss (Mastodon)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from pydantic import ConfigDict, Field
+from sqlalchemy import delete, select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from social.accounts.http import parse_id
+from social.accounts.service import accounts_json
+from social.platform.context import AppContext, get_context
+from social.platform.db.models import Notification
+from social.platform.db.models.notifications import TYPES
+from social.statuses.render import iso, render_statuses
+from social.web import entities
+from social.web.caller import require_user
+from social.web.errors import not_found
+from social.web.openapi import endpoint
+from social.web.paging import PageQuery, link_header, paged
+from social.web.params import multi_to_dict, validate
+from social.web.responses import json_response
+
+
+class NotificationsQuery(PageQuery):
+    model_config = ConfigDict(extra="ignore")
+
+    types: list[str] = Field(default_factory=list, max_length=20)
+    exclude_types: list[str] = Field(default_factory=list, max_length=20)
+    account_id: int | None = Field(default=None, ge=0)
+
+
+async def render_notifications(
+    ctx: AppContext, rows: list[Notification], viewer: int
+) -> list[dict[str, Any]]:
+    accounts = await accounts_json(ctx, list({n.from_account_id for n in rows}))
+    status_ids = [n.status_id for n in rows if n.status_id]
+    statuses = {
+        int(s["id"]): s for s in await render_statuses(ctx, list(dict.fromkeys(status_ids)), viewer)
+    }
+    out = []
+    for n in rows:
+        if n.from_account_id not in accounts:
+            continue
+        status = statuses.get(n.status_id) if n.status_id else None
+        if n.status_id and status is None:
+            continue  # the status is gone or no longer visible
+        out.append(
+            {
+                "id": str(n.id),
+                "type": n.type,
+                "group_key": f"ungrouped-{n.id}",
+                "created_at": iso(n.created_at),
+                "account": orjson.loads(accounts[n.from_account_id]),
+                "status": status,
+            }
+        )
+    return out
+
+
+@endpoint(
+    "Your notifications, newest first",
+    auth="user",
+    scopes=("read:notifications",),
+    query=NotificationsQuery,
+    response=entities.Notification,
+    many=True,
+)
+async def list_notifications(request: Request) -> Response:
+    caller = require_user(request, "read:notifications")
+    ctx = get_context(request)
+    params = multi_to_dict(request.query_params)
+    for name in ("types", "exclude_types"):
+        if isinstance(params.get(name), str):
+            params[name] = [params[name]]
+    q = validate(NotificationsQuery, params)
+    query = select(Notification).where(Notification.account_id == caller.account_id)
+    if q.types:
+        query = query.where(Notification.type.in_([t for t in q.types if t in TYPES]))
+    if q.exclude_types:
+        query = query.where(Notification.type.not_in(q.exclude_types))
+    if q.account_id is not None:
+        query = query.where(Notification.from_account_id == q.account_id)
+    async with ctx.db() as db:
+        rows = list((await db.execute(paged(query, Notification.id, q))).scalars())
+    rows.sort(key=lambda n: n.id, reverse=True)
+    headers = {"Link": link_header(request, [n.id for n in rows])} if rows else {}
+    return json_response(await render_notifications(ctx, rows, caller.account_id), headers=headers)
+
+
+@endpoint(
+    "One notification",
+    auth="user",
+    scopes=("read:notifications",),
+    response=entities.Notification,
+    errors=(404,),
+)
+async def show(request: Request) -> Response:
+    caller = require_user(request, "read:notifications")
+    ctx = get_context(request)
+    notification_id = parse_id(request.path_params["id"])
+    async with ctx.db() as db:
+        row = await db.get(Notification, notification_id)
+    if row is None or row.account_id != caller.account_id:
+        raise not_found()
+    rendered = await render_notifications(ctx, [row], caller.account_id)
+    if not rendered:
+        raise not_found()
+    return json_response(rendered[0])
+
+
+@endpoint(
+    "Dismiss every notification",
+    auth="user",
+    scopes=("write:notifications",),
+    response=entities.Empty,
+)
+async def clear(request: Request) -> Response:
+    caller = require_user(request, "write:notifications")
+    ctx = get_context(request)
+    async with ctx.db() as db:
+        await db.execute(delete(Notification).where(Notification.account_id == caller.account_id))
+        await db.commit()
+    return json_response({})
+
+
+@endpoint(
+    "Dismiss one notification",
+    auth="user",
+    scopes=("write:notifications",),
+    response=entities.Empty,
+    errors=(404,),
+)
+async def dismiss(request: Request) -> Response:
+    caller = require_user(request, "write:notifications")
+    ctx = get_context(request)
+    notification_id = parse_id(request.path_params["id"])
+    async with ctx.db() as db:
+        result = await db.execute(
+            delete(Notification).where(
+                Notification.id == notification_id, Notification.account_id == caller.account_id
+            )
+        )
+        await db.commit()
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise not_found()
+    return json_response({})
+
+
+routes = [
+    Route("/api/v1/notifications", list_notifications, methods=["GET"]),
+    Route("/api/v1/notifications/clear", clear, methods=["POST"]),
+    Route("/api/v1/notifications/{id}", show, methods=["GET"]),
+    Route("/api/v1/notifications/{id}/dismiss", dismiss, methods=["POST"]),
+]

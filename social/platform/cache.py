@@ -1,0 +1,226 @@
+"""Cache-aside for rendered entity JSON: batch reads in one round trip, fills that never clobber.
+
+Readers fill misses with `SET NX`, writers overwrite with the fresh rendering after their commit:
+a reader that loaded a stale row before the write can then no longer replace the fresh entry.
+Redis failures are absorbed (counted, treated as misses): reads fall back to the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from redis.asyncio import RedisCluster
+from redis.exceptions import RedisError
+
+from social.platform.metrics import Metrics
+from social.platform.redis.client import AnyRedis
+from social.platform.redis.multiplex import MultiplexedRedis
+from social.platform.redis.near_cache import NearCache
+
+log = logging.getLogger(__name__)
+
+KEYS_REMEMBERED = 50_000
+
+
+class EntityCache:
+    def __init__(
+        self,
+        redis: AnyRedis,
+        *,
+        name: str,
+        key: Callable[[int], str],
+        ttl_s: int,
+        metrics: Metrics,
+        near: NearCache | None = None,
+    ) -> None:
+        self.redis = redis
+        # asked on every read; isinstance against the cluster client's protocol bases is slow
+        self.multiplexed = redis if isinstance(redis, MultiplexedRedis) else None
+        self.clustered = isinstance(redis, RedisCluster)
+        self.near = near
+        self.name = name
+        self.key = key
+        self.ttl_s = ttl_s
+        self.metrics = metrics
+        self._keys: dict[int, str] = {}
+        self._hit, self._miss = (name, "hit"), (name, "miss")
+        for labels in (self._hit, self._miss):  # both series exist from the start, at 0
+            metrics.cache_requests.add(labels, 0)
+
+    def keys_of(self, ids: Iterable[int]) -> list[str]:
+        """`key` of each id, remembered: a timeline asks for the same few hundred again and
+        again, and a lookup costs a fifth of building the name."""
+        known = self._keys
+        if len(known) > KEYS_REMEMBERED:
+            known.clear()
+        found = []
+        for id_ in ids:
+            key = known.get(id_)
+            if key is None:
+                key = known[id_] = self.key(id_)
+            found.append(key)
+        return found
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, bytes]:
+        return (await get_together([(self, ids)]))[0][0]
+
+    def _count(self, asked: int, found: int) -> None:
+        tally = self.metrics.cache_requests
+        tally.add(self._hit, found)
+        tally.add(self._miss, asked - found)
+
+    async def fill(self, entries: Mapping[int, bytes]) -> None:
+        """Write back what readers loaded from the database, unless something fresher is there."""
+        await self._write(entries, only_if_absent=True)
+
+    async def put(self, entries: Mapping[int, bytes]) -> None:
+        """Store the fresh rendering after a write committed."""
+        await self._write(entries, only_if_absent=False)
+
+    async def invalidate(self, ids: Iterable[int]) -> None:
+        keys = [self.key(id_) for id_ in ids]
+        if not keys:
+            return
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.delete(key)
+                await pipe.execute()
+        except RedisError as exc:
+            self._absorb("invalidate", exc)
+
+    async def _write(self, entries: Mapping[int, bytes], *, only_if_absent: bool) -> None:
+        if not entries:
+            return
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for id_, value in entries.items():
+                    pipe.set(self.key(id_), value, ex=self.ttl_s, nx=only_if_absent)
+                await pipe.execute()
+        except RedisError as exc:
+            self._absorb("write", exc)
+
+    def _absorb(self, op: str, exc: RedisError) -> None:
+        self.metrics.redis_errors.labels(f"cache.{self.name}.{op}").inc()
+        log.warning("%s cache %s failed: %r", self.name, op, exc)
+
+
+async def get_together(
+    lookups: Sequence[tuple[EntityCache, Iterable[int]]],
+    *,
+    members_of: tuple[str, Sequence[str | int]] | None = None,
+) -> tuple[list[dict[int, bytes]], list[bool] | None]:
+    """Several caches' batch reads in one round trip (they share a client), plus optionally
+    `SMISMEMBER key *members` in the same round trip (None if Redis failed; a member may be a
+    number, sent as its digits). What the in-process cache holds (`NearCache`) is not asked of
+    Redis: entity values, and for the set the answers it already gave about these members
+    (`Membership`)."""
+    wanted = [(cache, list(dict.fromkeys(ids))) for cache, ids in lookups]
+    keys = [key for cache, ids in wanted for key in cache.keys_of(ids)]
+    first = wanted[0][0]
+    near = first.near if first.near is not None and first.near.enabled else None
+    flags: list[bool] | None = None
+    known: Membership | None = None
+    begun: list[str] = []
+    if near is not None:
+        values: list[bytes | None] = near.get_many(keys)
+        asked = [key for key, value in zip(keys, values, strict=True) if value is None]
+        hits, misses = len(keys) - len(asked), len(asked)
+        if members_of is not None:
+            known = near.get(members_of[0])
+            flags = known.flags(members_of[1]) if known is not None else None
+            if flags is not None:
+                members_of, hits = None, hits + 1  # not asked again
+            else:
+                misses += 1
+        near.count(hits, misses)
+        begun = asked if members_of is None else [*asked, members_of[0]]
+        near.begin(begun)
+    else:
+        values, asked = [None] * len(keys), keys
+    fetched: list[bytes | None] = [None] * len(asked)
+    fill: dict[str, Any] = {}
+    try:
+        if first.multiplexed is not None:  # the hot path: no pipeline object
+            commands: list[tuple[str | int, ...]] = [("MGET", *asked)] if asked else []
+            if members_of is not None:
+                commands.append(("SMISMEMBER", members_of[0], *members_of[1]))
+            replies = await first.multiplexed.send_raw(commands) if commands else []
+            for reply in replies:
+                if isinstance(reply, Exception):
+                    raise reply
+        elif asked or members_of is not None:
+            replies = await _pipelined(first.redis, asked, members_of)
+        else:
+            replies = []
+        if members_of is not None:
+            flags = [bool(f) for f in replies.pop()]
+            if near is not None and flags[0]:  # only a set known complete says "not in it"
+                fill[members_of[0]] = Membership.merged(known, members_of[1], flags)
+        if first.clustered:
+            fetched = replies
+        elif asked:
+            fetched = replies[0]
+    except RedisError as exc:
+        first._absorb("get", exc)
+    finally:
+        if near is not None:
+            fill.update((k, v) for k, v in zip(asked, fetched, strict=True) if v is not None)
+            near.end(begun, fill)
+    if near is not None:
+        missing = iter(fetched)
+        values = [value if value is not None else next(missing) for value in values]
+    else:
+        values = fetched
+    results = []
+    for cache, ids in wanted:
+        chunk, values = values[: len(ids)], values[len(ids) :]
+        found = {i: v for i, v in zip(ids, chunk, strict=True) if v is not None}
+        cache._count(len(ids), len(found))
+        results.append(found)
+    return results, flags
+
+
+class Membership:
+    """What `SMISMEMBER` said of a set's members, kept in the near cache under the set's key
+    (a write to the set drops it, as any entry). Bounded: past `MAX_MEMBERS` answers, only the
+    newest read's are kept."""
+
+    MAX_MEMBERS = 1000
+    __slots__ = ("_answers",)
+
+    def __init__(self, answers: dict[str | int, bool]) -> None:
+        self._answers = answers
+
+    def flags(self, members: Sequence[str | int]) -> list[bool] | None:
+        """Its answers for `members`, in order, or None unless it knows all of them."""
+        answers = self._answers
+        try:
+            return [answers[m] for m in members]
+        except KeyError:
+            return None
+
+    @classmethod
+    def merged(
+        cls, known: Membership | None, members: Sequence[str | int], flags: Sequence[bool]
+    ) -> Membership:
+        answers = dict(zip(members, flags, strict=True))
+        if known is not None and len(known._answers) + len(answers) <= cls.MAX_MEMBERS:
+            answers = {**known._answers, **answers}
+        return cls(answers)
+
+
+async def _pipelined(
+    redis: AnyRedis, keys: list[str], members_of: tuple[str, Sequence[str | int]] | None
+) -> list[Any]:
+    async with redis.pipeline(transaction=False) as pipe:
+        if isinstance(redis, RedisCluster):
+            for key in keys:
+                pipe.get(key)  # a cluster pipeline splits them by node
+        elif keys:
+            pipe.mget(keys)
+        if members_of is not None:
+            pipe.smismember(members_of[0], list(members_of[1]))
+        return list(await pipe.execute())

@@ -1,0 +1,33 @@
+"""Notifications: someone followed, mentioned or favourited you."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from social.platform.db.models.base import Base, id_column
+from social.platform.db.types import UTCDateTime, utcnow
+
+TYPES = ("mention", "follow", "favourite")
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = id_column()
+    account_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("accounts.id", ondelete="CASCADE")
+    )
+    from_account_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("accounts.id", ondelete="CASCADE")
+    )
+    type: Mapped[str] = mapped_column(String(32))
+    status_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), default=None
+    )
+    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_notifications_account_id_id", "account_id", "id"),)

@@ -1,0 +1,113 @@
+"""Values kept in process memory, coherent with Redis by its client-side caching.
+
+The shared connection (`multiplex.py`) turns on `CLIENT TRACKING ... BCAST` for a few key
+prefixes (cached statuses and accounts, access tokens, favourites sets), and Redis then tells
+it of every write to a key under them: the entry is dropped here as soon as the message
+arrives. When the connection is lost, messages may be missed until the next one tracks, so
+everything is dropped.
+
+A read that fills the cache races with writes: the reply may arrive, and then an invalidation
+of a write that followed it, before the reader runs again. So a reader `begin`s its keys before
+writing its command, and `end` stores only the values of keys no invalidation has named since.
+Entries also expire after `ttl_s` (a bound in case a message is ever lost) and the oldest is
+evicted beyond `max_entries`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from social.platform.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+
+class NearCache:
+    def __init__(
+        self, prefixes: Sequence[str], *, max_entries: int, ttl_s: float, metrics: Metrics
+    ) -> None:
+        self.prefixes = tuple(prefixes)
+        self.max_entries = max_entries
+        self.ttl_s = ttl_s
+        self._entries: OrderedDict[str, tuple[Any, float]] = OrderedDict()
+        self._pending: dict[str, int] = {}  # keys being read, by how many readers
+        self._spoiled: set[str] = set()  # pending keys written since their read began
+        self._tally = metrics.near_cache
+        self.enabled = True
+        metrics.near_cache_entries.set_function(lambda: len(self._entries))
+
+    def refused(self, error: Exception) -> None:
+        """Redis will not track (before 6.0, or an ACL without `CLIENT`): nothing is kept."""
+        log.warning("Redis refused client-side caching, the near cache is off: %s", error)
+        self.enabled = False
+        self.invalidate(None)
+
+    def get(self, key: str) -> Any | None:
+        return self.get_many((key,))[0]
+
+    def get_many(self, keys: Sequence[str]) -> list[Any | None]:
+        """`get` for each of `keys` (one clock reading for all)."""
+        now = time.monotonic()
+        entries = self._entries
+        found: list[Any | None] = []
+        for key in keys:
+            entry = entries.get(key)
+            if entry is None:
+                found.append(None)
+            elif now >= entry[1]:
+                del entries[key]
+                found.append(None)
+            else:
+                entries.move_to_end(key)
+                found.append(entry[0])
+        return found
+
+    def begin(self, keys: Iterable[str]) -> None:
+        """Before the read of `keys` is written: invalidations from now on spoil its values."""
+        pending = self._pending
+        for key in keys:
+            pending[key] = pending.get(key, 0) + 1
+
+    def end(
+        self, keys: Iterable[str], values: Mapping[str, Any], ttl_s: float | None = None
+    ) -> None:
+        """After the read: keep `values` (of some of `keys`) unless invalidated since `begin`;
+        every key of `keys` is released, so call this also when the read failed."""
+        deadline = time.monotonic() + (self.ttl_s if ttl_s is None else min(ttl_s, self.ttl_s))
+        pending, spoiled, entries = self._pending, self._spoiled, self._entries
+        for key in keys:
+            value = values.get(key)
+            if value is not None and key not in spoiled and self.enabled:
+                entries[key] = (value, deadline)
+                entries.move_to_end(key)
+            left = pending.get(key, 1) - 1
+            if left > 0:
+                pending[key] = left
+            else:
+                pending.pop(key, None)
+                spoiled.discard(key)
+        while len(entries) > self.max_entries:
+            entries.popitem(last=False)
+
+    def count(self, hits: int, misses: int) -> None:
+        self._tally.add(("hit",), hits)
+        self._tally.add(("miss",), misses)
+
+    def invalidate(self, keys: Sequence[bytes] | None) -> None:
+        """What Redis says was written (None: everything, e.g. `FLUSHDB` or a lost link)."""
+        if keys is None:
+            self._entries.clear()
+            self._spoiled.update(self._pending)
+            self._tally.add(("flush",))
+            return
+        entries, pending = self._entries, self._pending
+        for raw in keys:
+            key = raw.decode() if isinstance(raw, bytes) else str(raw)
+            entries.pop(key, None)
+            if key in pending:
+                self._spoiled.add(key)
+        self._tally.add(("invalidated",), len(keys))

@@ -1,0 +1,254 @@
+"""Writing statuses: one transaction for the status, its tags, mentions, counters and the outbox
+event; then the caches. Deleting and favouriting likewise."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from redis.exceptions import RedisError
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from social.accounts.service import account_bytes, base_url
+from social.platform.context import AppContext
+from social.platform.db.models import Account, Favourite, Mention, Status, StatusTag, Tag
+from social.platform.db.toggle import toggle
+from social.platform.db.types import utcnow
+from social.platform.events.outbox import enqueue
+from social.statuses import text
+from social.statuses.render import cached_statuses
+from social.statuses.visibility import followed_among, may_see
+from social.web.errors import ApiError, not_found
+from social.web.params import field_error
+
+STATUS_CREATED = "status.created"
+STATUS_DELETED = "status.deleted"
+FAVOURITE_CREATED = "favourite.created"
+
+
+@dataclass(frozen=True)
+class NewStatus:
+    text: str
+    spoiler_text: str = ""
+    sensitive: bool = False
+    visibility: str = "public"
+    language: str | None = None
+    in_reply_to_id: int | None = None
+
+
+async def _mentioned_accounts(
+    db: AsyncSession, ctx: AppContext, parsed: text.Parsed
+) -> list[Account]:
+    local = [
+        name.lower()
+        for name, domain in parsed.mentions
+        if domain is None or domain.lower() == ctx.settings.domain.lower()
+    ]
+    if not local:
+        return []
+    query = select(Account).where(func.lower(Account.username).in_(local), ~Account.suspended)
+    return list((await db.execute(query)).scalars())
+
+
+async def _tags(db: AsyncSession, names: dict[str, str]) -> list[Tag]:
+    if not names:
+        return []
+    existing = {
+        t.name: t for t in (await db.execute(select(Tag).where(Tag.name.in_(names)))).scalars()
+    }
+    for name, shown in names.items():
+        if name not in existing:
+            try:
+                async with db.begin_nested():
+                    tag = Tag(name=name, display_name=shown)
+                    db.add(tag)
+                existing[name] = tag
+            except IntegrityError:  # created concurrently
+                found = (await db.execute(select(Tag).where(Tag.name == name))).scalar_one()
+                existing[name] = found
+    return [existing[name] for name in names]
+
+
+async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
+    parsed = text.parse(new.text)
+    async with ctx.db() as db:
+        reply_to = None
+        if new.in_reply_to_id is not None:
+            reply_to = await db.get(Status, new.in_reply_to_id)
+            if reply_to is None or not await _may_see_row(ctx, db, reply_to, author_id):
+                raise field_error("in_reply_to_id", "does not exist")
+        mentioned = await _mentioned_accounts(db, ctx, parsed)
+        by_name = {a.username.lower(): a for a in mentioned}
+        base = base_url(ctx)
+        content = text.render(
+            new.text,
+            text.Links(
+                base,
+                lambda u: (
+                    f"{base}/@{by_name[u.lower()].username}" if u.lower() in by_name else None
+                ),
+            ),
+        )
+        tags = await _tags(db, parsed.tags)
+        status = Status(
+            account_id=author_id,
+            text=new.text,
+            content=content,
+            spoiler_text=new.spoiler_text,
+            sensitive=new.sensitive or bool(new.spoiler_text),
+            visibility=new.visibility,
+            language=new.language,
+            in_reply_to_id=reply_to.id if reply_to else None,
+            in_reply_to_account_id=reply_to.account_id if reply_to else None,
+        )
+        db.add(status)
+        await db.flush()
+        if tags:
+            await db.execute(
+                insert(StatusTag), [{"status_id": status.id, "tag_id": t.id} for t in tags]
+            )
+        if mentioned:
+            await db.execute(
+                insert(Mention), [{"status_id": status.id, "account_id": a.id} for a in mentioned]
+            )
+        await db.execute(
+            update(Account)
+            .where(Account.id == author_id)
+            .values(statuses_count=Account.statuses_count + 1, last_status_at=utcnow())
+        )
+        if reply_to is not None:
+            await db.execute(
+                update(Status)
+                .where(Status.id == reply_to.id)
+                .values(replies_count=Status.replies_count + 1)
+            )
+        enqueue(db, STATUS_CREATED, _event(status, [t.name for t in tags], mentioned))
+        await db.commit()
+        author = await db.get(Account, author_id, populate_existing=True)
+    ctx.events.wake()
+    await _refresh_caches(ctx, author, [reply_to.id] if reply_to else [])
+    return status.id
+
+
+def _event(status: Status, tags: list[str], mentioned: list[Account]) -> dict[str, Any]:
+    return {
+        "status_id": status.id,
+        "account_id": status.account_id,
+        "visibility": status.visibility,
+        "in_reply_to_id": status.in_reply_to_id,
+        "in_reply_to_account_id": status.in_reply_to_account_id,
+        "mention_ids": [a.id for a in mentioned],
+        "tags": tags,
+        "created_at": status.created_at.timestamp(),
+    }
+
+
+async def _may_see_row(ctx: AppContext, db: AsyncSession, status: Status, viewer: int) -> bool:
+    cached = (await cached_statuses(ctx, [status.id])).get(status.id)
+    if cached is None:
+        return False
+    following = await followed_among(db, viewer, [status.account_id])
+    return may_see(cached, viewer, following)
+
+
+async def _refresh_caches(ctx: AppContext, author: Account | None, status_ids: list[int]) -> None:
+    if author is not None:
+        await ctx.accounts.put({author.id: account_bytes(author, base_url(ctx))})
+    await ctx.statuses.invalidate(status_ids)
+
+
+async def delete_status(ctx: AppContext, author_id: int, status_id: int) -> dict[str, Any]:
+    """Delete one of the author's statuses; returns what Mastodon returns (with `text`)."""
+    async with ctx.db() as db:
+        status = await db.get(Status, status_id)
+        if status is None or status.account_id != author_id:
+            raise not_found()
+        source = {"text": status.text, "spoiler_text": status.spoiler_text}
+        tags = list(
+            (
+                await db.execute(
+                    select(Tag.name).join(StatusTag).where(StatusTag.status_id == status_id)
+                )
+            ).scalars()
+        )
+        mention_ids = list(
+            (
+                await db.execute(select(Mention.account_id).where(Mention.status_id == status_id))
+            ).scalars()
+        )
+        event = {
+            "status_id": status.id,
+            "account_id": author_id,
+            "visibility": status.visibility,
+            "mention_ids": mention_ids,
+            "tags": tags,
+            "created_at": status.created_at.timestamp(),
+        }
+        reply_to = status.in_reply_to_id
+        await db.delete(status)
+        await db.execute(
+            update(Account)
+            .where(Account.id == author_id, Account.statuses_count > 0)
+            .values(statuses_count=Account.statuses_count - 1)
+        )
+        if reply_to is not None:
+            await db.execute(
+                update(Status)
+                .where(Status.id == reply_to, Status.replies_count > 0)
+                .values(replies_count=Status.replies_count - 1)
+            )
+        enqueue(db, STATUS_DELETED, event)
+        await db.commit()
+        author = await db.get(Account, author_id, populate_existing=True)
+    ctx.events.wake()
+    await ctx.statuses.invalidate([status_id])
+    await _refresh_caches(ctx, author, [reply_to] if reply_to else [])
+    return source
+
+
+async def set_favourite(ctx: AppContext, account_id: int, status_id: int, on: bool) -> None:
+    """Favourite or unfavourite (idempotent); the status counter moves in the same transaction."""
+    async with ctx.db() as db:
+        status = await db.get(Status, status_id)
+        if status is None or not await _may_see_row(ctx, db, status, account_id):
+            raise not_found()
+        changed = await toggle(db, on, Favourite, account_id=account_id, status_id=status_id)
+        if changed:
+            await db.execute(
+                update(Status)
+                .where(Status.id == status_id)
+                .values(favourites_count=Status.favourites_count + changed)
+            )
+        if changed > 0:
+            enqueue(
+                db,
+                FAVOURITE_CREATED,
+                {"account_id": account_id, "status_id": status_id, "author_id": status.account_id},
+            )
+        await db.commit()
+    if changed:
+        ctx.events.wake()
+        await ctx.statuses.invalidate([status_id])
+        try:  # the next read reloads the viewer's favourites, after this commit
+            await ctx.redis.delete(ctx.keys.favourites(account_id))
+        except RedisError:
+            ctx.metrics.redis_errors.labels("favourites.invalidate").inc()
+
+
+def idempotency_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def check_text(new: NewStatus, max_chars: int) -> None:
+    if not new.text.strip():
+        raise field_error("text", "can't be blank", "ERR_BLANK")
+    length = text.counted_length(new.text) + len(new.spoiler_text)
+    if length > max_chars:
+        raise ApiError(
+            422,
+            f"Validation failed: Text character limit of {max_chars} exceeded",
+            details={"text": [{"error": "ERR_TOO_LONG", "description": "is too long"}]},
+        )

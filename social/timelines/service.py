@@ -1,0 +1,184 @@
+"""Home feeds in Redis: a sorted set per user scored by status id, capped, filled by fan-out.
+
+Members are `"<status id>:<author id>"`: knowing the authors with the ids lets a timeline read
+fetch statuses and their accounts in one round trip.
+
+A feed counts only once built: it holds the sentinel member "0" (score 0, below every id).
+Fan-out writes only to built feeds (and to feeds being rebuilt, whose snapshot may predate the
+entry), so users who stopped reading cost nothing; a read that finds no sentinel answers from
+the database and rebuilds the feed under a lock meanwhile.
+Losing Redis therefore never shows an empty or wrong feed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+from redis.exceptions import NoScriptError, RedisError
+from sqlalchemy import or_, select
+from sqlalchemy.sql import Select
+
+from social.platform.context import AppContext
+from social.platform.db.models import Follow, Mention, Status
+from social.platform.redis.scripts import Script
+from social.web.paging import PageQuery, paged
+
+log = logging.getLogger(__name__)
+
+Entry = tuple[int, int]  # (status id, author id)
+PageEntry = Sequence[int]  # the same, read: a tuple, or a pair parsed from JSON
+
+SENTINEL = "0"
+FEED_TTL_S = 14 * 86400  # unread this long, a feed is dropped (rebuilt on return)
+REBUILD_LOCK_MS = 30_000
+BATCH = 500
+feed_add = Script(Path(__file__).with_name("feed_add.lua"))
+feed_read = Script(Path(__file__).with_name("feed_read.lua"))
+
+
+def home_query(account_id: int, following: Select[int]) -> Select[int, int]:
+    """Ids of the statuses a user's home shows: their own, non-direct ones of people they
+    follow, and direct ones that mention them."""
+    mentioned = select(Mention.status_id).where(Mention.account_id == account_id)
+    # As fan-out does: a reply shows only if it answers its author, you, or someone you follow.
+    reply_ok = or_(
+        Status.in_reply_to_account_id.is_(None),
+        Status.in_reply_to_account_id == Status.account_id,
+        Status.in_reply_to_account_id == account_id,
+        Status.in_reply_to_account_id.in_(following),
+    )
+    return select(Status.id, Status.account_id).where(
+        or_(
+            Status.account_id == account_id,
+            Status.account_id.in_(following) & (Status.visibility != "direct") & reply_ok,
+            (Status.visibility == "direct") & Status.id.in_(mentioned),
+        )
+    )
+
+
+def following_query(account_id: int) -> Select[int]:
+    return select(Follow.target_account_id).where(Follow.account_id == account_id)
+
+
+def member(entry: Entry) -> str:
+    return f"{entry[0]}:{entry[1]}"
+
+
+def _page_call(ctx: AppContext, account_id: int, page: PageQuery) -> tuple[list[str], list[Any]]:
+    """The feed script's keys and arguments for `page`."""
+    high = f"({page.max_id}" if page.max_id else "+inf"
+    if page.min_id is not None:
+        direction, low = "oldest", f"({page.min_id}"
+    else:
+        direction, low = "newest", f"({page.since_id}" if page.since_id else f"({SENTINEL}"
+    return [ctx.keys.home_feed(account_id)], [direction, high, low, page.limit, FEED_TTL_S]
+
+
+def read_home_command(ctx: AppContext, account_id: int, page: PageQuery) -> tuple[Any, ...]:
+    """The feed page's script call, for a caller that sends it with other commands; its reply
+    goes to `home_entries`."""
+    return feed_read.command(*_page_call(ctx, account_id, page))
+
+
+async def read_home(ctx: AppContext, account_id: int, page: PageQuery) -> list[PageEntry]:
+    try:
+        reply = await feed_read.call(ctx.redis, *_page_call(ctx, account_id, page))
+    except RedisError as exc:
+        reply = exc
+    return await home_entries(ctx, account_id, page, reply, reload=False)
+
+
+async def home_entries(
+    ctx: AppContext, account_id: int, page: PageQuery, reply: Any, *, reload: bool = True
+) -> list[PageEntry]:
+    """The page's (status, author) entries from the feed script's reply (or the error it
+    met), from the database when Redis failed or the feed is not built (rebuilt meanwhile).
+    With `reload`, a script the server lost (NOSCRIPT) is loaded and the page read again."""
+    if reload and isinstance(reply, NoScriptError):
+        return await read_home(ctx, account_id, page)
+    if isinstance(reply, Exception):
+        ctx.metrics.redis_errors.labels("feed.read").inc()
+        log.warning("home feed read failed, answering from the database: %r", reply)
+        return await home_from_db(ctx, account_id, page)
+    if not reply[0]:  # not built
+        ctx.spawn(rebuild_home(ctx, account_id))
+        return await home_from_db(ctx, account_id, page)
+    size = int(reply[1])
+    entries: list[PageEntry] = orjson.loads(reply[2])
+    if page.min_id is not None:
+        entries.reverse()
+    if len(entries) < page.limit and size > ctx.settings.home_feed_max:
+        # The page runs past the oldest entry kept in Redis: older ones come from the database.
+        oldest = min(e[0] for e in entries) if entries else page.max_id
+        older = PageQuery(max_id=oldest, limit=page.limit - len(entries))
+        entries += await home_from_db(ctx, account_id, older)
+    return entries
+
+
+async def home_from_db(ctx: AppContext, account_id: int, page: PageQuery) -> list[PageEntry]:
+    query = paged(home_query(account_id, following_query(account_id)), Status.id, page)
+    async with ctx.db() as db:
+        rows = (await db.execute(query)).all()
+    pairs: list[Entry] = sorted(((r[0], r[1]) for r in rows), reverse=True)
+    return list[PageEntry](pairs)
+
+
+async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
+    """Fill the feed from the database (newest `home_feed_max`) and mark it built."""
+    key = ctx.keys.home_feed(account_id)
+    lock = ctx.keys.home_feed_rebuild_lock(account_id)
+    try:
+        if not await ctx.redis.set(lock, "1", nx=True, px=REBUILD_LOCK_MS):
+            return False
+        query = home_query(account_id, following_query(account_id))
+        async with ctx.db() as db:
+            rows = (
+                await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
+            ).all()
+        async with ctx.redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(key, {SENTINEL: 0, **{member((r[0], r[1])): r[0] for r in rows}})
+            pipe.zremrangebyrank(key, 1, -(ctx.settings.home_feed_max + 1))
+            pipe.expire(key, FEED_TTL_S)
+            pipe.delete(lock)
+            await pipe.execute()
+        return True
+    except RedisError as exc:
+        ctx.metrics.redis_errors.labels("feed.rebuild").inc()
+        log.warning("home feed rebuild failed: %r", exc)
+        return False
+    except Exception:
+        log.exception("home feed rebuild failed")
+        return False
+
+
+async def add_to_feeds(ctx: AppContext, owner_ids: Iterable[int], entries: list[Entry]) -> None:
+    """Pipelined, in batches; only built feeds take it."""
+    cap = ctx.settings.home_feed_max
+    calls = [
+        (
+            [ctx.keys.home_feed(owner), ctx.keys.home_feed_rebuild_lock(owner)],
+            [entry[0], member(entry), cap],
+        )
+        for owner in owner_ids
+        for entry in entries
+    ]
+    for start in range(0, len(calls), BATCH):
+        await feed_add.run_batch(ctx.redis, calls[start : start + BATCH])
+
+
+async def remove_from_feeds(
+    ctx: AppContext, owner_ids: Iterable[int], entries: list[Entry]
+) -> None:
+    if not entries:
+        return
+    members = [member(e) for e in entries]
+    owners = list(owner_ids)
+    for start in range(0, len(owners), BATCH):
+        async with ctx.redis.pipeline(transaction=False) as pipe:
+            for owner in owners[start : start + BATCH]:
+                pipe.zrem(ctx.keys.home_feed(owner), *members)
+            await pipe.execute()

@@ -1,0 +1,79 @@
+"""Mastodon-style JSON errors: `{"error": "...", "details": ...}`; a 5xx only for real bugs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from social.web.responses import json_response
+
+RETRY_AFTER_S = 5
+
+HTTP_MESSAGES = {
+    400: "Bad request",
+    401: "The access token is invalid",
+    403: "This action is not allowed",
+    404: "Record not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    413: "Request entity too large",
+    415: "Unsupported media type",
+    422: "Validation failed",
+    429: "Too many requests",
+    503: "Service temporarily unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error the client caused (or may retry), rendered as JSON."""
+
+    def __init__(
+        self,
+        status: int,
+        error: str | None = None,
+        *,
+        details: Any = None,
+        description: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.status = status
+        self.error = error or HTTP_MESSAGES.get(status, "Error")
+        self.details = details
+        self.description = description
+        self.headers = dict(headers or {})
+        super().__init__(self.error)
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.error}
+        if self.description is not None:
+            body["error_description"] = self.description
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "Record not found")
+
+
+def unavailable() -> ApiError:
+    return ApiError(503, headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
+def error_response(exc: ApiError) -> Response:
+    return json_response(exc.body(), status_code=exc.status, headers=exc.headers)
+
+
+async def api_error_handler(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc)
+
+
+async def http_exception_handler(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+    return json_response({"error": message}, status_code=exc.status_code, headers=exc.headers)

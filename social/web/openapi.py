@@ -1,0 +1,140 @@
+"""`/openapi.json`, generated from the pydantic models each handler declares with `@endpoint`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+from starlette.routing import BaseRoute, Mount, Route
+
+from social import __version__
+from social.web.entities import Error
+
+Auth = Literal["none", "optional", "token", "user", "app"]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    summary: str
+    auth: Auth = "none"
+    scopes: tuple[str, ...] = ()
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    many: bool = False
+    status: int = 200
+    errors: tuple[int, ...] = field(default=())
+    media_type: str = "application/json"
+
+
+def endpoint(summary: str, **options: Any) -> Callable[[F], F]:
+    spec = Endpoint(summary=summary, **options)
+
+    def attach(handler: F) -> F:
+        handler.__openapi__ = spec  # type: ignore[attr-defined]
+        return handler
+
+    return attach
+
+
+def _walk(routes: list[BaseRoute], prefix: str = "") -> list[tuple[str, Route]]:
+    found: list[tuple[str, Route]] = []
+    for route in routes:
+        if isinstance(route, Mount):
+            found += _walk(list(route.routes), prefix + route.path)
+        elif isinstance(route, Route):
+            found.append((prefix + route.path, route))
+    return found
+
+
+def build(routes: list[BaseRoute], *, title: str) -> dict[str, Any]:
+    specs = [
+        (path, route, route.endpoint.__openapi__)
+        for path, route in _walk(routes)
+        if hasattr(route.endpoint, "__openapi__")
+    ]
+    models: set[type[BaseModel]] = {Error}
+    for _, _, spec in specs:
+        models.update(m for m in (spec.query, spec.body, spec.response) if m is not None)
+    ordered = sorted(models, key=lambda m: m.__name__)
+    refs, schema = models_json_schema(
+        [(m, "validation") for m in ordered], ref_template="#/components/schemas/{model}"
+    )
+    components = schema.get("$defs", {})
+    paths: dict[str, dict[str, Any]] = {}
+    for path, route, spec in specs:
+        template = re.sub(r"{(\w+)(:\w+)?}", r"{\1}", path)
+        for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
+            paths.setdefault(template, {})[method.lower()] = _operation(
+                template, method, spec, refs
+            )
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": __version__},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def _operation(path: str, method: str, spec: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
+    def ref(model: type[BaseModel]) -> dict[str, Any]:
+        return dict(refs[(model, "validation")])
+
+    params: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", path)
+    ]
+    if spec.query is not None:
+        properties = spec.query.model_json_schema()["properties"]
+        for name, info in spec.query.model_fields.items():
+            schema = properties[info.alias or name]
+            # Lists are sent the Rails way, as Mastodon documents them: `id[]=1&id[]=2`.
+            suffix = "[]" if schema.get("type") == "array" else ""
+            params.append(
+                {
+                    "name": f"{info.alias or name}{suffix}",
+                    "in": "query",
+                    "required": info.is_required(),
+                    "schema": schema,
+                }
+            )
+    operation: dict[str, Any] = {"summary": spec.summary, "parameters": params}
+    if spec.auth in ("token", "user", "app"):
+        operation["security"] = [{"bearer": list(spec.scopes)}]
+    elif spec.auth == "optional":
+        operation["security"] = [{"bearer": list(spec.scopes)}, {}]
+    if spec.body is not None:
+        schema = ref(spec.body)
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {"schema": schema},
+                "application/x-www-form-urlencoded": {"schema": schema},
+            },
+        }
+    if spec.response is None:
+        ok: dict[str, Any] = {"description": "OK"}
+    else:
+        body = ref(spec.response)
+        if spec.many:
+            body = {"type": "array", "items": body}
+        ok = {"description": "OK", "content": {spec.media_type: {"schema": body}}}
+    responses: dict[str, Any] = {str(spec.status): ok}
+    error_body = {"content": {"application/json": {"schema": ref(Error)}}}
+    statuses = set(spec.errors) | {413, 429, 503}
+    if spec.body is not None or spec.query is not None:
+        statuses |= {400, 422}
+    if spec.auth != "none":
+        statuses |= {401, 403}
+    for status in sorted(statuses):
+        responses[str(status)] = {"description": "Error", **error_body}
+    operation["responses"] = responses
+    return operation

@@ -1,0 +1,117 @@
+"""Request parameters -> pydantic models: JSON, form and query bodies, Mastodon-style 422s."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData, QueryParams, UploadFile
+from starlette.requests import Request
+
+from social.web.errors import ApiError
+
+M = TypeVar("M", bound=BaseModel)
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+ERROR_CODES = {
+    "missing": "ERR_BLANK",
+    "string_too_short": "ERR_TOO_SHORT",
+    "string_too_long": "ERR_TOO_LONG",
+    "too_long": "ERR_TOO_LONG",
+    "value_error": "ERR_INVALID",
+    "string_pattern_mismatch": "ERR_INVALID",
+}
+
+
+async def read_params(request: Request) -> dict[str, Any]:
+    """Query parameters overlaid with the body (JSON object or form), as Rails merges them."""
+    params = multi_to_dict(request.query_params)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if request.method in ("GET", "HEAD"):
+        return params
+    if content_type == "application/json" or content_type.endswith("+json"):
+        raw = await request.body()
+        if raw.strip():
+            try:
+                body = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                raise ApiError(400, "Malformed JSON body") from None
+            if not isinstance(body, dict):
+                raise ApiError(422, "Validation failed: the body must be a JSON object")
+            for key, value in body.items():
+                _refuse_nul(key, value)
+            params.update(body)
+    elif content_type in FORM_TYPES:
+        params.update(multi_to_dict(await request.form()))
+    elif content_type and await request.body():
+        raise ApiError(415, f"Unsupported media type {content_type}")
+    return params
+
+
+def multi_to_dict(multi: QueryParams | FormData) -> dict[str, Any]:
+    """`a[]=1&a[]=2` -> {"a": ["1", "2"]}; `source[note]=x` -> {"source": {"note": "x"}}.
+
+    A plain key given twice is a list too (`a=1&a=2`), so a field that wants one value
+    rejects it instead of silently keeping the last."""
+    out: dict[str, Any] = {}
+    for key, value in multi.multi_items():
+        if isinstance(value, UploadFile):
+            raise ApiError(422, "Validation failed: file uploads are not supported here")
+        _refuse_nul(key.removesuffix("[]"), value)
+        if key.endswith("[]"):
+            out.setdefault(key[:-2], []).append(value)
+        elif "[" in key and key.endswith("]"):
+            outer, _, inner = key[:-1].partition("[")
+            nested = out.setdefault(outer, {})
+            if isinstance(nested, dict):
+                nested[inner] = value
+        elif key in out:
+            seen = out[key]
+            out[key] = [*seen, value] if isinstance(seen, list) else [seen, value]
+        else:
+            out[key] = value
+    return out
+
+
+def _refuse_nul(field: str, value: object) -> None:
+    """PostgreSQL cannot store U+0000 in text: refused up front, on every backend alike."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(f"{field}.{key}", item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul(field, item)
+    elif isinstance(value, str) and "\x00" in value:
+        raise field_error(field.replace("\x00", ""), "must not contain NUL characters")
+
+
+def validate(model: type[M], params: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(params)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+async def parse(request: Request, model: type[M]) -> M:
+    return validate(model, await read_params(request))
+
+
+def validation_error(exc: ValidationError) -> ApiError:
+    details: dict[str, list[dict[str, str]]] = {}
+    for err in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in err["loc"]) or "body"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        code = ERROR_CODES.get(str(err["type"]), "ERR_INVALID")
+        details.setdefault(field, []).append({"error": code, "description": message})
+    summary = ", ".join(f"{field} {items[0]['description']}" for field, items in details.items())
+    return ApiError(422, f"Validation failed: {summary}", details=details)
+
+
+def field_error(field: str, message: str, code: str = "ERR_INVALID") -> ApiError:
+    return ApiError(
+        422,
+        f"Validation failed: {field} {message}",
+        details={field: [{"error": code, "description": message}]},
+    )
