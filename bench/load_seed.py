@@ -27,6 +27,7 @@ from social.platform.db.types import utcnow
 from social.platform.ids import next_id
 from social.platform.redis.client import flush_all
 from social.timelines.service import rebuild_home
+from social.wiring import build
 from trending import Review, Use
 
 SCOPES = ["read", "write", "follow"]
@@ -82,7 +83,7 @@ async def seed(
     tags: int,
     rng: random.Random,
 ) -> Seeded:
-    ctx = AppContext.build(Settings(redis_url=redis_url, database_url=database_url))
+    ctx = build(Settings(redis_url=redis_url, database_url=database_url))
     try:
         await flush_all(ctx.redis)  # no stream entries, groups or tokens from an earlier run
         return await _seed(ctx, users, follows, statuses, tags, rng)

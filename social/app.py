@@ -28,7 +28,7 @@ from social.notifications import http as notifications
 from social.oauth.http import apps, sessions
 from social.oauth.http import token as oauth
 from social.platform import ids, logs
-from social.platform.context import AppContext
+from social.platform.errors import DomainError
 from social.statuses import http as statuses
 from social.streaming import http as streaming
 from social.streaming.http import STREAMING_PATH
@@ -42,6 +42,7 @@ from social.web.middleware_body_limit import BodyLimitMiddleware
 from social.web.middleware_errors import ErrorMiddleware
 from social.web.middleware_metrics import MetricsMiddleware
 from social.web.ratelimits import rate_limit_middleware, rate_limits
+from social.wiring import build
 
 
 def all_routes() -> list[BaseRoute]:
@@ -99,7 +100,7 @@ async def _websocket_route(scope: Scope, receive: Receive, send: Send) -> None:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    ctx = AppContext.build(settings)
+    ctx = build(settings)
     register_consumers(ctx)
 
     @contextlib.asynccontextmanager
@@ -125,7 +126,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(AuthenticationMiddleware, backend=backend, on_error=auth_error_response),
             *([rate_limit_middleware(ctx, limits)] if limits is not None else []),
         ],
-        exception_handlers={ApiError: api_error_handler, HTTPException: http_exception_handler},
+        exception_handlers={
+            ApiError: api_error_handler,
+            DomainError: api_error_handler,
+            HTTPException: http_exception_handler,
+        },
         lifespan=lifespan,
     )
     app.state.ctx = ctx

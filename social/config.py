@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,12 @@ class Settings:
         if not self.database_url:
             db_path = Path(self.data_dir) / "social.platform.db"
             object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{db_path}")
+
+    @cached_property
+    def base_url(self) -> str:
+        """Where this server is, for URLs in entities: https, but for a local domain."""
+        local = self.domain.startswith(("localhost", "127.", "[::1]"))
+        return f"{'http' if local else 'https'}://{self.domain}"
 
     @property
     def embedded_redis(self) -> bool:

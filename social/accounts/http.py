@@ -9,27 +9,26 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from social.accounts import entities
 from social.accounts.passwords import weakness
 from social.accounts.service import (
-    Conflict,
+    Taken,
     account_bytes,
     account_or_404,
-    base_url,
     create_account,
     render_credential_account,
     username_problem,
 )
+from social.oauth import entities as oauth_entities
 from social.oauth.tokens import issue_user_token
-from social.platform.context import get_context
 from social.platform.db.models import Account, Application, User
-from social.web import entities
-from social.web.caller import KIND_APP, require_token, require_user
+from social.platform.scopes import KIND_APP
+from social.web.caller import require_token, require_user
+from social.web.context import get_context
 from social.web.errors import ApiError, not_found
 from social.web.openapi import endpoint
-from social.web.params import multi_to_dict, parse, validate
+from social.web.params import multi_to_dict, parse, parse_id, validate
 from social.web.responses import json_response
-
-MAX_ID = (1 << 63) - 1
 
 
 class RegisterForm(BaseModel):
@@ -85,24 +84,12 @@ class LookupQuery(BaseModel):
     acct: str = Field(min_length=1, max_length=300)
 
 
-def is_id(raw: str) -> bool:
-    """ASCII digits of a 64-bit id (`str.isdigit` also takes "²" and Arabic-Indic digits)."""
-    return raw.isascii() and raw.isdigit() and len(raw) <= 19 and int(raw) <= MAX_ID
-
-
-def parse_id(raw: str) -> int:
-    """A path id; anything that is not a 64-bit id is simply not found."""
-    if not is_id(raw):
-        raise not_found()
-    return int(raw)
-
-
 @endpoint(
     "Register an account",
     auth="app",
     scopes=("write:accounts",),
     body=RegisterForm,
-    response=entities.Token,
+    response=oauth_entities.Token,
 )
 async def register(request: Request) -> Response:
     caller = require_token(request, "write:accounts")
@@ -124,7 +111,7 @@ async def register(request: Request) -> Response:
                 password=form.password,
                 locale=form.locale,
             )
-        except Conflict as exc:
+        except Taken as exc:
             details = {
                 field: [{"error": "ERR_TAKEN", "description": message}]
                 for field, message in exc.fields.items()
@@ -148,7 +135,7 @@ async def _credential_account(request: Request, account_id: int) -> entities.Cre
         ).first()
     if row is None:
         raise ApiError(401, "The access token is invalid")
-    return render_credential_account(row[0], row[1], base_url(ctx))
+    return render_credential_account(row[0], row[1], ctx.settings.base_url)
 
 
 @endpoint(
@@ -186,7 +173,7 @@ async def update_credentials(request: Request) -> Response:
         for name, value in changes.items():
             setattr(account, name, value.strip() if isinstance(value, str) else value)
         await db.commit()
-    base = base_url(ctx)
+    base = ctx.settings.base_url
     await ctx.accounts.put({account.id: account_bytes(account, base)})
     return json_response(render_credential_account(account, user, base))
 

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from social.accounts import entities
 from social.accounts.passwords import hash_password, verify_password
 from social.platform.context import AppContext
 from social.platform.db.models import Account, User
-from social.web import entities
-from social.web.errors import ApiError
+from social.platform.errors import NotFound
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 RESERVED_USERNAMES = frozenset(
@@ -51,7 +51,9 @@ def username_problem(username: str) -> str | None:
     return None
 
 
-class Conflict(Exception):
+class Taken(Exception):
+    """The username or e-mail address belongs to another account."""
+
     def __init__(self, fields: dict[str, str]) -> None:
         self.fields = fields
         super().__init__(", ".join(f"{k} {v}" for k, v in fields.items()))
@@ -77,10 +79,10 @@ async def create_account(
     locale: str = "en",
     role: str = "user",
 ) -> tuple[Account, User]:
-    """Insert an account and its user in the caller's transaction; commits. Raises Conflict."""
+    """Insert an account and its user in the caller's transaction; commits. Raises Taken."""
     conflicts = await find_conflicts(db, username, email)
     if conflicts:
-        raise Conflict(conflicts)
+        raise Taken(conflicts)
     account = Account(username=username)
     db.add(account)
     await db.flush()
@@ -96,9 +98,7 @@ async def create_account(
         await db.commit()
     except IntegrityError:
         await db.rollback()
-        raise Conflict(
-            await find_conflicts(db, username, email) or {"username": "is taken"}
-        ) from None
+        raise Taken(await find_conflicts(db, username, email) or {"username": "is taken"}) from None
     return account, user
 
 
@@ -118,12 +118,6 @@ async def authenticate(db: AsyncSession, login: str, password: str) -> User | No
     if not ok or user is None or user.disabled:
         return None
     return user
-
-
-def base_url(ctx: AppContext) -> str:
-    domain = ctx.settings.domain
-    local = domain.startswith(("localhost", "127.", "[::1]"))
-    return f"{'http' if local else 'https'}://{domain}"
 
 
 def note_html(note: str) -> str:
@@ -207,7 +201,7 @@ async def accounts_json(
     if missing:
         async with ctx.db() as db:
             rows = (await db.execute(select(Account).where(Account.id.in_(missing)))).scalars()
-            base = base_url(ctx)
+            base = ctx.settings.base_url
             loaded = {row.id: account_bytes(row, base) for row in rows if not row.suspended}
         await ctx.accounts.fill(loaded)
         found.update(loaded)
@@ -217,5 +211,5 @@ async def accounts_json(
 async def account_or_404(ctx: AppContext, account_id: int) -> bytes:
     found = await accounts_json(ctx, [account_id])
     if account_id not in found:
-        raise ApiError(404, "Record not found")
+        raise NotFound()
     return found[account_id]

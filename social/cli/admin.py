@@ -13,7 +13,7 @@ from social.config import Settings
 
 def admin_create(args: argparse.Namespace) -> int:
     from social.accounts.passwords import weakness
-    from social.accounts.service import Conflict, create_account, username_problem
+    from social.accounts.service import Taken, create_account, username_problem
     from social.platform.db.engine import create_engine, session_factory
     from social.platform.db.migrate import upgrade
 
@@ -38,7 +38,7 @@ def admin_create(args: argparse.Namespace) -> int:
                 account, _ = await create_account(
                     db, username=args.username, email=args.email, password=password, role="admin"
                 )
-        except Conflict as exc:
+        except Taken as exc:
             print(str(exc), file=sys.stderr)
             return 1
         finally:

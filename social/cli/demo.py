@@ -155,7 +155,7 @@ def embedded_redis_url(settings: Settings) -> str | None:
 def command(args: argparse.Namespace) -> int:
     """Seed accounts and post statuses through the services, against the running server's
     database and Redis (with embedded Redis: the socket `social serve` opened)."""
-    from social.platform.context import AppContext
+    from social.wiring import build
 
     settings = Settings.from_env()
     setup_logging("warning")
@@ -170,7 +170,7 @@ def command(args: argparse.Namespace) -> int:
         return 2
 
     async def go() -> int:
-        ctx = AppContext.build(settings)
+        ctx = build(settings)
         try:
             return await run(ctx, accounts=args.accounts, minutes=args.minutes, speed=args.speed)
         finally:

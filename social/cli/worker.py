@@ -23,8 +23,8 @@ def worker(_args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: early_stop.set())
     from social.consumers import register_consumers
-    from social.platform.context import AppContext
     from social.platform.ids import claim_node
+    from social.wiring import build
 
     settings = Settings.from_env()
     setup_logging(settings.log_level)
@@ -33,7 +33,7 @@ def worker(_args: argparse.Namespace) -> int:
         return 2
 
     async def run() -> None:
-        ctx = AppContext.build(settings)
+        ctx = build(settings)
         register_consumers(ctx)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

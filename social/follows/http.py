@@ -9,17 +9,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from social.accounts.http import is_id, parse_id
+from social.accounts import entities as account_entities
 from social.accounts.service import account_or_404, accounts_json
+from social.follows import entities
 from social.follows.service import relationships, set_following
-from social.platform.context import get_context
 from social.platform.db.models import Follow, Mention, Status
+from social.platform.paging import PageQuery, paged
+from social.statuses import entities as status_entities
 from social.statuses.render import render_raw, render_statuses
-from social.web import entities
 from social.web.caller import require_user, viewer_id
+from social.web.context import get_context
 from social.web.openapi import endpoint
-from social.web.paging import PageQuery, link_header, paged
-from social.web.params import multi_to_dict, validate
+from social.web.paging import link_header
+from social.web.params import is_id, multi_to_dict, parse_id, validate
 from social.web.responses import json_response, raw_json_list
 
 
@@ -89,7 +91,7 @@ async def _follow_list(request: Request, *, followers: bool) -> Response:
 @endpoint(
     "Accounts following this account",
     query=PageQuery,
-    response=entities.Account,
+    response=account_entities.Account,
     many=True,
     errors=(404,),
 )
@@ -100,7 +102,7 @@ async def followers(request: Request) -> Response:
 @endpoint(
     "Accounts this account follows",
     query=PageQuery,
-    response=entities.Account,
+    response=account_entities.Account,
     many=True,
     errors=(404,),
 )
@@ -112,7 +114,7 @@ async def following(request: Request) -> Response:
     "Statuses posted by an account",
     auth="optional",
     query=StatusesQuery,
-    response=entities.Status,
+    response=status_entities.Status,
     many=True,
     errors=(404,),
 )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from social.accounts.service import account_bytes, base_url
+from social.accounts.service import account_bytes
+from social.follows import entities
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Follow
 from social.platform.db.toggle import toggle
+from social.platform.errors import Forbidden, NotFound
 from social.platform.events.outbox import enqueue
-from social.web import entities
-from social.web.errors import ApiError, not_found
 
 FOLLOW_CREATED = "follow.created"
 FOLLOW_DELETED = "follow.deleted"
@@ -19,11 +19,11 @@ FOLLOW_DELETED = "follow.deleted"
 async def set_following(ctx: AppContext, follower_id: int, target_id: int, on: bool) -> None:
     """Follow or unfollow (idempotent: repeating it changes nothing and emits nothing)."""
     if follower_id == target_id:
-        raise ApiError(403, "You cannot follow yourself")
+        raise Forbidden("You cannot follow yourself")
     async with ctx.db() as db:
         target = await db.get(Account, target_id)
         if target is None or target.suspended:
-            raise not_found()
+            raise NotFound()
         delta = await toggle(db, on, Follow, account_id=follower_id, target_account_id=target_id)
         if not delta:
             return
@@ -43,7 +43,7 @@ async def set_following(ctx: AppContext, follower_id: int, target_id: int, on: b
         rows = (
             await db.execute(select(Account).where(Account.id.in_([follower_id, target_id])))
         ).scalars()
-        base = base_url(ctx)
+        base = ctx.settings.base_url
         fresh = {a.id: account_bytes(a, base) for a in rows}
     ctx.events.wake()
     await ctx.accounts.put(fresh)

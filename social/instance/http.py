@@ -9,8 +9,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from social import __version__
-from social.accounts.service import base_url
-from social.platform.context import AppContext, get_context
+from social.platform.context import AppContext
+from social.web.context import get_context
 from social.web.openapi import endpoint
 from social.web.responses import json_response
 
@@ -23,7 +23,7 @@ def version() -> str:
 
 def _configuration(ctx: AppContext) -> dict[str, Any]:
     return {
-        "urls": {"streaming": base_url(ctx).replace("http", "ws", 1)},
+        "urls": {"streaming": ctx.settings.base_url.replace("http", "ws", 1)},
         "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
         "statuses": {
             "max_characters": ctx.settings.max_status_chars,
@@ -88,7 +88,7 @@ async def instance_v2(request: Request) -> Response:
             "source_url": "https://example.invalid/social",
             "description": s.description,
             "usage": {"users": {"active_month": 0}},
-            "thumbnail": {"url": f"{base_url(ctx)}/headers/original/missing.png"},
+            "thumbnail": {"url": f"{ctx.settings.base_url}/headers/original/missing.png"},
             "languages": ["en"],
             "configuration": config,
             "registrations": {

@@ -11,18 +11,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from social.accounts.http import parse_id
 from social.accounts.service import accounts_json
-from social.platform.context import AppContext, get_context
+from social.notifications import entities
+from social.platform.context import AppContext
 from social.platform.db.models import Notification
 from social.platform.db.models.notifications import TYPES
+from social.platform.paging import PageQuery, paged
 from social.statuses.render import iso, render_statuses
-from social.web import entities
+from social.web import entities as web_entities
 from social.web.caller import require_user
+from social.web.context import get_context
 from social.web.errors import not_found
 from social.web.openapi import endpoint
-from social.web.paging import PageQuery, link_header, paged
-from social.web.params import multi_to_dict, validate
+from social.web.paging import link_header
+from social.web.params import multi_to_dict, parse_id, validate
 from social.web.responses import json_response
 
 
@@ -117,7 +119,7 @@ async def show(request: Request) -> Response:
     "Dismiss every notification",
     auth="user",
     scopes=("write:notifications",),
-    response=entities.Empty,
+    response=web_entities.Empty,
 )
 async def clear(request: Request) -> Response:
     caller = require_user(request, "write:notifications")
@@ -132,7 +134,7 @@ async def clear(request: Request) -> Response:
     "Dismiss one notification",
     auth="user",
     scopes=("write:notifications",),
-    response=entities.Empty,
+    response=web_entities.Empty,
     errors=(404,),
 )
 async def dismiss(request: Request) -> Response:

@@ -7,11 +7,11 @@ import logging
 import time
 
 from sessions import Session
+from social.oauth import entities
 from social.platform.context import AppContext
 from social.platform.db.models import Application
 from social.platform.live.revocation import announce_revoked
-from social.web import entities
-from social.web.caller import KIND_APP, KIND_USER
+from social.platform.scopes import KIND_APP, KIND_USER
 
 log = logging.getLogger(__name__)
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
+KIND_USER = "user"
+"""A token acting for a person (its session's `kind`)."""
+KIND_APP = "app"
+"""A token of an application alone (`client_credentials`)."""
+
 TOP_LEVEL = ("read", "write", "follow", "push", "profile")
 GRANULAR = [
     "read:accounts",

@@ -11,10 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from social.accounts.http import parse_id
+from social.accounts import entities as account_entities
 from social.accounts.service import accounts_json
-from social.platform.context import AppContext, get_context
+from social.platform.context import AppContext
 from social.platform.db.models import Favourite, Status
+from social.platform.paging import PageQuery, paged
+from social.statuses import entities
 from social.statuses.render import render_one, render_statuses
 from social.statuses.service import (
     NewStatus,
@@ -24,12 +26,12 @@ from social.statuses.service import (
     idempotency_digest,
     set_favourite,
 )
-from social.web import entities
 from social.web.caller import require_user, viewer_id
+from social.web.context import get_context
 from social.web.errors import ApiError
 from social.web.openapi import endpoint
-from social.web.paging import PageQuery, link_header, paged
-from social.web.params import multi_to_dict, parse, validate
+from social.web.paging import link_header
+from social.web.params import multi_to_dict, parse, parse_id, validate
 from social.web.responses import json_response, raw_json_list
 
 IDEMPOTENCY_TTL_S = 3600
@@ -208,7 +210,7 @@ async def unfavourite(request: Request) -> Response:
     "Accounts that favourited a status",
     auth="optional",
     query=PageQuery,
-    response=entities.Account,
+    response=account_entities.Account,
     many=True,
     errors=(404,),
 )

@@ -11,12 +11,12 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.accounts.service import accounts_json, base_url
+from social.accounts.service import accounts_json
 from social.platform.cache import EntityCache, get_together
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Favourite, Mention, Status, StatusTag, Tag
+from social.platform.errors import NotFound
 from social.statuses.visibility import OPEN, filter_visible
-from social.web.errors import not_found
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ async def cached_statuses(
     missing = [i for i in ids if i not in found]
     if missing:
         async with ctx.db() as db:
-            loaded = await load_cached_forms(db, missing, base_url(ctx))
+            loaded = await load_cached_forms(db, missing, ctx.settings.base_url)
         await ctx.statuses.fill(loaded)
         found.update(loaded)
     return {i: CachedStatus.decode(raw) for i, raw in found.items()}
@@ -254,5 +254,5 @@ async def render_statuses(
 async def render_one(ctx: AppContext, status_id: int, viewer_id: int | None) -> dict[str, Any]:
     found = await render_statuses(ctx, [status_id], viewer_id)
     if not found:
-        raise not_found()
+        raise NotFound()
     return found[0]

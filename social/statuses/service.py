@@ -12,17 +12,16 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.accounts.service import account_bytes, base_url
+from social.accounts.service import account_bytes
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Favourite, Mention, Status, StatusTag, Tag
 from social.platform.db.toggle import toggle
 from social.platform.db.types import utcnow
+from social.platform.errors import Invalid, NotFound, invalid
 from social.platform.events.outbox import enqueue
 from social.statuses import text
 from social.statuses.render import cached_statuses
 from social.statuses.visibility import followed_among, may_see
-from social.web.errors import ApiError, not_found
-from social.web.params import field_error
 
 STATUS_CREATED = "status.created"
 STATUS_DELETED = "status.deleted"
@@ -79,10 +78,10 @@ async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
         if new.in_reply_to_id is not None:
             reply_to = await db.get(Status, new.in_reply_to_id)
             if reply_to is None or not await _may_see_row(ctx, db, reply_to, author_id):
-                raise field_error("in_reply_to_id", "does not exist")
+                raise invalid("in_reply_to_id", "does not exist")
         mentioned = await _mentioned_accounts(db, ctx, parsed)
         by_name = {a.username.lower(): a for a in mentioned}
-        base = base_url(ctx)
+        base = ctx.settings.base_url
         content = text.render(
             new.text,
             text.Links(
@@ -156,7 +155,7 @@ async def _may_see_row(ctx: AppContext, db: AsyncSession, status: Status, viewer
 
 async def _refresh_caches(ctx: AppContext, author: Account | None, status_ids: list[int]) -> None:
     if author is not None:
-        await ctx.accounts.put({author.id: account_bytes(author, base_url(ctx))})
+        await ctx.accounts.put({author.id: account_bytes(author, ctx.settings.base_url)})
     await ctx.statuses.invalidate(status_ids)
 
 
@@ -165,7 +164,7 @@ async def delete_status(ctx: AppContext, author_id: int, status_id: int) -> dict
     async with ctx.db() as db:
         status = await db.get(Status, status_id)
         if status is None or status.account_id != author_id:
-            raise not_found()
+            raise NotFound()
         source = {"text": status.text, "spoiler_text": status.spoiler_text}
         tags = list(
             (
@@ -214,7 +213,7 @@ async def set_favourite(ctx: AppContext, account_id: int, status_id: int, on: bo
     async with ctx.db() as db:
         status = await db.get(Status, status_id)
         if status is None or not await _may_see_row(ctx, db, status, account_id):
-            raise not_found()
+            raise NotFound()
         changed = await toggle(db, on, Favourite, account_id=account_id, status_id=status_id)
         if changed:
             await db.execute(
@@ -244,11 +243,10 @@ def idempotency_digest(key: str) -> str:
 
 def check_text(new: NewStatus, max_chars: int) -> None:
     if not new.text.strip():
-        raise field_error("text", "can't be blank", "ERR_BLANK")
+        raise invalid("text", "can't be blank", "ERR_BLANK")
     length = text.counted_length(new.text) + len(new.spoiler_text)
     if length > max_chars:
-        raise ApiError(
-            422,
+        raise Invalid(
             f"Validation failed: Text character limit of {max_chars} exceeded",
-            details={"text": [{"error": "ERR_TOO_LONG", "description": "is too long"}]},
+            {"text": [{"error": "ERR_TOO_LONG", "description": "is too long"}]},
         )

@@ -9,15 +9,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from social.streaming.protocol import Entry
-from social.web.frames import WriteFrame, text_frame
+from websockets.frames import Frame, Opcode
 
+from social.platform.live.entry import Entry
+
+WriteFrame = Callable[[bytes], bool]
+"""Writes a finished frame straight to the socket; False when the normal path must be taken
+(social/web/frames.py)."""
 Encoder = Callable[[list[str], str, str, str | None], str]
 
 CLOSE_NORMAL = 1000
 CLOSE_POLICY = 1008
 CLOSE_SERVER_ERROR = 1011
 CLOSE_OVERFLOW = 4008
+
+
+def text_frame(text: str) -> bytes:
+    """A server's (unmasked) text frame, as websockets serialises it."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
 
 
 class Client:

@@ -1,10 +1,9 @@
-"""The wire protocol: stream names, client messages, server frames, positions."""
+"""The wire protocol: stream names, client messages, server frames."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import orjson
@@ -26,30 +25,6 @@ class StreamError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One event of a channel: its position in the channel history, name and payload. One
-    instance goes to every local listener, so it memoizes what they would each compute."""
-
-    id: str
-    event: str
-    payload: str
-
-    @cached_property
-    def position(self) -> tuple[int, int]:
-        return position(self.id)
-
-    @cached_property
-    def encoded(self) -> dict[tuple[object, ...], str]:
-        """Frames by encoder and stream label: encoded once per channel message."""
-        return {}
-
-    @cached_property
-    def frames(self) -> dict[tuple[object, ...], bytes]:
-        """The same, as WebSocket frames (social.web.frames)."""
-        return {}
 
 
 @dataclass(frozen=True)
@@ -117,11 +92,6 @@ def parse_message(text: str) -> ClientMessage:
     return ClientMessage(
         kind, parse_stream(body.get("stream"), body.get("tag")), parse_position(body.get("since"))
     )
-
-
-def position(raw: str) -> tuple[int, int]:
-    ms, _, seq = raw.partition("-")
-    return int(ms), int(seq or 0)
 
 
 def frame(label: list[str], event: str, payload: str, entry_id: str | None) -> str:

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 import orjson
 from redis.exceptions import RedisError
 
+from social.platform.live.entry import Entry, position
 from social.platform.live.history import last_position, read_since
 from social.platform.redis.client import AnyRedis
 from social.streaming.client import CLOSE_OVERFLOW, CLOSE_SERVER_ERROR, Client
-from social.streaming.protocol import Entry, StreamSpec, position
+from social.streaming.protocol import StreamSpec
 
 if TYPE_CHECKING:
     from social.platform.live.hub import StreamHub

@@ -1,21 +1,11 @@
-"""Who is listening: a token from the Authorization header (resolved by the middleware for
-server-sent events, here for WebSockets), the WebSocket subprotocol, or `access_token`; none
-at all is an anonymous listener."""
+"""Who is listening on a stream, and what their token lets them hear."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from starlette.requests import HTTPConnection
-
 from social.platform import scopes
-from social.platform.context import AppContext
 from social.streaming.protocol import USER_STREAMS, StreamError, StreamSpec
-from social.web.caller import KIND_USER, optional_caller
-
-
-class Refused(Exception):
-    """A token was given and is not valid: refuse before the upgrade."""
 
 
 @dataclass(frozen=True)
@@ -32,32 +22,3 @@ class Viewer:
             raise StreamError(401, "Missing access token")
         if not scopes.allows(self.scopes, USER_STREAMS[spec.name]):
             raise StreamError(403, "Access token does not have the required scopes")
-
-
-async def authenticate(conn: HTTPConnection, ctx: AppContext) -> Viewer:
-    caller = optional_caller(conn)
-    subprotocol = None
-    if caller is not None:
-        session = caller.user.session
-    else:
-        # WebSockets skip the middlewares (see social/app.py): the header is read here
-        scheme, _, token = conn.headers.get("authorization", "").strip().partition(" ")
-        token = token.strip() if scheme.lower() == "bearer" else ""
-        if not token and conn.scope["type"] == "websocket":
-            offered = conn.headers.get("sec-websocket-protocol", "")
-            subprotocol = offered.split(",")[0].strip() or None
-            token = subprotocol or ""
-        token = token or conn.query_params.get("access_token", "")
-        if not token:
-            return Viewer()
-        found = await ctx.tokens.resolve(token)
-        if found is None:
-            raise Refused()
-        session = found
-    is_user = session.data.get("kind", KIND_USER) == KIND_USER
-    return Viewer(
-        account_id=int(session.user_id) if is_user else None,
-        session_id=session.id,
-        scopes=tuple(session.data.get("scopes", "").split()),
-        subprotocol=subprotocol,
-    )

@@ -8,16 +8,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from social.platform.context import get_context
 from social.platform.db.models import Status, StatusTag, Tag
+from social.platform.paging import PageQuery, paged
+from social.statuses import entities as status_entities
 from social.statuses.render import render_raw
 from social.statuses.text import normalize_tag
 from social.timelines.service import read_home
 from social.trends.http import TAG_NAME_RE
-from social.web import entities
 from social.web.caller import require_user, viewer_id
+from social.web.context import get_context
 from social.web.openapi import endpoint
-from social.web.paging import PageQuery, link_header, paged
+from social.web.paging import link_header
 from social.web.params import multi_to_dict, validate
 from social.web.responses import json_response, raw_json_list
 
@@ -35,7 +36,7 @@ class PublicQuery(PageQuery):
     auth="user",
     scopes=("read:statuses",),
     query=PageQuery,
-    response=entities.Status,
+    response=status_entities.Status,
     many=True,
 )
 async def home(request: Request) -> Response:
@@ -70,7 +71,11 @@ async def _public_ids(request: Request, tag: str | None) -> tuple[list[int], Pub
 
 
 @endpoint(
-    "Public statuses", auth="optional", query=PublicQuery, response=entities.Status, many=True
+    "Public statuses",
+    auth="optional",
+    query=PublicQuery,
+    response=status_entities.Status,
+    many=True,
 )
 async def public(request: Request) -> Response:
     ids, _ = await _public_ids(request, None)
@@ -83,7 +88,7 @@ async def public(request: Request) -> Response:
     "Public statuses with a hashtag",
     auth="optional",
     query=PublicQuery,
-    response=entities.Status,
+    response=status_entities.Status,
     many=True,
 )
 async def hashtag(request: Request) -> Response:

@@ -24,8 +24,8 @@ from sqlalchemy.sql import Select
 
 from social.platform.context import AppContext
 from social.platform.db.models import Follow, Mention, Status
+from social.platform.paging import PageQuery, paged
 from social.platform.redis.scripts import Script
-from social.web.paging import PageQuery, paged
 
 log = logging.getLogger(__name__)
 

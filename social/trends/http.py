@@ -14,15 +14,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from social.accounts.http import parse_id
-from social.accounts.service import base_url
-from social.admin.http.queues import require_admin
-from social.platform.context import AppContext, get_context
+from social.platform.context import AppContext
 from social.platform.db.models import Tag
 from social.statuses.text import TAG_MAX, normalize_tag
+from social.web.caller import require_admin
+from social.web.context import get_context
 from social.web.errors import not_found, unavailable
 from social.web.openapi import endpoint
-from social.web.params import multi_to_dict, validate
+from social.web.params import multi_to_dict, parse_id, validate
 from social.web.responses import json_response
 from trending import History, Review, Trend, TrendStoreError
 
@@ -88,7 +87,7 @@ def render_tag(ctx: AppContext, tag: Tag, history: History) -> TagEntity:
     return TagEntity(
         id=str(tag.id),
         name=tag.display_name or tag.name,
-        url=f"{base_url(ctx)}/tags/{quote(tag.name)}",
+        url=f"{ctx.settings.base_url}/tags/{quote(tag.name)}",
         history=[TagHistory(**day) for day in history.mastodon()],
     )
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from starlette.requests import HTTPConnection
+from sqlalchemy import select
+from starlette.requests import HTTPConnection, Request
 
 from sessions import SessionUser
 from social.platform import scopes
+from social.platform.db.models import User
+from social.platform.scopes import KIND_USER
+from social.web.context import get_context
 from social.web.errors import ApiError
-
-KIND_USER = "user"
-KIND_APP = "app"
 
 
 @dataclass(frozen=True)
@@ -77,4 +78,16 @@ def require_user(conn: HTTPConnection, *any_of: str) -> Caller:
     caller = require_token(conn, *any_of)
     if caller.kind != KIND_USER:
         raise ApiError(422, "This method requires an authenticated user")
+    return caller
+
+
+async def require_admin(request: Request, scope: str) -> Caller:
+    caller = require_user(request, scope)
+    ctx = get_context(request)
+    async with ctx.db() as db:
+        role = (
+            await db.execute(select(User.role).where(User.account_id == caller.account_id))
+        ).scalar()
+    if role != "admin":
+        raise ApiError(403, "This action is not allowed")
     return caller

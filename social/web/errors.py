@@ -9,6 +9,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from social.platform.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unavailable,
+)
 from social.web.responses import json_response
 
 RETRY_AFTER_S = 5
@@ -64,11 +72,31 @@ def unavailable() -> ApiError:
     return ApiError(503, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
+DOMAIN_STATUSES: dict[type[DomainError], int] = {
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    Invalid: 422,
+    Unavailable: 503,
+}
+
+
+def from_domain(exc: DomainError) -> ApiError:
+    """What a refusal of the rules answers over HTTP."""
+    status = next((s for kind, s in DOMAIN_STATUSES.items() if isinstance(exc, kind)), 403)
+    if isinstance(exc, Unavailable):
+        return unavailable()
+    details = exc.details if isinstance(exc, Invalid) else None
+    return ApiError(status, exc.message, details=details)
+
+
 def error_response(exc: ApiError) -> Response:
     return json_response(exc.body(), status_code=exc.status, headers=exc.headers)
 
 
 async def api_error_handler(_request: Request, exc: Exception) -> Response:
+    if isinstance(exc, DomainError):
+        return error_response(from_domain(exc))
     assert isinstance(exc, ApiError)
     return error_response(exc)
 

@@ -20,17 +20,11 @@ from collections.abc import Callable, MutableMapping
 from typing import Any, cast
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.frames import Frame, Opcode
 from websockets.http11 import Request
 from websockets.protocol import State
 
 EXTENSION = "social.frames"
 WriteFrame = Callable[[bytes], bool]
-
-
-def text_frame(text: str) -> bytes:
-    """A server's (unmasked) text frame, as websockets serialises it."""
-    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
 
 
 def frame_writer(scope: MutableMapping[str, Any]) -> WriteFrame | None:

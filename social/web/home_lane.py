@@ -32,6 +32,7 @@ from ratelimit.middleware import reject
 from sessions import Session, SessionStoreError, SessionUser, auth_error_response
 from sessions.auth import InvalidToken, credentials
 from social.platform.context import AppContext
+from social.platform.paging import PageQuery
 from social.platform.redis.multiplex import MultiplexedRedis
 from social.statuses.render import render_raw
 from social.timelines.http import home
@@ -39,7 +40,7 @@ from social.timelines.service import home_entries, read_home_command
 from social.web.caller import require_user
 from social.web.errors import ApiError, error_response
 from social.web.middleware_errors import escaped
-from social.web.paging import PageQuery, link_header
+from social.web.paging import link_header
 from social.web.params import multi_to_dict, validate
 from social.web.ratelimits import RateLimits
 from social.web.responses import raw_json_list

@@ -11,9 +11,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from social.platform.context import AppContext, get_context
+from social.platform.context import AppContext
 from social.platform.events import outbox
 from social.web import openapi
+from social.web.context import get_context
 from social.web.openapi import endpoint
 from social.web.responses import json_response
 

@@ -1,4 +1,5 @@
-"""Request parameters -> pydantic models: JSON, form and query bodies, Mastodon-style 422s."""
+"""Request parameters -> pydantic models (JSON, form and query bodies, Mastodon-style 422s),
+and ids in paths."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData, QueryParams, UploadFile
 from starlette.requests import Request
 
-from social.web.errors import ApiError
+from social.platform.paging import MAX_ID
+from social.web.errors import ApiError, not_found
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -115,3 +117,15 @@ def field_error(field: str, message: str, code: str = "ERR_INVALID") -> ApiError
         f"Validation failed: {field} {message}",
         details={field: [{"error": code, "description": message}]},
     )
+
+
+def is_id(raw: str) -> bool:
+    """ASCII digits of a 64-bit id (`str.isdigit` also takes "²" and Arabic-Indic digits)."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 19 and int(raw) <= MAX_ID
+
+
+def parse_id(raw: str) -> int:
+    """A path id; anything that is not a 64-bit id is simply not found."""
+    if not is_id(raw):
+        raise not_found()
+    return int(raw)

@@ -16,10 +16,10 @@ from starlette.applications import Starlette
 from sessions import COOKIE_NAME, IssuedToken
 from social.accounts.service import create_account
 from social.admin.http import session as dashboard
+from social.oauth import entities as oauth_entities
 from social.oauth.tokens import issue_user_token
 from social.platform.context import AppContext
 from social.platform.db.models import Application, Tag
-from social.web import entities
 from tests.api.helpers import ClientApp, User, bearer, post, register_app, register_user
 from tests.trends.helpers import https_client
 
@@ -74,7 +74,7 @@ class World:
         person = self.person(actor)
         return person.credentials if person else {}
 
-    async def issue(self, person: Person) -> entities.Token:
+    async def issue(self, person: Person) -> oauth_entities.Token:
         """Another login of `person` on their client, without the password hashing cost."""
         return await issue(self.ctx, person)
 
@@ -113,7 +113,7 @@ async def _user(api: httpx.AsyncClient, username: str) -> Person:
     )
 
 
-async def issue(ctx: AppContext, person: Person) -> entities.Token:
+async def issue(ctx: AppContext, person: Person) -> oauth_entities.Token:
     """A login of `person` on their client, as the password grant makes it."""
     assert person.client is not None
     query = select(Application).where(Application.client_id == person.client.client_id)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import orjson
 
-from social.streaming.client import Client
-from social.streaming.protocol import Entry, error_frame, frame
-from social.web.frames import text_frame
+from social.platform.live.entry import Entry
+from social.streaming.client import Client, text_frame
+from social.streaming.protocol import error_frame, frame
 
 LABEL = ["public"]
 

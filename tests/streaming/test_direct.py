@@ -11,7 +11,8 @@ import pytest
 from starlette.types import Receive, Scope, Send
 from websockets.asyncio.client import connect
 
-from social.web.frames import frame_writer, text_frame
+from social.streaming.client import text_frame
+from social.web.frames import frame_writer
 from tests.conftest import free_port, running
 
 TEXT = '{"event":"update","payload":"héllo"}'

@@ -15,7 +15,8 @@ from starlette.responses import Response, StreamingResponse
 from sessions import SessionStoreError
 from social.admin.http.session import current_admin
 from social.admin.snapshot import snapshot
-from social.platform.context import AppContext, get_context
+from social.platform.context import AppContext
+from social.web.context import get_context
 from social.web.errors import ApiError
 
 INTERVAL_S = 2.0

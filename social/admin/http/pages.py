@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from social.accounts.http import parse_id
 from social.accounts.service import authenticate
 from social.admin.http.session import (
     admin_username,
@@ -21,10 +20,10 @@ from social.admin.http.session import (
     sign_out,
 )
 from social.admin.snapshot import snapshot
-from social.platform.context import get_context
 from social.trends.http import review_tag
+from social.web.context import get_context
 from social.web.errors import ApiError
-from social.web.params import read_params
+from social.web.params import parse_id, read_params
 from social.web.responses import json_response
 from trending import Review
 

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from social.platform.context import get_context
-from social.platform.db.models import User
-from social.web.caller import Caller, require_user
-from social.web.errors import ApiError
+from social.web.caller import require_admin
+from social.web.context import get_context
 from social.web.openapi import endpoint
 from social.web.responses import json_response
-
-
-async def require_admin(request: Request, scope: str) -> Caller:
-    caller = require_user(request, scope)
-    ctx = get_context(request)
-    async with ctx.db() as db:
-        role = (
-            await db.execute(select(User.role).where(User.account_id == caller.account_id))
-        ).scalar()
-    if role != "admin":
-        raise ApiError(403, "This action is not allowed")
-    return caller
 
 
 @endpoint(

@@ -9,8 +9,9 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from sessions import SessionUser, clear_session_cookie, new_csrf_token, set_session_cookie
-from social.platform.context import AppContext, get_context
+from social.platform.context import AppContext
 from social.platform.db.models import Account, User
+from social.web.context import get_context
 
 KIND = "dashboard"
 

@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from social.oauth import entities
 from social.platform import scopes
-from social.platform.context import get_context
 from social.platform.db.models import Application
-from social.web import entities
 from social.web.caller import require_token
+from social.web.context import get_context
 from social.web.errors import ApiError
 from social.web.openapi import endpoint
 from social.web.params import parse

@@ -9,10 +9,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sessions import Session
+from social.oauth import entities
 from social.oauth.tokens import revoke_access
-from social.platform.context import get_context
-from social.web import entities
+from social.web import entities as web_entities
 from social.web.caller import require_user
+from social.web.context import get_context
 from social.web.errors import not_found
 from social.web.openapi import endpoint
 from social.web.responses import json_response
@@ -53,7 +54,7 @@ async def list_sessions(request: Request) -> Response:
     "Revoke one of the caller's sessions (its access and refresh tokens)",
     auth="user",
     scopes=("write:accounts",),
-    response=entities.Empty,
+    response=web_entities.Empty,
     errors=(404,),
 )
 async def revoke_session(request: Request) -> Response:

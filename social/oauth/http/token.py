@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from social.accounts.service import authenticate, base_url
+from social.accounts.service import authenticate
+from social.oauth import entities
 from social.oauth.http.apps import find_client
 from social.oauth.tokens import (
     issue_app_token,
@@ -23,11 +24,11 @@ from social.oauth.tokens import (
     revoke_on_replay,
 )
 from social.platform import scopes
-from social.platform.context import get_context
 from social.platform.db.models import Application
 from social.platform.db.types import utcnow
 from social.platform.live.revocation import announce_revoked
-from social.web import entities
+from social.web import entities as web_entities
+from social.web.context import get_context
 from social.web.errors import ApiError
 from social.web.openapi import endpoint
 from social.web.params import read_params
@@ -162,7 +163,7 @@ async def token(request: Request) -> Response:
     return json_response(issued)
 
 
-@endpoint("Revoke a token", body=RevokeForm, response=entities.Empty, errors=(401, 403))
+@endpoint("Revoke a token", body=RevokeForm, response=web_entities.Empty, errors=(401, 403))
 async def revoke(request: Request) -> Response:
     params = await read_params(request)
     try:
@@ -181,7 +182,7 @@ async def revoke(request: Request) -> Response:
 
 @endpoint("OAuth authorization server metadata (RFC 8414)")
 async def metadata(request: Request) -> Response:
-    base = base_url(get_context(request))
+    base = get_context(request).settings.base_url
     return json_response(
         {
             "issuer": f"{base}/",

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from social.platform.keys import Keys
+from social.platform.live.entry import Entry, position
 from social.platform.redis.client import AnyRedis
 from social.platform.redis.scripts import Script
-from social.streaming.protocol import Entry, position
 
 PUBLISH = Script(Path(__file__).with_name("publish.lua"))
 READ = Script(Path(__file__).with_name("history_read.lua"))

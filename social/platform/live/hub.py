@@ -13,16 +13,27 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from social.platform.keys import Keys
+from social.platform.live.entry import Entry
 from social.platform.live.history import decode_live
 from social.platform.redis.client import AnyRedis
-from social.streaming.client import CLOSE_POLICY, Client
-from social.streaming.protocol import Entry
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT_S = 5.0
 
 CONFIRM_TIMEOUT_S = 5.0
 RECONNECT_MAX_S = 5.0
+
+
+CLOSE_POLICY = 1008  # the WebSocket close code of a revoked token's sockets
+
+
+class Watched(Protocol):
+    """A connection of a signed-in session: closed when its token is revoked."""
+
+    @property
+    def session_id(self) -> str | None: ...
+
+    def close(self, code: int) -> None: ...
 
 
 class Listener(Protocol):
@@ -36,7 +47,7 @@ class StreamHub:
         self.redis = redis
         self.keys = keys
         self.listeners: dict[str, set[Listener]] = {}
-        self.sessions: dict[str, set[Client]] = {}
+        self.sessions: dict[str, set[Watched]] = {}
         self.reconnects = 0
         self._live: set[str] = set()
         self._confirm: dict[str, asyncio.Future[None]] = {}
@@ -81,11 +92,11 @@ class StreamHub:
             with contextlib.suppress(RedisError, OSError):
                 await self._pubsub.unsubscribe(channel)
 
-    def watch(self, client: Client) -> None:
+    def watch(self, client: Watched) -> None:
         if client.session_id:
             self.sessions.setdefault(client.session_id, set()).add(client)
 
-    def unwatch(self, client: Client) -> None:
+    def unwatch(self, client: Watched) -> None:
         clients = self.sessions.get(client.session_id or "")
         if clients is not None:
             clients.discard(client)

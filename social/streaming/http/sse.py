@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
-from social.platform.context import get_context
 from social.streaming.client import Client
+from social.streaming.http.listener import Refused, authenticate
 from social.streaming.protocol import (
     StreamError,
     StreamSpec,
@@ -19,7 +19,7 @@ from social.streaming.protocol import (
     sse_event,
 )
 from social.streaming.session import StreamSession
-from social.streaming.viewer import Refused, authenticate
+from social.web.context import get_context
 from social.web.errors import ApiError, not_found
 
 PATHS = {

@@ -7,8 +7,8 @@ import contextlib
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from social.platform.context import get_context
 from social.streaming.client import CLOSE_POLICY, Client
+from social.streaming.http.listener import Refused, authenticate
 from social.streaming.protocol import (
     StreamError,
     StreamSpec,
@@ -18,7 +18,8 @@ from social.streaming.protocol import (
     parse_stream,
 )
 from social.streaming.session import StreamSession
-from social.streaming.viewer import Refused, Viewer, authenticate
+from social.streaming.viewer import Viewer
+from social.web.context import get_context
 from social.web.frames import frame_writer
 
 

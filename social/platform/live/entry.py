@@ -1,0 +1,35 @@
+"""One event of a live channel and its position in the channel's history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of a channel: its position in the channel history, name and payload. One
+    instance goes to every local listener, so it memoizes what they would each compute."""
+
+    id: str
+    event: str
+    payload: str
+
+    @cached_property
+    def position(self) -> tuple[int, int]:
+        return position(self.id)
+
+    @cached_property
+    def encoded(self) -> dict[tuple[object, ...], str]:
+        """Frames by encoder and stream label: encoded once per channel message."""
+        return {}
+
+    @cached_property
+    def frames(self) -> dict[tuple[object, ...], bytes]:
+        """The same, as WebSocket frames (social.web.frames)."""
+        return {}
+
+
+def position(raw: str) -> tuple[int, int]:
+    ms, _, seq = raw.partition("-")
+    return int(ms), int(seq or 0)

@@ -1,0 +1,62 @@
+"""Mastodon's Status and Context entities."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from social.accounts.entities import Account, Emoji
+
+
+class StatusMention(BaseModel):
+    id: str
+    username: str
+    url: str
+    acct: str
+
+
+class StatusTag(BaseModel):
+    name: str
+    url: str
+
+
+class StatusApplication(BaseModel):
+    name: str
+    website: str | None = None
+
+
+class Status(BaseModel):
+    id: str
+    uri: str
+    url: str
+    created_at: str
+    edited_at: str | None
+    account: Account
+    content: str = Field(description="HTML")
+    visibility: str
+    sensitive: bool
+    spoiler_text: str
+    language: str | None
+    in_reply_to_id: str | None
+    in_reply_to_account_id: str | None
+    reblog: None = None
+    replies_count: int
+    reblogs_count: int
+    favourites_count: int
+    favourited: bool = False
+    reblogged: bool = False
+    muted: bool = False
+    bookmarked: bool = False
+    pinned: bool = False
+    media_attachments: list[dict[str, str]]
+    mentions: list[StatusMention]
+    tags: list[StatusTag]
+    emojis: list[Emoji]
+    card: None = None
+    poll: None = None
+    application: StatusApplication | None = None
+    text: str | None = Field(default=None, description="source text, on delete only")
+
+
+class Context(BaseModel):
+    ancestors: list[Status]
+    descendants: list[Status]
