@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
-from social.platform.redis.multiplex import _Link
+from social.platform.redis.link import Link as _Link
 
 
 class RoundTrips:

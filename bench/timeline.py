@@ -1,7 +1,6 @@
 """Home timeline throughput against a bare Starlette endpoint, same server, same run.
 
-    python -m bench.timeline [--seconds 10] [--connections 64] [--rounds 3] [--no-lane]
-                             [--no-near-cache]
+    python -m bench.timeline [--seconds 10] [--connections 64] [--rounds 3] [--no-near-cache]
 
 Seeds accounts, follows and statuses through the API, warms the caches, then serves the app
 and the bare endpoint with uvicorn (1 worker each, uvloop, httptools) and drives them with wrk
@@ -89,7 +88,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="per measurement")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3, help="bare and home, in turn")
-    parser.add_argument("--no-lane", action="store_true", help="the home route the normal way")
     parser.add_argument("--no-near-cache", action="store_true", help="no in-process cache")
     args = parser.parse_args()
     with backends() as b:
@@ -100,7 +98,6 @@ def main() -> None:
             "SOCIAL_IN_PROCESS_WORKERS": "false",
             # The limiter runs on every request as in production, with limits out of reach.
             "SOCIAL_RATELIMIT_SCALE": "1000000",
-            "SOCIAL_HOME_LANE": "false" if args.no_lane else "true",
         }
         if args.no_near_cache:
             env["SOCIAL_NEAR_CACHE_ENTRIES"] = "0"
@@ -123,11 +120,7 @@ def main() -> None:
                     home_url, connections=args.connections, seconds=args.seconds, headers=auth
                 )
                 rounds.append((bare, home))
-    variant = ", ".join(
-        name
-        for name, off in (("no lane", args.no_lane), ("no near cache", args.no_near_cache))
-        if off
-    )
+    variant = "no near cache" if args.no_near_cache else ""
     for n, (bare, home) in enumerate(rounds, start=1):
         print(
             f"round {n}: bare {bare.requests_per_s:7.0f} req/s p99 {bare.p99_ms:6.2f} ms | "
@@ -143,7 +136,7 @@ def main() -> None:
     )
     print(
         "Redis round trips per warm home request: 1 (the feed page with the rate-limit check), "
-        "3 without the near cache; asserted in tests/api/test_round_trips.py"
+        "3 without the near cache; asserted in tests/web/test_round_trips.py"
     )
 
 

@@ -1,17 +1,17 @@
 """CPU a request costs inside the app: the ASGI app called directly, no HTTP server.
 
     python -m bench.timeline_inproc [--requests 3000] [--concurrency 16] [--path PATH]
-                                    [--anonymous] [--no-ratelimit] [--no-lane] [--no-near-cache]
+                                    [--anonymous] [--no-ratelimit] [--no-near-cache]
                                     [--compare VARIANT,...] [--rounds 5]
 
 Seeds as `bench.timeline` does, then calls the app with a GET of `--path` (default the home
 timeline, with the reader's token unless `--anonymous`) and prints the process's CPU time and
 the wall time a request. The other side of `bench.timeline`'s ratio: what the HTTP server and
 the load generator do not hide. `--no-ratelimit` measures the rate limiter's share; a cheap
-path (`/api/v1/streaming/health`) the middlewares' and authentication's. `--compare` measures
-several variants (`default`, `no-lane`, `no-near-cache`, `no-ratelimit`, `stack`: neither lane
-nor near cache) in turn, `--rounds` times over, and prints each one's median: this machine's
-speed drifts by tens of percent within minutes, so only interleaved runs compare. For where the time
+path (`/api/v1/streaming/health`) the front layer's and authentication's. `--compare`
+measures several variants (`default`, `no-near-cache`, `no-ratelimit`) in turn, `--rounds`
+times over, and prints each one's median: this machine's speed drifts by tens of percent
+within minutes, so only interleaved runs compare. For where the time
 goes, run it under `py-spy record -r 2000 -f raw -o out.txt -- python -m bench.timeline_inproc`.
 """
 
@@ -33,10 +33,8 @@ from social.config import Settings
 HOME = "/api/v1/timelines/home"
 VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
-    "no-lane": {"home_lane": False},
     "no-near-cache": {"near_cache_entries": 0},
     "no-ratelimit": {"ratelimit_enabled": False},
-    "stack": {"home_lane": False, "near_cache_entries": 0},
 }
 
 
@@ -44,8 +42,6 @@ def variant_of(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if args.no_ratelimit:
         options["ratelimit_enabled"] = False
-    if args.no_lane:
-        options["home_lane"] = False
     if args.no_near_cache:
         options["near_cache_entries"] = 0
     return options
@@ -137,7 +133,6 @@ def main() -> None:
     parser.add_argument("--path", default=HOME)
     parser.add_argument("--anonymous", action="store_true")
     parser.add_argument("--no-ratelimit", action="store_true")
-    parser.add_argument("--no-lane", action="store_true", help="the home route the normal way")
     parser.add_argument("--no-near-cache", action="store_true", help="no in-process cache")
     parser.add_argument("--compare", help=f"variants, comma-separated: {', '.join(VARIANTS)}")
     parser.add_argument("--rounds", type=int, default=5)

@@ -36,8 +36,31 @@ def rate_limit_headers(decision: Decision, now: datetime | None = None) -> list[
 
 
 def encoded_headers(decision: Decision) -> list[tuple[bytes, bytes]]:
-    """`rate_limit_headers` as ASGI wants them: lower-case names, bytes."""
-    return [(k.lower().encode(), v.encode()) for k, v in rate_limit_headers(decision)]
+    """`rate_limit_headers` as ASGI wants them: lower-case names, bytes (what does not change
+    from one decision of a policy to the next is encoded once)."""
+    policy, remaining = decision.policy, decision.remaining
+    at = time.time() + decision.reset_after_s
+    named, limit = _constant(policy, decision.limit, _seconds(decision.window_s))
+    headers = [
+        named,
+        (b"ratelimit", f'"{policy}";r={remaining};t={_seconds(decision.reset_after_s)}'.encode()),
+        limit,
+        (b"x-ratelimit-remaining", str(remaining).encode()),
+        (b"x-ratelimit-reset", _iso_ms(at).encode()),
+    ]
+    if not decision.allowed:
+        headers.append((b"retry-after", str(retry_after_seconds(decision)).encode()))
+    return headers
+
+
+@functools.lru_cache(maxsize=256)
+def _constant(
+    policy: str, limit: int, window: int
+) -> tuple[tuple[bytes, bytes], tuple[bytes, bytes]]:
+    return (
+        (b"ratelimit-policy", f'"{policy}";q={limit};w={window}'.encode()),
+        (b"x-ratelimit-limit", str(limit).encode()),
+    )
 
 
 @functools.lru_cache(maxsize=4)

@@ -20,6 +20,8 @@ from ratelimit.types import AnyRedis, DecisionHook, Source, StoreErrorHook
 
 log = logging.getLogger(__name__)
 
+KEYS_REMEMBERED = 10_000
+
 
 class Limiter:
     """Checks never raise on a Redis failure: each quota fails open or falls back in process.
@@ -48,6 +50,7 @@ class Limiter:
         self.on_decision = on_decision
         self.on_store_error = on_store_error
         self._skip_redis_until = 0.0
+        self._keys_of: dict[tuple[Quota, str], list[str]] = {}
 
     async def load_scripts(self) -> None:
         """Optional warm-up at startup; raises `StoreError` if Redis is unreachable."""
@@ -83,7 +86,12 @@ class Limiter:
         is left alone after a failure: call `decide` with no replies."""
         if time.monotonic() < self._skip_redis_until:
             return None
-        return [call.command() for call in self._calls(checks)]
+        commands: list[tuple[Any, ...]] = []
+        for check in checks:
+            strategy = STRATEGIES[check.quota.strategy]
+            keys = self._keys(check)
+            commands.append(("EVALSHA", strategy.sha, len(keys), *keys, *strategy.args(check)))
+        return commands
 
     async def decide(
         self, checks: Sequence[Check], replies: Sequence[Any] | None
@@ -131,8 +139,17 @@ class Limiter:
         return decisions
 
     def _keys(self, check: Check) -> list[str]:
-        tag = STRATEGIES[check.quota.strategy].key_tag
-        return keys.limit_keys(self.prefix, check.quota, check.identity, tag)
+        """The check's keys (remembered: the same identities come back request after request;
+        forgotten all at once past `KEYS_REMEMBERED`)."""
+        known = self._keys_of
+        found = known.get((check.quota, check.identity))
+        if found is None:
+            if len(known) >= KEYS_REMEMBERED:
+                known.clear()
+            tag = STRATEGIES[check.quota.strategy].key_tag
+            found = keys.limit_keys(self.prefix, check.quota, check.identity, tag)
+            known[(check.quota, check.identity)] = found
+        return found
 
     def _report(self, decision: Decision) -> None:
         if self.on_decision is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 
 from starlette.authentication import (
@@ -125,5 +126,12 @@ class SessionAuthBackend(AuthenticationBackend):
 
 
 def credentials(session: Session) -> AuthCredentials:
-    """What Starlette keeps in `scope["auth"]`: the session's scopes, and "authenticated"."""
-    return AuthCredentials([*session.data.get("scopes", "").split(), "authenticated"])
+    """What Starlette keeps in `scope["auth"]`: the session's scopes, and "authenticated".
+    One object per distinct scope string, shared by every request with it: read, don't change
+    it."""
+    return _credentials(session.data.get("scopes", ""))
+
+
+@functools.lru_cache(maxsize=1024)
+def _credentials(scopes: str) -> AuthCredentials:
+    return AuthCredentials([*scopes.split(), "authenticated"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from .errors import SessionStoreError
 from .index import UserIndex
@@ -103,35 +102,26 @@ class SessionStore:
 
         One round trip: a script reads, checks both expiries, touches and sets the key TTL.
         """
-        key = self.session_key(token)
-        if key is None:
-            return None
-        return self.resolved(await call(self._scripts.resolve, [key], ["1" if touch else "0"]))
+        found = await self._lookup(token, touch=touch)
+        return found[0] if found is not None else None
+
+    async def peek(self, token: str) -> tuple[Session, float] | None:
+        """The live session of `token` without touching it, and the Redis clock (Unix
+        seconds) when it was read: for a caller that keeps the session a while (compare the
+        session's times with that clock, not the local one). One round trip."""
+        return await self._lookup(token, touch=False)
 
     def session_key(self, token: str) -> str | None:
         """The key that holds `token`'s session (None: the token cannot be valid)."""
         return self.keys.session(token_hash(token)) if looks_like_token(token) else None
 
-    def resolve_command(self, token: str, *, touch: bool = True) -> tuple[str | int, ...] | None:
-        """`resolve` as a command for a caller that batches it with its own (no I/O here):
-        send it, then parse the reply with `resolved`. None: the token cannot be valid.
-        A NOSCRIPT error in reply means the server lost the script: call `resolve` instead."""
+    async def _lookup(self, token: str, *, touch: bool) -> tuple[Session, float] | None:
         key = self.session_key(token)
         if key is None:
             return None
-        return ("EVALSHA", self._scripts.resolve.sha, 1, key, "1" if touch else "0")
-
-    @staticmethod
-    def resolved(reply: Any) -> Session | None:
-        """The session in the reply to `resolve_command`'s command."""
-        return parse_session(reply[1:]) if reply else None
-
-    @staticmethod
-    def reply_time(reply: Any) -> float:
-        """The Redis clock (Unix seconds) when a live session was resolved, from the reply to
-        `resolve_command`'s command: compare the session's times with this, not the local
-        clock."""
-        return int(reply[0]) / 1000
+        reply = await call(self._scripts.resolve, [key], ["1" if touch else "0"])
+        session = parse_session(reply[1:]) if reply else None
+        return None if session is None else (session, int(reply[0]) / 1000)
 
     async def update(self, token: str, data: Mapping[str, str]) -> bool:
         """Merge `data` into a live session (without touching it); False if there is none."""

@@ -41,7 +41,6 @@ class Settings:
     home_feed_max: int = 800
     near_cache_entries: int = 10_000  # statuses, accounts, tokens in process memory (0: none)
     near_cache_ttl_s: float = 60.0  # an entry's longest life, though Redis tracking drops it
-    home_lane: bool = True  # the home timeline skips Starlette's layers (social/home_lane.py)
     in_process_workers: bool = True
     events_claim_idle_ms: int = 10_000  # a dead worker's entries are taken over after this
     trend_bucket_s: int = 300

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
 
 from social.notifications import consumer as notify
 from social.platform.context import AppContext
 from social.platform.events.event import Event
+from social.platform.events.topics import TopicHandler, decode
 from social.streaming import consumer as publisher
 from social.timelines import consumer as fanout
 from social.trends import consumer as trends
-
-TopicHandler = Callable[[AppContext, dict[str, Any]], Awaitable[None]]
 
 
 def dispatcher(
@@ -23,7 +21,7 @@ def dispatcher(
     async def handle(event: Event) -> None:
         handler = handlers.get(event.topic)
         if handler is not None:
-            await handler(ctx, event.payload)
+            await handler(ctx, decode(event.topic, event.payload))
 
     return handle
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sessions import SessionStore
@@ -16,7 +18,8 @@ from social.platform.keys import Keys
 from social.platform.live.hub import StreamHub
 from social.platform.metrics import Metrics
 from social.platform.redis.client import AnyRedis, client_from_url
-from social.platform.redis.multiplex import MultiplexedRedis, Tracking
+from social.platform.redis.link import Tracking
+from social.platform.redis.multiplex import MultiplexedRedis
 from social.platform.redis.near_cache import NearCache
 from trending import Settler, TrendEngine
 
@@ -44,6 +47,10 @@ def build(settings: Settings) -> AppContext:
     tokens = session_store(redis, settings, "token")
     near = near_cache(redis, settings, keys, tokens, metrics)
     trends = trend_engine(redis, settings)
+
+    def cache(name: str, key: Callable[[int], str], ttl_s: int) -> EntityCache:
+        return EntityCache(redis, name=name, key=key, ttl_s=ttl_s, metrics=metrics, near=near)
+
     return AppContext(
         settings=settings,
         engine=engine,
@@ -54,22 +61,8 @@ def build(settings: Settings) -> AppContext:
         tokens=tokens,
         refresh_tokens=session_store(redis, settings, "refresh"),
         cookies=session_store(redis, settings, "cookie"),
-        accounts=EntityCache(
-            redis,
-            name="account",
-            key=keys.account,
-            ttl_s=settings.account_cache_ttl_s,
-            metrics=metrics,
-            near=near,
-        ),
-        statuses=EntityCache(
-            redis,
-            name="status",
-            key=keys.status,
-            ttl_s=settings.status_cache_ttl_s,
-            metrics=metrics,
-            near=near,
-        ),
+        accounts=cache("account", keys.account, settings.account_cache_ttl_s),
+        statuses=cache("status", keys.status, settings.status_cache_ttl_s),
         events=EventBus(
             db,
             redis,

@@ -138,7 +138,7 @@ async def fresh_with_admin(database_url: str, redis_url: str, admin: str) -> Non
     """Empty tables, a flushed Redis and one admin account (password `PASSWORD`), for a live
     server started next. Its own engine and client, closed in this loop: the server's pools
     must only ever see uvicorn's."""
-    from tests.api.helpers import PASSWORD  # after the log scanner is registered (it imports it)
+    from tests.helpers import PASSWORD  # after the log scanner is registered (it imports it)
 
     engine = create_engine(database_url)
     redis = client_from_url(redis_url)

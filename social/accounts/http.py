@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
+
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import func, select
@@ -27,7 +30,7 @@ from social.web.caller import require_token, require_user
 from social.web.context import get_context
 from social.web.errors import ApiError, not_found
 from social.web.openapi import endpoint
-from social.web.params import multi_to_dict, parse, parse_id, validate
+from social.web.params import parse, parse_id, parse_query
 from social.web.responses import json_response
 
 
@@ -189,7 +192,7 @@ async def show(request: Request) -> Response:
 )
 async def lookup(request: Request) -> Response:
     ctx = get_context(request)
-    query = validate(LookupQuery, multi_to_dict(request.query_params))
+    query = parse_query(request, LookupQuery)
     username, _, domain = query.acct.removeprefix("@").partition("@")
     if domain and domain.lower() != ctx.settings.domain.lower():
         raise not_found()
@@ -204,10 +207,33 @@ async def lookup(request: Request) -> Response:
     return json_response(await account_or_404(ctx, found))
 
 
+def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(row * height)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+MISSING = _png(4, 4, (0x9B, 0xA3, 0xAF))
+
+
+async def missing(_request: Request) -> Response:
+    return Response(MISSING, media_type="image/png", headers={"Cache-Control": "max-age=86400"})
+
+
 routes = [
     Route("/api/v1/accounts", register, methods=["POST"]),
     Route("/api/v1/accounts/verify_credentials", verify_credentials, methods=["GET"]),
     Route("/api/v1/accounts/update_credentials", update_credentials, methods=["PATCH"]),
     Route("/api/v1/accounts/lookup", lookup, methods=["GET"]),
     Route("/api/v1/accounts/{id}", show, methods=["GET"]),
+    # the placeholder avatar and header every account has until media uploads exist
+    Route("/avatars/original/missing.png", missing, methods=["GET"]),
+    Route("/headers/original/missing.png", missing, methods=["GET"]),
 ]

@@ -6,7 +6,8 @@ import time
 from typing import Any
 
 from social.platform.context import AppContext
-from social.trends.http import histories, render_admin_tag, tags_named, trend_store
+from social.trends.render import render_admin_tag
+from social.trends.service import histories, tags_named, trend_store
 
 TOP_N = 25
 

@@ -1,9 +1,8 @@
-"""Follows and an account's statuses: follow, unfollow, followers, following, statuses,
-relationships (Mastodon)."""
+"""Follows: follow, unfollow, followers, following, relationships (Mastodon)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,26 +12,14 @@ from social.accounts import entities as account_entities
 from social.accounts.service import account_or_404, accounts_json
 from social.follows import entities
 from social.follows.service import relationships, set_following
-from social.platform.db.models import Follow, Mention, Status
+from social.platform.db.models import Follow
 from social.platform.paging import PageQuery, paged
-from social.statuses import entities as status_entities
-from social.statuses.render import render_raw, render_statuses
-from social.web.caller import require_user, viewer_id
+from social.web.caller import require_user
 from social.web.context import get_context
 from social.web.openapi import endpoint
 from social.web.paging import link_header
-from social.web.params import is_id, multi_to_dict, parse_id, validate
+from social.web.params import is_id, multi_to_dict, parse_id, parse_query, validate
 from social.web.responses import json_response, raw_json_list
-
-
-class StatusesQuery(PageQuery):
-    model_config = ConfigDict(extra="ignore")
-
-    exclude_replies: bool = False
-    exclude_reblogs: bool = False
-    only_media: bool = False
-    pinned: bool = False
-    tagged: str | None = Field(default=None, max_length=100)
 
 
 class RelationshipsQuery(BaseModel):
@@ -73,7 +60,7 @@ async def _follow_list(request: Request, *, followers: bool) -> Response:
     ctx = get_context(request)
     account_id = parse_id(request.path_params["id"])
     await account_or_404(ctx, account_id)
-    page = validate(PageQuery, multi_to_dict(request.query_params))
+    page = parse_query(request, PageQuery)
     mine, other = (
         (Follow.target_account_id, Follow.account_id)
         if followers
@@ -111,43 +98,6 @@ async def following(request: Request) -> Response:
 
 
 @endpoint(
-    "Statuses posted by an account",
-    auth="optional",
-    query=StatusesQuery,
-    response=status_entities.Status,
-    many=True,
-    errors=(404,),
-)
-async def account_statuses(request: Request) -> Response:
-    ctx = get_context(request)
-    account_id = parse_id(request.path_params["id"])
-    await account_or_404(ctx, account_id)
-    q = validate(StatusesQuery, multi_to_dict(request.query_params))
-    viewer = viewer_id(request)
-    if q.only_media or q.pinned:
-        return json_response([])  # no media attachments or pins yet
-    query = select(Status.id).where(Status.account_id == account_id)
-    if viewer != account_id:
-        mentioned = select(Mention.status_id).where(Mention.account_id == (viewer or 0))
-        query = query.where((Status.visibility != "direct") | Status.id.in_(mentioned))
-    if q.exclude_replies:
-        query = query.where(
-            Status.in_reply_to_id.is_(None) | (Status.in_reply_to_account_id == account_id)
-        )
-    async with ctx.db() as db:
-        ids = sorted((await db.execute(paged(query, Status.id, q))).scalars(), reverse=True)
-    if q.tagged:
-        wanted = q.tagged.lstrip("#").casefold()
-        tagged = await render_statuses(ctx, ids, viewer)
-        statuses = [s for s in tagged if any(t["name"] == wanted for t in s["tags"])]
-        headers = {"Link": link_header(request, ids)} if ids else {}
-        return json_response(statuses, headers=headers)
-    raw = await render_raw(ctx, ids, viewer)
-    headers = {"Link": link_header(request, ids)} if ids else {}
-    return json_response(raw_json_list(raw), headers=headers)
-
-
-@endpoint(
     "Your relationships with the given accounts (`id[]=`)",
     auth="user",
     scopes=("read:follows",),
@@ -171,5 +121,4 @@ routes = [
     Route("/api/v1/accounts/{id}/unfollow", unfollow, methods=["POST"]),
     Route("/api/v1/accounts/{id}/followers", followers, methods=["GET"]),
     Route("/api/v1/accounts/{id}/following", following, methods=["GET"]),
-    Route("/api/v1/accounts/{id}/statuses", account_statuses, methods=["GET"]),
 ]

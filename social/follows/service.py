@@ -10,10 +10,7 @@ from social.platform.context import AppContext
 from social.platform.db.models import Account, Follow
 from social.platform.db.toggle import toggle
 from social.platform.errors import Forbidden, NotFound
-from social.platform.events.outbox import enqueue
-
-FOLLOW_CREATED = "follow.created"
-FOLLOW_DELETED = "follow.deleted"
+from social.platform.events.topics import FollowCreated, FollowDeleted, publish
 
 
 async def set_following(ctx: AppContext, follower_id: int, target_id: int, on: bool) -> None:
@@ -37,8 +34,7 @@ async def set_following(ctx: AppContext, follower_id: int, target_id: int, on: b
             await db.execute(
                 update(Account).where(Account.id == account_id).values(counters[account_id])
             )
-        topic = FOLLOW_CREATED if on else FOLLOW_DELETED
-        enqueue(db, topic, {"account_id": follower_id, "target_account_id": target_id})
+        publish(db, (FollowCreated if on else FollowDeleted)(follower_id, target_id))
         await db.commit()
         rows = (
             await db.execute(select(Account).where(Account.id.in_([follower_id, target_id])))

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import orjson
 from pydantic import ConfigDict, Field
 from sqlalchemy import delete, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from social.accounts.service import accounts_json
 from social.notifications import entities
-from social.platform.context import AppContext
+from social.notifications.render import render_notifications
 from social.platform.db.models import Notification
 from social.platform.db.models.notifications import TYPES
 from social.platform.paging import PageQuery, paged
-from social.statuses.render import iso, render_statuses
 from social.web import entities as web_entities
 from social.web.caller import require_user
 from social.web.context import get_context
@@ -34,34 +29,6 @@ class NotificationsQuery(PageQuery):
     types: list[str] = Field(default_factory=list, max_length=20)
     exclude_types: list[str] = Field(default_factory=list, max_length=20)
     account_id: int | None = Field(default=None, ge=0)
-
-
-async def render_notifications(
-    ctx: AppContext, rows: list[Notification], viewer: int
-) -> list[dict[str, Any]]:
-    accounts = await accounts_json(ctx, list({n.from_account_id for n in rows}))
-    status_ids = [n.status_id for n in rows if n.status_id]
-    statuses = {
-        int(s["id"]): s for s in await render_statuses(ctx, list(dict.fromkeys(status_ids)), viewer)
-    }
-    out = []
-    for n in rows:
-        if n.from_account_id not in accounts:
-            continue
-        status = statuses.get(n.status_id) if n.status_id else None
-        if n.status_id and status is None:
-            continue  # the status is gone or no longer visible
-        out.append(
-            {
-                "id": str(n.id),
-                "type": n.type,
-                "group_key": f"ungrouped-{n.id}",
-                "created_at": iso(n.created_at),
-                "account": orjson.loads(accounts[n.from_account_id]),
-                "status": status,
-            }
-        )
-    return out
 
 
 @endpoint(

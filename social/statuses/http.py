@@ -31,7 +31,7 @@ from social.web.context import get_context
 from social.web.errors import ApiError
 from social.web.openapi import endpoint
 from social.web.paging import link_header
-from social.web.params import multi_to_dict, parse, parse_id, validate
+from social.web.params import parse, parse_id, parse_query
 from social.web.responses import json_response, raw_json_list
 
 IDEMPOTENCY_TTL_S = 3600
@@ -217,7 +217,7 @@ async def unfavourite(request: Request) -> Response:
 async def favourited_by(request: Request) -> Response:
     ctx = get_context(request)
     status_id = parse_id(request.path_params["id"])
-    page = validate(PageQuery, multi_to_dict(request.query_params))
+    page = parse_query(request, PageQuery)
     await render_one(ctx, status_id, viewer_id(request))
     query = select(Favourite.id, Favourite.account_id).where(Favourite.status_id == status_id)
     async with ctx.db() as db:

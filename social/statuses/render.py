@@ -16,7 +16,7 @@ from social.platform.cache import EntityCache, get_together
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Favourite, Mention, Status, StatusTag, Tag
 from social.platform.errors import NotFound
-from social.statuses.visibility import OPEN, filter_visible
+from social.statuses.audience import OPEN, filter_visible
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,9 @@ event; then the caches. Deleting and favouriting likewise."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from redis.exceptions import RedisError
 from sqlalchemy import func, insert, select, update
@@ -18,14 +19,18 @@ from social.platform.db.models import Account, Favourite, Mention, Status, Statu
 from social.platform.db.toggle import toggle
 from social.platform.db.types import utcnow
 from social.platform.errors import Invalid, NotFound, invalid
-from social.platform.events.outbox import enqueue
+from social.platform.events.topics import (
+    FavouriteCreated,
+    StatusCreated,
+    StatusDeleted,
+    StatusEvent,
+    publish,
+)
 from social.statuses import text
+from social.statuses.audience import followed_among, may_see
 from social.statuses.render import cached_statuses
-from social.statuses.visibility import followed_among, may_see
 
-STATUS_CREATED = "status.created"
-STATUS_DELETED = "status.deleted"
-FAVOURITE_CREATED = "favourite.created"
+S = TypeVar("S", bound=StatusEvent)
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,9 @@ async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
                 .where(Status.id == reply_to.id)
                 .values(replies_count=Status.replies_count + 1)
             )
-        enqueue(db, STATUS_CREATED, _event(status, [t.name for t in tags], mentioned))
+        publish(
+            db, _event(StatusCreated, status, [t.name for t in tags], [a.id for a in mentioned])
+        )
         await db.commit()
         author = await db.get(Account, author_id, populate_existing=True)
     ctx.events.wake()
@@ -132,17 +139,19 @@ async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
     return status.id
 
 
-def _event(status: Status, tags: list[str], mentioned: list[Account]) -> dict[str, Any]:
-    return {
-        "status_id": status.id,
-        "account_id": status.account_id,
-        "visibility": status.visibility,
-        "in_reply_to_id": status.in_reply_to_id,
-        "in_reply_to_account_id": status.in_reply_to_account_id,
-        "mention_ids": [a.id for a in mentioned],
-        "tags": tags,
-        "created_at": status.created_at.timestamp(),
-    }
+def _event(kind: type[S], status: Status, tags: Iterable[str], mention_ids: Iterable[int]) -> S:
+    """The event of a status written or deleted: what its consumers need of it, built here
+    for both."""
+    return kind(
+        status_id=status.id,
+        account_id=status.account_id,
+        visibility=status.visibility,
+        created_at=status.created_at.timestamp(),
+        in_reply_to_id=status.in_reply_to_id,
+        in_reply_to_account_id=status.in_reply_to_account_id,
+        mention_ids=tuple(mention_ids),
+        tags=tuple(tags),
+    )
 
 
 async def _may_see_row(ctx: AppContext, db: AsyncSession, status: Status, viewer: int) -> bool:
@@ -178,14 +187,7 @@ async def delete_status(ctx: AppContext, author_id: int, status_id: int) -> dict
                 await db.execute(select(Mention.account_id).where(Mention.status_id == status_id))
             ).scalars()
         )
-        event = {
-            "status_id": status.id,
-            "account_id": author_id,
-            "visibility": status.visibility,
-            "mention_ids": mention_ids,
-            "tags": tags,
-            "created_at": status.created_at.timestamp(),
-        }
+        event = _event(StatusDeleted, status, tags, mention_ids)
         reply_to = status.in_reply_to_id
         await db.delete(status)
         await db.execute(
@@ -199,7 +201,7 @@ async def delete_status(ctx: AppContext, author_id: int, status_id: int) -> dict
                 .where(Status.id == reply_to, Status.replies_count > 0)
                 .values(replies_count=Status.replies_count - 1)
             )
-        enqueue(db, STATUS_DELETED, event)
+        publish(db, event)
         await db.commit()
         author = await db.get(Account, author_id, populate_existing=True)
     ctx.events.wake()
@@ -222,11 +224,7 @@ async def set_favourite(ctx: AppContext, account_id: int, status_id: int, on: bo
                 .values(favourites_count=Status.favourites_count + changed)
             )
         if changed > 0:
-            enqueue(
-                db,
-                FAVOURITE_CREATED,
-                {"account_id": account_id, "status_id": status_id, "author_id": status.account_id},
-            )
+            publish(db, FavouriteCreated(account_id, status_id, status.account_id))
         await db.commit()
     if changed:
         ctx.events.wake()

@@ -1,13 +1,15 @@
-"""Status text: hashtags, mentions and links found; content rendered as safe HTML, as Mastodon."""
+"""Status text: hashtags, mentions and links found; content rendered as safe HTML, as Mastodon.
+Tags are normalised by the `trending` library's one rule, wherever the app meets one."""
 
 from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
+
+from trending import InvalidTag, normalize_tag
 
 TAG_MAX = 100
 # A tag: word characters, at least one of them not a digit; not inside a word, URL or anchor.
@@ -17,8 +19,25 @@ URL_RE = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 URL_LENGTH = 23  # a link counts as this many characters, whatever its length (as Mastodon)
 
 
-def normalize_tag(name: str) -> str:
-    return unicodedata.normalize("NFKC", name).casefold()
+PATH_TAG_RE = re.compile(r"#?(\w*[^\W\d]\w*)\Z")
+
+
+def tag_in_path(raw: str) -> str | None:
+    """The tag a path names (`/tags/Café`, `/timelines/tag/%23cafe`), normalised as tags are
+    stored; None when no tag could be spelled so."""
+    match = PATH_TAG_RE.match(raw)
+    if match is None or len(match.group(1)) > TAG_MAX:
+        return None
+    return tag_name(match.group(1))
+
+
+def tag_name(written: str) -> str | None:
+    """A tag's one spelling; None for what no tag can be (a compatibility character that
+    decomposes into words with spaces between, say)."""
+    try:
+        return normalize_tag(written[:TAG_MAX])
+    except InvalidTag:
+        return None
 
 
 @dataclass
@@ -31,7 +50,9 @@ def parse(text: str) -> Parsed:
     parsed = Parsed()
     for match in TAG_RE.finditer(_without_urls(text)):
         name = match.group(1)[:TAG_MAX]
-        parsed.tags.setdefault(normalize_tag(name), name)
+        normal = tag_name(name)
+        if normal is not None:
+            parsed.tags.setdefault(normal, name)
     seen: set[str] = set()
     for match in MENTION_RE.finditer(_without_urls(text)):
         username, domain = match.group(1), match.group(2)
@@ -76,7 +97,8 @@ def _render_line(line: str, links: Links) -> str:
         if url:
             replacement = _link(url)
         elif tag:
-            href = f"{links.base_url}/tags/{quote(normalize_tag(tag[:TAG_MAX]))}"
+            normal = tag_name(tag)
+            href = f"{links.base_url}/tags/{quote(normal or tag[:TAG_MAX])}"
             replacement = (
                 f'<a href="{href}" class="mention hashtag" rel="tag">'
                 f"#<span>{html.escape(tag)}</span></a>"

@@ -1,20 +1,23 @@
-"""The `streaming` consumer group: each event to the channels of its audience, respecting
-visibility (the same audience as the home-feed fan-out)."""
+"""The `streaming` consumer group: each event to the live channels of its audience: the homes a
+status enters (the same rule as the home feeds, `social.statuses.audience`), and the public
+and hashtag channels of a public status."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 
-from social.notifications.consumer import NOTIFICATION_CREATED
-from social.notifications.http import render_notifications
+from social.notifications.render import render_notifications
 from social.platform.context import AppContext
 from social.platform.db.models import Notification
+from social.platform.events.topics import (
+    NotificationCreated,
+    StatusCreated,
+    StatusDeleted,
+    TopicHandler,
+)
 from social.platform.live.history import HistoryLimits, publish
+from social.statuses.audience import home_audience
 from social.statuses.render import render_raw
-from social.statuses.service import STATUS_CREATED, STATUS_DELETED
-from social.timelines.consumer import followers, follows_among
 
 
 def limits(ctx: AppContext) -> HistoryLimits:
@@ -26,40 +29,31 @@ async def _send(ctx: AppContext, channels: list[str], event: str, payload: str) 
 
 
 async def _to_audience(
-    ctx: AppContext, p: dict[str, Any], event: str, payload: str, *, replies: bool
+    ctx: AppContext, status: StatusCreated | StatusDeleted, event: str, payload: str
 ) -> None:
-    author, visibility = p["account_id"], p["visibility"]
-    first = [f"user:{author}"]
-    if visibility == "public":
-        tags = [str(t).lower() for t in p.get("tags", [])]
-        first += ["public", "public:local"]
-        first += [f"hashtag:{t}" for t in tags] + [f"hashtag:local:{t}" for t in tags]
-    if visibility == "direct":
-        first += [f"user:{m}" for m in p.get("mention_ids", [])]
-        await _send(ctx, first, event, payload)
-        return
-    await _send(ctx, first, event, payload)
-    replied_to = p.get("in_reply_to_account_id") if replies else None
-    async for batch in followers(ctx, author):
-        if replied_to and replied_to != author:
-            both = await follows_among(ctx, batch, replied_to)  # as the home feed: see fanout.py
-            batch = [f for f in batch if f in both or f == replied_to]
-        await _send(ctx, [f"user:{f}" for f in batch], event, payload)
+    if status.visibility == "public":
+        tags = status.tags  # normalised when the status was written
+        public = ["public", "public:local"]
+        public += [f"hashtag:{t}" for t in tags] + [f"hashtag:local:{t}" for t in tags]
+        await _send(ctx, public, event, payload)
+    written = isinstance(status, StatusCreated)
+    async for readers in home_audience(ctx, status, written=written):
+        await _send(ctx, [f"user:{r}" for r in readers], event, payload)
 
 
-async def status_created(ctx: AppContext, p: dict[str, Any]) -> None:
-    rendered = await render_raw(ctx, [int(p["status_id"])], None, check_visibility=False)
+async def status_created(ctx: AppContext, event: StatusCreated) -> None:
+    rendered = await render_raw(ctx, [event.status_id], None, check_visibility=False)
     if rendered:  # else deleted meantime
-        await _to_audience(ctx, p, "update", rendered[0].decode(), replies=True)
+        await _to_audience(ctx, event, "update", rendered[0].decode())
 
 
-async def status_deleted(ctx: AppContext, p: dict[str, Any]) -> None:
-    await _to_audience(ctx, p, "delete", str(p["status_id"]), replies=False)
+async def status_deleted(ctx: AppContext, event: StatusDeleted) -> None:
+    await _to_audience(ctx, event, "delete", str(event.status_id))
 
 
-async def notification_created(ctx: AppContext, p: dict[str, Any]) -> None:
+async def notification_created(ctx: AppContext, event: NotificationCreated) -> None:
     async with ctx.db() as db:
-        row = await db.get(Notification, int(p["notification_id"]))
+        row = await db.get(Notification, event.notification_id)
     if row is None:
         return
     rendered = await render_notifications(ctx, [row], row.account_id)
@@ -70,8 +64,8 @@ async def notification_created(ctx: AppContext, p: dict[str, Any]) -> None:
         await _send(ctx, channels, "notification", payload)
 
 
-HANDLERS = {
-    STATUS_CREATED: status_created,
-    STATUS_DELETED: status_deleted,
-    NOTIFICATION_CREATED: notification_created,
+HANDLERS: dict[str, TopicHandler] = {
+    StatusCreated.name: status_created,
+    StatusDeleted.name: status_deleted,
+    NotificationCreated.name: notification_created,
 }

@@ -8,6 +8,8 @@ from typing import Any
 
 import orjson
 
+from trending import InvalidTag, normalize_tag
+
 USER_STREAMS = {"user": "read:statuses", "user:notification": "read:notifications"}
 PUBLIC_STREAMS = ("public", "public:local")
 TAG_STREAMS = ("hashtag", "hashtag:local")
@@ -63,7 +65,10 @@ def parse_stream(name: Any, tag: Any = None) -> StreamSpec:
         return StreamSpec(name)
     if not isinstance(tag, str) or not tag:
         raise StreamError(400, "Missing tag name parameter")
-    tag = tag.lstrip("#").lower()
+    try:
+        tag = normalize_tag(tag)  # as the tags of statuses are (the channel's name)
+    except InvalidTag:
+        raise StreamError(400, "Invalid tag name") from None
     if not TAG.match(tag):
         raise StreamError(400, "Invalid tag name")
     return StreamSpec(name, tag)

@@ -1,25 +1,26 @@
-"""Timelines: home (from Redis), public and hashtag (from the database) (Mastodon)."""
+"""Timelines: home (from Redis); public, hashtag and an account's statuses (from the database)
+(Mastodon)."""
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from social.platform.db.models import Status, StatusTag, Tag
+from social.accounts.service import account_or_404
+from social.platform.db.models import Mention, Status, StatusTag, Tag
 from social.platform.paging import PageQuery, paged
 from social.statuses import entities as status_entities
-from social.statuses.render import render_raw
-from social.statuses.text import normalize_tag
+from social.statuses.render import render_raw, render_statuses
+from social.statuses.text import tag_in_path
 from social.timelines.service import read_home
-from social.trends.http import TAG_NAME_RE
 from social.web.caller import require_user, viewer_id
 from social.web.context import get_context
 from social.web.openapi import endpoint
 from social.web.paging import link_header
-from social.web.params import multi_to_dict, validate
+from social.web.params import parse_id, parse_query
 from social.web.responses import json_response, raw_json_list
 
 
@@ -29,6 +30,16 @@ class PublicQuery(PageQuery):
     local: bool = False
     remote: bool = False
     only_media: bool = False
+
+
+class StatusesQuery(PageQuery):
+    model_config = ConfigDict(extra="ignore")
+
+    exclude_replies: bool = False
+    exclude_reblogs: bool = False
+    only_media: bool = False
+    pinned: bool = False
+    tagged: str | None = Field(default=None, max_length=100)
 
 
 @endpoint(
@@ -42,7 +53,7 @@ class PublicQuery(PageQuery):
 async def home(request: Request) -> Response:
     caller = require_user(request, "read:statuses")
     ctx = get_context(request)
-    page = validate(PageQuery, multi_to_dict(request.query_params))
+    page = parse_query(request, PageQuery)
     entries = await read_home(ctx, caller.account_id, page)
     ids = [status_id for status_id, _ in entries]
     statuses = await render_raw(
@@ -54,16 +65,15 @@ async def home(request: Request) -> Response:
 
 async def _public_ids(request: Request, tag: str | None) -> tuple[list[int], PublicQuery]:
     ctx = get_context(request)
-    q = validate(PublicQuery, multi_to_dict(request.query_params))
+    q = parse_query(request, PublicQuery)
     if q.remote or q.only_media:
         return [], q  # no federation, no media yet
     query = select(Status.id).where(Status.visibility == "public")
     if tag is not None:
-        match = TAG_NAME_RE.match(tag)
-        if match is None:
+        name = tag_in_path(tag)
+        if name is None:
             return [], q  # no status carries a tag spelled so
-        tagged = select(StatusTag.status_id).join(Tag)
-        tagged = tagged.where(Tag.name == normalize_tag(match.group(1)))
+        tagged = select(StatusTag.status_id).join(Tag).where(Tag.name == name)
         query = query.where(Status.id.in_(tagged))
     async with ctx.db() as db:
         ids = sorted((await db.execute(paged(query, Status.id, q))).scalars(), reverse=True)
@@ -98,8 +108,46 @@ async def hashtag(request: Request) -> Response:
     return json_response(raw_json_list(statuses), headers=headers)
 
 
+@endpoint(
+    "Statuses posted by an account",
+    auth="optional",
+    query=StatusesQuery,
+    response=status_entities.Status,
+    many=True,
+    errors=(404,),
+)
+async def account_statuses(request: Request) -> Response:
+    ctx = get_context(request)
+    account_id = parse_id(request.path_params["id"])
+    await account_or_404(ctx, account_id)
+    q = parse_query(request, StatusesQuery)
+    viewer = viewer_id(request)
+    if q.only_media or q.pinned:
+        return json_response([])  # no media attachments or pins yet
+    query = select(Status.id).where(Status.account_id == account_id)
+    if viewer != account_id:
+        mentioned = select(Mention.status_id).where(Mention.account_id == (viewer or 0))
+        query = query.where((Status.visibility != "direct") | Status.id.in_(mentioned))
+    if q.exclude_replies:
+        query = query.where(
+            Status.in_reply_to_id.is_(None) | (Status.in_reply_to_account_id == account_id)
+        )
+    async with ctx.db() as db:
+        ids = sorted((await db.execute(paged(query, Status.id, q))).scalars(), reverse=True)
+    if q.tagged:
+        wanted = q.tagged.lstrip("#").casefold()
+        tagged = await render_statuses(ctx, ids, viewer)
+        statuses = [s for s in tagged if any(t["name"] == wanted for t in s["tags"])]
+        headers = {"Link": link_header(request, ids)} if ids else {}
+        return json_response(statuses, headers=headers)
+    raw = await render_raw(ctx, ids, viewer)
+    headers = {"Link": link_header(request, ids)} if ids else {}
+    return json_response(raw_json_list(raw), headers=headers)
+
+
 routes = [
     Route("/api/v1/timelines/home", home, methods=["GET"]),
     Route("/api/v1/timelines/public", public, methods=["GET"]),
     Route("/api/v1/timelines/tag/{hashtag}", hashtag, methods=["GET"]),
+    Route("/api/v1/accounts/{id}/statuses", account_statuses, methods=["GET"]),
 ]

@@ -19,13 +19,13 @@ from typing import Any
 
 import orjson
 from redis.exceptions import NoScriptError, RedisError
-from sqlalchemy import or_, select
-from sqlalchemy.sql import Select
 
 from social.platform.context import AppContext
-from social.platform.db.models import Follow, Mention, Status
+from social.platform.db.models import Status
 from social.platform.paging import PageQuery, paged
+from social.platform.redis.multiplex import MultiplexedRedis
 from social.platform.redis.scripts import Script
+from social.statuses.audience import following_query, home_query
 
 log = logging.getLogger(__name__)
 
@@ -38,30 +38,6 @@ REBUILD_LOCK_MS = 30_000
 BATCH = 500
 feed_add = Script(Path(__file__).with_name("feed_add.lua"))
 feed_read = Script(Path(__file__).with_name("feed_read.lua"))
-
-
-def home_query(account_id: int, following: Select[int]) -> Select[int, int]:
-    """Ids of the statuses a user's home shows: their own, non-direct ones of people they
-    follow, and direct ones that mention them."""
-    mentioned = select(Mention.status_id).where(Mention.account_id == account_id)
-    # As fan-out does: a reply shows only if it answers its author, you, or someone you follow.
-    reply_ok = or_(
-        Status.in_reply_to_account_id.is_(None),
-        Status.in_reply_to_account_id == Status.account_id,
-        Status.in_reply_to_account_id == account_id,
-        Status.in_reply_to_account_id.in_(following),
-    )
-    return select(Status.id, Status.account_id).where(
-        or_(
-            Status.account_id == account_id,
-            Status.account_id.in_(following) & (Status.visibility != "direct") & reply_ok,
-            (Status.visibility == "direct") & Status.id.in_(mentioned),
-        )
-    )
-
-
-def following_query(account_id: int) -> Select[int]:
-    return select(Follow.target_account_id).where(Follow.account_id == account_id)
 
 
 def member(entry: Entry) -> str:
@@ -78,28 +54,32 @@ def _page_call(ctx: AppContext, account_id: int, page: PageQuery) -> tuple[list[
     return [ctx.keys.home_feed(account_id)], [direction, high, low, page.limit, FEED_TTL_S]
 
 
-def read_home_command(ctx: AppContext, account_id: int, page: PageQuery) -> tuple[Any, ...]:
-    """The feed page's script call, for a caller that sends it with other commands; its reply
-    goes to `home_entries`."""
-    return feed_read.command(*_page_call(ctx, account_id, page))
-
-
 async def read_home(ctx: AppContext, account_id: int, page: PageQuery) -> list[PageEntry]:
+    """The page's (status, author) entries: one script call, written as it is on the shared
+    connection (the most requested read: no reply callbacks to run)."""
+    call = _page_call(ctx, account_id, page)
+    redis = ctx.redis
     try:
-        reply = await feed_read.call(ctx.redis, *_page_call(ctx, account_id, page))
+        if isinstance(redis, MultiplexedRedis):
+            (reply,) = await redis.send_raw([feed_read.command(*call)])
+        else:
+            reply = await feed_read.call(redis, *call)
     except RedisError as exc:
         reply = exc
-    return await home_entries(ctx, account_id, page, reply, reload=False)
+    return await home_entries(ctx, account_id, page, reply)
 
 
 async def home_entries(
-    ctx: AppContext, account_id: int, page: PageQuery, reply: Any, *, reload: bool = True
+    ctx: AppContext, account_id: int, page: PageQuery, reply: Any
 ) -> list[PageEntry]:
     """The page's (status, author) entries from the feed script's reply (or the error it
     met), from the database when Redis failed or the feed is not built (rebuilt meanwhile).
-    With `reload`, a script the server lost (NOSCRIPT) is loaded and the page read again."""
-    if reload and isinstance(reply, NoScriptError):
-        return await read_home(ctx, account_id, page)
+    A script the server lost (NOSCRIPT) is loaded and the page read again."""
+    if isinstance(reply, NoScriptError):
+        try:
+            reply = await feed_read.call(ctx.redis, *_page_call(ctx, account_id, page))
+        except RedisError as exc:
+            reply = exc
     if isinstance(reply, Exception):
         ctx.metrics.redis_errors.labels("feed.read").inc()
         log.warning("home feed read failed, answering from the database: %r", reply)

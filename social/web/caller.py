@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from starlette.requests import HTTPConnection, Request
 
@@ -15,9 +13,13 @@ from social.web.context import get_context
 from social.web.errors import ApiError
 
 
-@dataclass(frozen=True)
 class Caller:
-    user: SessionUser
+    """A bearer token's caller (a plain class: one is made on every authenticated request)."""
+
+    __slots__ = ("user",)
+
+    def __init__(self, user: SessionUser) -> None:
+        self.user = user
 
     @property
     def kind(self) -> str:

@@ -6,8 +6,11 @@ from starlette.requests import HTTPConnection
 
 from social.platform.context import AppContext
 
+SCOPE_KEY = "social.ctx"
+"""Where the front puts the context in each request's scope."""
+
 
 def get_context(conn: HTTPConnection) -> AppContext:
-    ctx = conn.app.state.ctx
+    ctx = conn.scope.get(SCOPE_KEY) or conn.scope["app"].state.ctx
     assert isinstance(ctx, AppContext)
     return ctx

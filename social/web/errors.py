@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
 from starlette.responses import Response
 
 from social.platform.errors import (
@@ -94,14 +93,7 @@ def error_response(exc: ApiError) -> Response:
     return json_response(exc.body(), status_code=exc.status, headers=exc.headers)
 
 
-async def api_error_handler(_request: Request, exc: Exception) -> Response:
-    if isinstance(exc, DomainError):
-        return error_response(from_domain(exc))
-    assert isinstance(exc, ApiError)
-    return error_response(exc)
-
-
-async def http_exception_handler(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+def from_http(exc: HTTPException) -> ApiError:
+    """Starlette's own refusals (no route, wrong method), in Mastodon's words."""
     message = HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
-    return json_response({"error": message}, status_code=exc.status_code, headers=exc.headers)
+    return ApiError(exc.status_code, message, headers=exc.headers)

@@ -89,6 +89,21 @@ def _refuse_nul(field: str, value: object) -> None:
         raise field_error(field.replace("\x00", ""), "must not contain NUL characters")
 
 
+_DEFAULTS: dict[type[BaseModel], BaseModel] = {}
+
+
+def parse_query(request: Request, model: type[M]) -> M:
+    """The query string, validated by `model`. Without one, the model's defaults (made once:
+    most reads ask for a first page)."""
+    if request.scope.get("query_string"):
+        return validate(model, multi_to_dict(request.query_params))
+    found = _DEFAULTS.get(model)
+    if found is None:
+        found = _DEFAULTS[model] = validate(model, {})
+    assert isinstance(found, model)
+    return found
+
+
 def validate(model: type[M], params: dict[str, Any]) -> M:
     try:
         return model.model_validate(params)

@@ -9,14 +9,32 @@ import orjson
 from pydantic import BaseModel
 from starlette.responses import Response
 
+CONTENT_TYPE = (b"content-type", b"application/json")
+
 
 class JSONResponse(Response):
+    """JSON from orjson, or JSON already rendered (bytes, sent as they are). Its headers are
+    built directly: Starlette's generic `init_headers` costs more than the rest of a cached
+    read's response."""
+
     media_type = "application/json"
 
-    def render(self, content: Any) -> bytes:
-        if isinstance(content, bytes):
-            return content
-        return orjson.dumps(content, default=_default)
+    def __init__(
+        self, content: Any, status_code: int = 200, headers: Mapping[str, str] | None = None
+    ) -> None:
+        self.status_code = status_code
+        self.background = None
+        body = content if isinstance(content, bytes) else orjson.dumps(content, default=_default)
+        self.body = body
+        raw = [(b"content-length", str(len(body)).encode()), CONTENT_TYPE]
+        if headers:
+            raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+            names = {name for name, _ in raw}
+            if b"content-type" not in names:
+                raw.append(CONTENT_TYPE)
+            if b"content-length" not in names:
+                raw.append((b"content-length", str(len(body)).encode()))
+        self.raw_headers = raw
 
 
 def _default(value: Any) -> Any:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.api.helpers import PASSWORD
+from tests.helpers import PASSWORD
 
 SOCIAL = [sys.executable, "-m", "social"]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.api.helpers import follow, home_ids, make_user, post, register_app
 from tests.conftest import MakeApp
+from tests.helpers import follow, home_ids, make_user, post, register_app
 
 
 async def test_worker_process_delivers_events(

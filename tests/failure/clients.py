@@ -15,7 +15,7 @@ import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidHandshake, WebSocketException
 
-from tests.api.helpers import User
+from tests.helpers import User
 
 T = TypeVar("T")
 RECONNECT_S = 0.2

@@ -15,9 +15,9 @@ from sqlalchemy.engine import make_url
 
 from social.platform.keys import Keys
 from social.platform.redis.client import AnyRedis
-from tests.api.helpers import followed, post
 from tests.conftest import free_port
 from tests.failure.clients import assert_unavailable, eventually, home
+from tests.helpers import followed, post
 from tests.processes import Launcher, assert_no_bug, wait_healthy
 
 ANSWER_WITHIN_S = 5.0

@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 
 from social.platform.db.engine import create_engine
 from social.platform.db.models import OutboxEvent, Status
-from tests.api.helpers import followed, post
 from tests.failure.clients import assert_unavailable, eventually, home
+from tests.helpers import followed, post
 from tests.processes import Launcher, assert_no_bug, wait_healthy
 
 LOCK_TIMEOUT_S = 1.0

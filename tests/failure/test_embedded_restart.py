@@ -13,9 +13,9 @@ import httpx
 import psutil
 import pytest
 
-from tests.api.helpers import followed, post
 from tests.conftest import free_port
 from tests.failure.clients import assert_unavailable, eventually, home
+from tests.helpers import followed, post
 from tests.processes import Launcher, assert_no_bug, stop, wait_healthy
 
 CATCH_UP_S = 10.0

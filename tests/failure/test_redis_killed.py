@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 from social.platform.db.engine import create_engine
 from social.platform.db.models import OutboxEvent
 from social.platform.redis.embedded import EmbeddedRedis
-from tests.api.helpers import User, followed, post
 from tests.failure.clients import (
     StreamListener,
     assert_unavailable,
@@ -29,6 +28,7 @@ from tests.failure.clients import (
     home,
     newest_first,
 )
+from tests.helpers import User, followed, post
 from tests.processes import Launcher, assert_no_bug, wait_healthy
 
 CATCH_UP_S = 20.0

@@ -14,8 +14,8 @@ import httpx
 
 from social.platform.events.keys import EventKeys
 from social.platform.redis.client import AnyRedis
-from tests.api.helpers import User, followed, post
 from tests.failure.clients import StreamListener, eventually, home, newest_first
+from tests.helpers import User, followed, post
 from tests.processes import WORKER_READY, Launcher, Process, kill, wait_for_log, wait_healthy
 
 CLAIM_IDLE_MS = 500

@@ -16,8 +16,8 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from social.app import create_app
 from social.config import Settings
-from tests.api.helpers import PASSWORD, bearer
 from tests.conftest import free_port, fresh_with_admin, running
+from tests.helpers import PASSWORD, bearer
 
 ADMIN = "boss"
 SCOPES = "read write follow push admin:read admin:write"

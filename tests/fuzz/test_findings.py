@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.api.helpers import make_user, post, register_app
+from tests.helpers import make_user, post, register_app
 
 
 @pytest.mark.parametrize("segment", ["%C2%B2", "%D9%A1%D9%A2", "9223372036854775808", "1" * 5000])

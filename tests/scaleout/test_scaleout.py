@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import httpx
 
-from tests.api.helpers import User, follow, make_user, post, register_app
 from tests.failure.clients import StreamListener, eventually, home, newest_first
+from tests.helpers import User, follow, make_user, post, register_app
 from tests.processes import WORKER_READY, Launcher, wait_for_log, wait_healthy
 
 SERVERS = 3

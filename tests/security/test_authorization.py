@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route, Router, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from social.platform.db.models import Account, Application, Notification, Status
-from tests.api.helpers import PASSWORD, app_token, bearer, post
+from tests.helpers import PASSWORD, app_token, bearer, post
 from tests.security.routes import WRITE_METHODS, RouteKey, write_routes
 from tests.security.world import ACTORS, World
 from trending import Review

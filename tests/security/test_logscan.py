@@ -15,7 +15,7 @@ import pytest
 from sessions import COOKIE_NAME
 from social.platform.logs import RedactSecrets
 from tests import logscan
-from tests.api.helpers import password_login
+from tests.helpers import password_login
 from tests.logscan import SELFTEST_LOGGER, LogCapture, LogScan, Secrets, file_lines, scan
 from tests.security.world import World
 

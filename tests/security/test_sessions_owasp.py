@@ -27,8 +27,8 @@ from social.accounts.service import create_account
 from social.oauth.http.apps import hash_secret
 from social.platform.db.models import Base
 from social.platform.redis.client import AnyRedis
-from tests.api.helpers import PASSWORD, app_token, bearer, register_app, register_user
 from tests.conftest import MakeApp
+from tests.helpers import PASSWORD, app_token, bearer, register_app, register_user
 from tests.security.routes import write_routes
 from tests.security.world import COOKIE_DOMAIN, World, dashboard_session
 from tests.trends.helpers import https_client

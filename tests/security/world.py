@@ -20,7 +20,7 @@ from social.oauth import entities as oauth_entities
 from social.oauth.tokens import issue_user_token
 from social.platform.context import AppContext
 from social.platform.db.models import Application, Tag
-from tests.api.helpers import ClientApp, User, bearer, post, register_app, register_user
+from tests.helpers import ClientApp, User, bearer, post, register_app, register_user
 from tests.trends.helpers import https_client
 
 SCOPES = "read write follow push admin:read admin:write"

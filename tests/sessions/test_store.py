@@ -204,21 +204,25 @@ async def test_stores_with_other_namespaces_do_not_see_each_other(
     assert await api.resolve(issued.token) is not None
 
 
-async def test_resolve_as_a_command_gives_what_resolve_gives(
+async def test_peek_gives_the_session_untouched_with_the_redis_clock(
     store: SessionStore, client: AnyRedis
 ) -> None:
-    """For callers that send the lookup with their own commands (the app's home timeline)."""
+    """For callers that keep a session a while (the app's in-process cache of tokens)."""
     issued = await store.create("42", {"scopes": "read"})
-    assert await store.resolve(issued.token) is not None  # the server has the script now
-    command = store.resolve_command(issued.token)
-    assert command is not None
-    session = store.resolved(await client.execute_command(*command))
-    assert session is not None
+    key = store.session_key(issued.token)
+    assert key is not None
+    before = await client.hget(key, "last_seen_ms")
+    found = await store.peek(issued.token)
+    assert found is not None
+    session, now_s = found
     assert (session.id, session.user_id, session.data) == (
         issued.session.id,
         "42",
         {"scopes": "read"},
     )
-    assert store.resolve_command("not a token") is None
+    assert await client.hget(key, "last_seen_ms") == before  # not touched
+    seconds, micros = await client.time()
+    assert abs(seconds + micros / 1e6 - now_s) < 5  # the server's clock
+    assert await store.peek("not a token") is None
     await store.revoke(issued.token)
-    assert store.resolved(await client.execute_command(*command)) is None
+    assert await store.peek(issued.token) is None

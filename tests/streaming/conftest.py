@@ -19,8 +19,8 @@ from starlette.applications import Starlette
 from social.app import create_app
 from social.config import Settings
 from social.platform.redis.client import AnyRedis
-from tests.api.helpers import ClientApp, User, make_user, register_app
 from tests.conftest import empty_database, free_port, running
+from tests.helpers import ClientApp, User, make_user, register_app
 from tests.processes import Process, stop
 
 

@@ -15,7 +15,7 @@ from websockets.exceptions import ConnectionClosed
 
 from social.platform.live.history import HistoryLimits, publish
 from social.platform.redis.client import AnyRedis
-from tests.api.helpers import ClientApp, post
+from tests.helpers import ClientApp, post
 from tests.streaming.conftest import MakeUser, Server
 from tests.streaming.frames import next_frame, nothing_more, payload_of, status_of
 

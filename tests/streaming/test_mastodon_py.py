@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from mastodon import Mastodon, StreamListener
 
-from tests.api.helpers import PASSWORD
+from tests.helpers import PASSWORD
 from tests.streaming.conftest import Server
 
 WAIT_S = 10.0

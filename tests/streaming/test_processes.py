@@ -6,8 +6,8 @@ import httpx
 from websockets.asyncio.client import connect
 
 from social.platform.redis.client import AnyRedis
-from tests.api.helpers import followed, post
 from tests.conftest import empty_database
+from tests.helpers import followed, post
 from tests.processes import stop, wait_healthy
 from tests.streaming.conftest import SpawnServe
 from tests.streaming.frames import next_event, status_of

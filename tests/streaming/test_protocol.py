@@ -9,7 +9,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from tests.api.helpers import follow, post
+from tests.helpers import follow, post
 from tests.streaming.conftest import MakeUser, Server
 from tests.streaming.frames import next_event, next_frame, nothing_more, payload_of, status_of
 

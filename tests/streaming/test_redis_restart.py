@@ -13,7 +13,7 @@ from websockets.asyncio.client import connect
 from social.platform.live.history import HistoryLimits, publish
 from social.platform.redis.client import client_from_url
 from social.platform.redis.embedded import EmbeddedRedis
-from tests.api.helpers import make_user, post, register_app
+from tests.helpers import make_user, post, register_app
 from tests.streaming.conftest import Server, StartServer
 from tests.streaming.frames import next_frame, nothing_more, payload_of, status_of
 

@@ -12,8 +12,8 @@ import pytest
 
 from social.app import create_app
 from social.config import Settings
-from tests.api.helpers import PASSWORD
 from tests.conftest import free_port, fresh_with_admin, running
+from tests.helpers import PASSWORD
 
 CHROMIUM_ARGS = [
     "--headless",

@@ -6,7 +6,7 @@ import httpx
 from starlette.applications import Starlette
 
 from social.accounts.service import create_account
-from tests.api.helpers import PASSWORD, User, make_user, post, register_app
+from tests.helpers import PASSWORD, User, make_user, post, register_app
 
 ADMIN_SCOPES = "read write admin:read admin:write"
 

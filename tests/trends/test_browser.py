@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.api.helpers import PASSWORD, SCOPES
+from tests.helpers import PASSWORD, SCOPES
 from tests.trends.conftest import CHROMIUM_ARGS, SCREENSHOTS, LiveServer
 
 REPO = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from starlette.types import Message
 
 from social.accounts.service import create_account
 from social.platform.db.models import Tag
-from tests.api.helpers import PASSWORD
+from tests.helpers import PASSWORD
 from tests.trends.helpers import everyone_posts, https_client, make_users
 
 

@@ -10,8 +10,9 @@ import httpx
 from starlette.applications import Starlette
 
 from social.platform.db.models import Account
+from social.platform.events.topics import StatusCreated
 from social.trends import consumer as trends
-from tests.api.helpers import bearer, post
+from tests.helpers import bearer, post
 from tests.trends.helpers import everyone_posts, make_admin, make_users
 
 
@@ -139,7 +140,7 @@ async def test_redelivered_events_count_once(app: Starlette, client: httpx.Async
         "tags": ["once"],
         "created_at": datetime.fromisoformat(status["created_at"]).timestamp(),
     }
-    await trends.status_created(app.state.ctx, payload)
+    await trends.status_created(app.state.ctx, StatusCreated.from_payload(payload))
     r = await client.get("/api/v1/tags/once")
     assert r.json()["history"][0]["uses"] == "1"
 

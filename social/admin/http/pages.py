@@ -20,7 +20,7 @@ from social.admin.http.session import (
     sign_out,
 )
 from social.admin.snapshot import snapshot
-from social.trends.http import review_tag
+from social.trends.service import review_tag
 from social.web.context import get_context
 from social.web.errors import ApiError
 from social.web.params import parse_id, read_params

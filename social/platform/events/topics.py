@@ -1,0 +1,118 @@
+"""Every event the app publishes: its name and its payload as a typed record, written into the
+outbox by `publish` and read back by `decode`, the one place either is spelt out.
+
+An event stays readable after an upgrade: a field added later has a default, so a payload
+written before it still decodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any, ClassVar, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from social.platform.context import AppContext
+from social.platform.db.models import OutboxEvent
+from social.platform.events.outbox import enqueue
+
+E = TypeVar("E", bound="Topic")
+TopicHandler = Callable[[AppContext, Any], Awaitable[None]]
+"""A consumer's function for one topic: takes the typed event of that topic."""
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """What every event has: its name (the stream entry's topic)."""
+
+    name: ClassVar[str] = ""
+
+    def payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls: type[E], payload: Mapping[str, Any]) -> E:
+        known = {f.name for f in fields(cls)}
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in payload.items()}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEvent(Topic):
+    """A status, as the consumers need it: who wrote it, who may see it, what it tags."""
+
+    status_id: int
+    account_id: int
+    visibility: str
+    created_at: float
+    in_reply_to_id: int | None = None
+    in_reply_to_account_id: int | None = None
+    mention_ids: tuple[int, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCreated(StatusEvent):
+    name: ClassVar[str] = "status.created"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusDeleted(StatusEvent):
+    name: ClassVar[str] = "status.deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class FavouriteCreated(Topic):
+    name: ClassVar[str] = "favourite.created"
+
+    account_id: int
+    status_id: int
+    author_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class FollowEvent(Topic):
+    account_id: int
+    target_account_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class FollowCreated(FollowEvent):
+    name: ClassVar[str] = "follow.created"
+
+
+@dataclass(frozen=True, slots=True)
+class FollowDeleted(FollowEvent):
+    name: ClassVar[str] = "follow.deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationCreated(Topic):
+    name: ClassVar[str] = "notification.created"
+
+    notification_id: int
+
+
+TOPICS: dict[str, type[Topic]] = {
+    kind.name: kind
+    for kind in (
+        StatusCreated,
+        StatusDeleted,
+        FavouriteCreated,
+        FollowCreated,
+        FollowDeleted,
+        NotificationCreated,
+    )
+}
+
+
+def publish(db: AsyncSession, event: Topic) -> OutboxEvent:
+    """Add `event` to `db`'s transaction: published if, and only if, the caller commits."""
+    return enqueue(db, event.name, event.payload())
+
+
+def decode(topic: str, payload: Mapping[str, Any]) -> Topic | None:
+    """The typed event of a stream entry; None for a topic this app does not publish."""
+    kind = TOPICS.get(topic)
+    return kind.from_payload(payload) if kind is not None else None

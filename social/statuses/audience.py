@@ -1,0 +1,134 @@
+"""Who may see a status, and whose home it enters: the rule, once.
+
+Seeing: public and unlisted to all, private to followers and the mentioned, direct to the
+mentioned only; the author always.
+
+Homes: the author's; a direct status only the mentioned accounts' too; any other the homes of
+the author's followers, but a reply to someone else only of those who follow that someone as
+well (or are them), as Mastodon's. The rule has two forms, kept side by side here: a query
+of the statuses one reader's home shows (`home_query`: the database path and feed rebuilds),
+and the readers one status reaches (`home_audience`: fan-out and live streams).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from typing import TYPE_CHECKING, TypeVar
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
+
+from social.platform.context import AppContext
+from social.platform.db.models import Follow, Mention, Status
+from social.platform.events.topics import StatusEvent
+
+if TYPE_CHECKING:
+    from social.statuses.render import CachedStatus
+
+OPEN = ("public", "unlisted")
+FOLLOWERS_BATCH = 1000
+T = TypeVar("T")
+
+
+async def followed_among(db: AsyncSession, viewer_id: int, author_ids: Iterable[int]) -> set[int]:
+    ids = set(author_ids)
+    if not ids:
+        return set()
+    query = select(Follow.target_account_id).where(
+        Follow.account_id == viewer_id, Follow.target_account_id.in_(ids)
+    )
+    return set((await db.execute(query)).scalars())
+
+
+def may_see(status: CachedStatus, viewer_id: int | None, following: set[int]) -> bool:
+    if status.visibility in OPEN:
+        return True
+    if viewer_id is None:
+        return False
+    if viewer_id == status.account_id or viewer_id in status.mention_ids:
+        return True
+    return status.visibility == "private" and status.account_id in following
+
+
+async def filter_visible(
+    db: AsyncSession, statuses: list[tuple[T, CachedStatus]], viewer_id: int | None
+) -> list[tuple[T, CachedStatus]]:
+    """Drop what the viewer may not see; one query, and only when a non-open status is there."""
+    closed = {s.account_id for _, s in statuses if s.visibility not in OPEN}
+    following = await followed_among(db, viewer_id, closed) if viewer_id and closed else set()
+    return [(k, s) for k, s in statuses if may_see(s, viewer_id, following)]
+
+
+def home_query(account_id: int, following: Select[int]) -> Select[int, int]:
+    """Ids of the statuses a user's home shows: their own, non-direct ones of people they
+    follow, and direct ones that mention them."""
+    mentioned = select(Mention.status_id).where(Mention.account_id == account_id)
+    # a reply shows only if it answers its author, you, or someone you follow
+    reply_ok = or_(
+        Status.in_reply_to_account_id.is_(None),
+        Status.in_reply_to_account_id == Status.account_id,
+        Status.in_reply_to_account_id == account_id,
+        Status.in_reply_to_account_id.in_(following),
+    )
+    return select(Status.id, Status.account_id).where(
+        or_(
+            Status.account_id == account_id,
+            Status.account_id.in_(following) & (Status.visibility != "direct") & reply_ok,
+            (Status.visibility == "direct") & Status.id.in_(mentioned),
+        )
+    )
+
+
+def following_query(account_id: int) -> Select[int]:
+    return select(Follow.target_account_id).where(Follow.account_id == account_id)
+
+
+async def followers(ctx: AppContext, account_id: int) -> AsyncIterator[list[int]]:
+    """The account's followers in batches (keyset paging: huge accounts stay cheap)."""
+    after = 0
+    while True:
+        async with ctx.db() as db:
+            rows = (
+                await db.execute(
+                    select(Follow.id, Follow.account_id)
+                    .where(Follow.target_account_id == account_id, Follow.id > after)
+                    .order_by(Follow.id)
+                    .limit(FOLLOWERS_BATCH)
+                )
+            ).all()
+        if not rows:
+            return
+        yield [r.account_id for r in rows]
+        after = rows[-1].id
+
+
+async def follows_among(ctx: AppContext, account_ids: list[int], target: int) -> set[int]:
+    async with ctx.db() as db:
+        query = select(Follow.account_id).where(
+            Follow.target_account_id == target, Follow.account_id.in_(account_ids)
+        )
+        return set((await db.execute(query)).scalars())
+
+
+async def home_audience(
+    ctx: AppContext, status: StatusEvent, *, written: bool = True
+) -> AsyncIterator[list[int]]:
+    """The accounts whose home `status` enters, in batches: the author first, then the
+    mentioned (a direct status) or the followers. With `written=False` (a deletion): every
+    home it may have entered, the mentioned and every follower (who follows whom may have
+    changed since)."""
+    author = status.account_id
+    if status.visibility == "direct" or not written:
+        yield list(dict.fromkeys([author, *status.mention_ids]))
+        if status.visibility == "direct":
+            return
+    else:
+        yield [author]
+    replied_to = status.in_reply_to_account_id if written else None
+    async for batch in followers(ctx, author):
+        if replied_to and replied_to != author:
+            both = await follows_among(ctx, batch, replied_to)
+            batch = [f for f in batch if f in both or f == replied_to]
+        if batch:
+            yield batch

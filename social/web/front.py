@@ -1,0 +1,149 @@
+"""The one request path every HTTP request takes: one layer, in one function.
+
+    route -> body limit (413) -> caller (401, 403 CSRF) -> rate-limit gate -> handler
+    errors: ApiError, a refusal of the rules, Starlette's 404/405 -> Mastodon's JSON error
+            (through the gate: it counts and carries the headers); anything else -> 503 for an
+            outage, 500 for a bug (docs/architecture.md, "A request")
+    metrics: every request, by route template and status
+
+Each step is what a Starlette middleware did before (errors, metrics, body limit,
+authentication, rate limits) and Starlette's router, exception middleware and request wrapper;
+doing them in one coroutine spares each request their layers of calls and `send` wrappers.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.types import Message, Receive, Scope, Send
+
+from ratelimit.middleware import reject
+from social.platform.context import AppContext
+from social.platform.errors import DomainError
+from social.web.authentication import Authenticator
+from social.web.context import SCOPE_KEY
+from social.web.errors import ApiError, error_response, from_domain, from_http
+from social.web.outages import escaped
+from social.web.ratelimits import RateLimits
+from social.web.router import Found, Missed, Router
+
+HANDLED = (ApiError, DomainError, HTTPException)
+
+
+class TooLarge(Exception):
+    """The body grew past the limit while the handler read it."""
+
+
+class Front:
+    def __init__(
+        self, ctx: AppContext, router: Router, limits: RateLimits | None, *, max_body_bytes: int
+    ) -> None:
+        self.ctx = ctx
+        self.router = router
+        self.limits = limits
+        self.max_body_bytes = max_body_bytes
+        self.authenticator = Authenticator(ctx)
+        self.requests = ctx.metrics.http_requests
+        self.latency = ctx.metrics.latency
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        found = self.router.find(scope)
+        response = [500, False]  # its status, and whether it has started
+
+        async def tracking(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response[0], response[1] = message["status"], True
+            await send(message)
+
+        try:
+            await self._serve(scope, receive, tracking, found, response)
+        except TooLarge:
+            if not response[1]:
+                await _too_large(scope, receive, tracking)
+        except Exception as exc:
+            error = escaped(exc, scope)
+            if not response[1]:
+                await error_response(error)(scope, receive, tracking)
+        finally:
+            self.requests.add((scope["method"], found.template, str(response[0])))
+            self.latency(found.template).observe(time.perf_counter() - started)
+
+    async def _serve(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        found: Found | Missed,
+        response: list[Any],
+    ) -> None:
+        scope[SCOPE_KEY] = self.ctx
+        authorization = cookie = csrf = None
+        declared = False
+        for name, value in scope["headers"]:  # one pass for every step's headers
+            if name == b"authorization":
+                if authorization is None:  # the first, as Starlette reads it
+                    authorization = value
+            elif name == b"content-length":
+                # int() refuses more than 4,300 digits; any 19 digits are over the limit anyway
+                if not value.isdigit() or len(value) > 18 or int(value) > self.max_body_bytes:
+                    await _too_large(scope, receive, send)
+                    return
+                declared = True
+            elif name == b"transfer-encoding":
+                declared = True
+            elif name == b"cookie":
+                cookie = cookie or value
+            elif name == b"x-csrf-token":
+                csrf = csrf or value
+        if declared:
+            receive = self._body_limited(receive)
+        refusal = await self.authenticator.authenticate(scope, authorization, cookie, csrf)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        gate = await self.limits.gate(scope, receive) if self.limits is not None else None
+        if gate is not None:
+            if gate.refused is not None:  # a write refused before it ran
+                await reject(gate.refused, send)
+                return
+            receive, send = gate.receive, gate.wrap(send)
+        try:
+            await found.serve(scope, receive, send)
+        except HANDLED as exc:
+            if response[1]:
+                raise RuntimeError("a handled error after the response started") from exc
+            await error_response(_api_error(exc))(scope, receive, send)
+        finally:
+            if gate is not None:
+                await gate.close()
+
+    def _body_limited(self, receive: Receive) -> Receive:
+        """`receive` counting the body against the limit: past it, `TooLarge`."""
+        limit, received = self.max_body_bytes, 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise TooLarge
+            return message
+
+        return limited
+
+
+def _api_error(exc: Exception) -> ApiError:
+    if isinstance(exc, DomainError):
+        return from_domain(exc)
+    if isinstance(exc, HTTPException):
+        return from_http(exc)
+    assert isinstance(exc, ApiError)
+    return exc
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    await error_response(ApiError(413, "Request entity too large"))(scope, receive, send)

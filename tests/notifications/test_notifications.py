@@ -1,0 +1,79 @@
+"""Notifications: follow, mention, favourite; filtering, paging, dismiss, clear; idempotent."""
+
+from __future__ import annotations
+
+import httpx
+from starlette.applications import Starlette
+
+from tests.helpers import User, follow, make_user, post, register_app
+
+
+async def _types(client: httpx.AsyncClient, user: User, **params: object) -> list[str]:
+    r = await client.get("/api/v1/notifications", headers=user.auth, params=params)  # type: ignore[arg-type]
+    assert r.status_code == 200, r.text
+    return [n["type"] for n in r.json()]
+
+
+async def test_follow_mention_favourite(app: Starlette, client: httpx.AsyncClient) -> None:
+    client_app = await register_app(client)
+    alice = await make_user(client, client_app, "alice")
+    bob = await make_user(client, client_app, "bob")
+    await follow(client, bob, alice)
+    mention = await post(client, bob, "hey @alice")
+    own = await post(client, alice, "mine, and @alice mentions herself")
+    await client.post(f"/api/v1/statuses/{own['id']}/favourite", headers=bob.auth)
+    await client.post(f"/api/v1/statuses/{own['id']}/favourite", headers=alice.auth)
+    await app.state.ctx.events.drain()
+
+    r = await client.get("/api/v1/notifications", headers=alice.auth)
+    notes = r.json()
+    assert [n["type"] for n in notes] == ["favourite", "mention", "follow"]
+    assert all(n["account"]["username"] == "bob" for n in notes)
+    assert notes[1]["status"]["id"] == mention["id"]
+    assert notes[2]["status"] is None
+    assert await _types(client, bob) == []
+
+    assert await _types(client, alice, **{"types[]": "mention"}) == ["mention"]
+    assert await _types(client, alice, **{"exclude_types[]": "follow"}) == ["favourite", "mention"]
+    page = await client.get("/api/v1/notifications", headers=alice.auth, params={"limit": 1})
+    assert 'rel="next"' in page.headers["link"]
+    older = await client.get(
+        "/api/v1/notifications", headers=alice.auth, params={"max_id": notes[0]["id"]}
+    )
+    assert [n["type"] for n in older.json()] == ["mention", "follow"]
+
+    one = await client.get(f"/api/v1/notifications/{notes[1]['id']}", headers=alice.auth)
+    assert one.json()["type"] == "mention"
+    assert (
+        await client.get(f"/api/v1/notifications/{notes[1]['id']}", headers=bob.auth)
+    ).status_code == 404
+
+    r = await client.post(f"/api/v1/notifications/{notes[0]['id']}/dismiss", headers=alice.auth)
+    assert r.status_code == 200
+    assert await _types(client, alice) == ["mention", "follow"]
+    r = await client.post(f"/api/v1/notifications/{notes[0]['id']}/dismiss", headers=alice.auth)
+    assert r.status_code == 404
+
+    await client.delete(f"/api/v1/statuses/{mention['id']}", headers=bob.auth)
+    assert await _types(client, alice) == ["follow"]
+    await client.post("/api/v1/notifications/clear", headers=alice.auth)
+    assert await _types(client, alice) == []
+
+
+async def test_redelivered_events_notify_once(app: Starlette, client: httpx.AsyncClient) -> None:
+    client_app = await register_app(client)
+    alice = await make_user(client, client_app, "alice")
+    bob = await make_user(client, client_app, "bob")
+    await follow(client, bob, alice)
+    await client.post(f"/api/v1/accounts/{alice.id}/unfollow", headers=bob.auth)
+    await follow(client, bob, alice)
+    await app.state.ctx.events.drain()
+    from social.notifications.consumer import follow_created
+    from social.platform.events.topics import FollowCreated
+
+    await follow_created(app.state.ctx, FollowCreated(int(bob.id), int(alice.id)))
+    assert await _types(client, alice) == ["follow"]
+
+
+async def test_notifications_need_a_user_token(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/v1/notifications")).status_code == 401
