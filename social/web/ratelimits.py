@@ -181,6 +181,10 @@ class Gate:
         if self._riding is not None:
             RIDING.reset(self._riding)
             self._riding = None
+        if self._riders is not None:
+            # not left yet (the response never started): a task this request started, whose
+            # context still names them, must not carry them later
+            self._riders.board()
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
