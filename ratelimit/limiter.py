@@ -50,7 +50,8 @@ class Limiter:
         self.on_decision = on_decision
         self.on_store_error = on_store_error
         self._skip_redis_until = 0.0
-        self._keys_of: dict[tuple[Quota, str], list[str]] = {}
+        self._keys_of: dict[tuple[int, str], tuple[Quota, list[str]]] = {}
+        self._commands_of: dict[int, tuple[Check, tuple[Any, ...]]] = {}
 
     async def load_scripts(self) -> None:
         """Optional warm-up at startup; raises `StoreError` if Redis is unreachable."""
@@ -86,11 +87,23 @@ class Limiter:
         is left alone after a failure: call `decide` with no replies."""
         if time.monotonic() < self._skip_redis_until:
             return None
+        known = self._commands_of
         commands: list[tuple[Any, ...]] = []
         for check in checks:
-            strategy = STRATEGIES[check.quota.strategy]
-            keys = self._keys(check)
-            commands.append(("EVALSHA", strategy.sha, len(keys), *keys, *strategy.args(check)))
+            # by identity (a caller that keeps its checks asks for the same ones again), the
+            # check kept beside its command so that a recycled id never matches
+            entry = known.get(id(check))
+            if entry is None or entry[0] is not check:
+                if len(known) >= KEYS_REMEMBERED:
+                    known.clear()
+                strategy = STRATEGIES[check.quota.strategy]
+                keys = self._keys(check)
+                args = strategy.args(check)
+                entry = known[id(check)] = (
+                    check,
+                    ("EVALSHA", strategy.sha, len(keys), *keys, *args),
+                )
+            commands.append(entry[1])
         return commands
 
     async def decide(
@@ -139,17 +152,18 @@ class Limiter:
         return decisions
 
     def _keys(self, check: Check) -> list[str]:
-        """The check's keys (remembered: the same identities come back request after request;
-        forgotten all at once past `KEYS_REMEMBERED`)."""
+        """The check's keys (remembered by its quota's identity and the caller's: the same
+        identities come back request after request; forgotten all at once past
+        `KEYS_REMEMBERED`)."""
         known = self._keys_of
-        found = known.get((check.quota, check.identity))
-        if found is None:
+        entry = known.get((id(check.quota), check.identity))
+        if entry is None or entry[0] is not check.quota:
             if len(known) >= KEYS_REMEMBERED:
                 known.clear()
             tag = STRATEGIES[check.quota.strategy].key_tag
-            found = keys.limit_keys(self.prefix, check.quota, check.identity, tag)
-            known[(check.quota, check.identity)] = found
-        return found
+            names = keys.limit_keys(self.prefix, check.quota, check.identity, tag)
+            entry = known[(id(check.quota), check.identity)] = (check.quota, names)
+        return entry[1]
 
     def _report(self, decision: Decision) -> None:
         if self.on_decision is not None:

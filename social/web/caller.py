@@ -16,14 +16,11 @@ from social.web.errors import ApiError
 class Caller:
     """A bearer token's caller (a plain class: one is made on every authenticated request)."""
 
-    __slots__ = ("user",)
+    __slots__ = ("kind", "user")
 
     def __init__(self, user: SessionUser) -> None:
         self.user = user
-
-    @property
-    def kind(self) -> str:
-        return self.user.session.data.get("kind", KIND_USER)
+        self.kind: str = user.session.data.get("kind", KIND_USER)
 
     @property
     def app_id(self) -> int | None:

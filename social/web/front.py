@@ -14,9 +14,10 @@ doing them in one coroutine spares each request their layers of calls and `send`
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from ratelimit.middleware import reject
@@ -36,6 +37,24 @@ class TooLarge(Exception):
     """The body grew past the limit while the handler read it."""
 
 
+class Exchange:
+    """One request's way out: the server's `send`, and what has gone through it (the status,
+    for metrics; whether the response started, for errors after it). The rate-limit gate
+    passes its messages here itself, so a response crosses one wrapper, not two."""
+
+    __slots__ = ("send", "started", "status")
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.status = 500
+        self.started = False
+
+    async def track(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status, self.started = message["status"], True
+        await self.send(message)
+
+
 class Front:
     def __init__(
         self, ctx: AppContext, router: Router, limits: RateLimits | None, *, max_body_bytes: int
@@ -51,33 +70,22 @@ class Front:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         found = self.router.find(scope)
-        response = [500, False]  # its status, and whether it has started
-
-        async def tracking(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                response[0], response[1] = message["status"], True
-            await send(message)
-
+        out = Exchange(send)
         try:
-            await self._serve(scope, receive, tracking, found, response)
+            await self._serve(scope, receive, out, found)
         except TooLarge:
-            if not response[1]:
-                await _too_large(scope, receive, tracking)
+            if not out.started:
+                await _too_large(scope, receive, out.track)
         except Exception as exc:
             error = escaped(exc, scope)
-            if not response[1]:
-                await error_response(error)(scope, receive, tracking)
+            if not out.started:
+                await error_response(error)(scope, receive, out.track)
         finally:
-            self.requests.add((scope["method"], found.template, str(response[0])))
+            self.requests.add((scope["method"], found.template, str(out.status)))
             self.latency(found.template).observe(time.perf_counter() - started)
 
     async def _serve(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        found: Found | Missed,
-        response: list[Any],
+        self, scope: Scope, receive: Receive, out: Exchange, found: Found | Missed
     ) -> None:
         scope[SCOPE_KEY] = self.ctx
         authorization = cookie = csrf = None
@@ -89,7 +97,7 @@ class Front:
             elif name == b"content-length":
                 # int() refuses more than 4,300 digits; any 19 digits are over the limit anyway
                 if not value.isdigit() or len(value) > 18 or int(value) > self.max_body_bytes:
-                    await _too_large(scope, receive, send)
+                    await _too_large(scope, receive, out.track)
                     return
                 declared = True
             elif name == b"transfer-encoding":
@@ -102,23 +110,33 @@ class Front:
             receive = self._body_limited(receive)
         refusal = await self.authenticator.authenticate(scope, authorization, cookie, csrf)
         if refusal is not None:
-            await refusal(scope, receive, send)
+            await refusal(scope, receive, out.track)
             return
         gate = await self.limits.gate(scope, receive) if self.limits is not None else None
+        send: Send = out.track
         if gate is not None:
             if gate.refused is not None:  # a write refused before it ran
                 await reject(gate.refused, send)
                 return
-            receive, send = gate.receive, gate.wrap(send)
+            receive, send = gate.receive, gate.wrap(out)
         try:
-            await found.serve(scope, receive, send)
+            if isinstance(found, Found) and isinstance(found.route, Route):
+                # the common case, without a frame of its own
+                child = found.child
+                scope["endpoint"] = child["endpoint"]
+                # an exact path's Found is shared: a dict of its own
+                scope["path_params"] = child.get("path_params") or {}
+                response = await found.route.endpoint(Request(scope, receive, send))
+                await response(scope, receive, send)
+            else:
+                await found.serve(scope, receive, send)
         except HANDLED as exc:
-            if response[1]:
+            if out.started:
                 raise RuntimeError("a handled error after the response started") from exc
             await error_response(_api_error(exc))(scope, receive, send)
         finally:
             if gate is not None:
-                await gate.close()
+                gate.close()
 
     def _body_limited(self, receive: Receive) -> Receive:
         """`receive` counting the body against the limit: past it, `TooLarge`."""

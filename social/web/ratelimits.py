@@ -11,9 +11,9 @@ alone when the response starts if the handler sent none. A write waits for its d
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 from contextvars import Token
+from typing import Protocol
 
 from starlette.types import Message, Receive, Scope, Send
 
@@ -57,6 +57,7 @@ class RateLimits:
         self.max_body_bytes = max_body_bytes
         self.shared = shared
         self._matching: dict[tuple[str, str], list[Policy]] = {}
+        self._checks: dict[tuple[str, str], Check] = {}
 
     def matching(self, method: str, path: str) -> list[Policy]:
         """The policies of a request (remembered by method and path: a client asks the same
@@ -69,6 +70,16 @@ class RateLimits:
             found = known[(method, path)] = [p for p in self.policies if p.matches(method, path)]
         return found
 
+    def _check(self, policy: Policy, identity: str) -> Check:
+        """The check of `identity` against `policy` (remembered: the same accounts come back)."""
+        known = self._checks
+        found = known.get((policy.name, identity))
+        if found is None:
+            if len(known) >= POLICIES_REMEMBERED:
+                known.clear()
+            found = known[(policy.name, identity)] = Check(policy.quota, identity, policy.cost)
+        return found
+
     async def gate(self, scope: Scope, receive: Receive) -> Gate | None:
         """The request's gate, or None when no policy counts it."""
         policies = self.matching(scope["method"], scope["path"])
@@ -79,7 +90,7 @@ class RateLimits:
         for policy in policies:
             identity = await policy.key(keys)
             if identity is not None:
-                checks.append(Check(policy.quota, identity, policy.cost))
+                checks.append(self._check(policy, identity))
         gate = Gate(self.limiter, checks, keys.replay)
         if not checks:
             return gate
@@ -92,14 +103,26 @@ class RateLimits:
         return gate
 
 
+class Out(Protocol):
+    """Where a gated response goes: the front's record of the exchange (the server's `send`,
+    the status, whether the response started), kept here too so the response passes one
+    wrapper."""
+
+    send: Send
+    status: int
+    started: bool
+
+    async def track(self, message: Message) -> None: ...
+
+
 class Gate:
     """One request's checks and, once known, their decision."""
 
     __slots__ = (
         "_dropped",
+        "_out",
         "_riders",
         "_riding",
-        "_send",
         "_shared",
         "_shown",
         "_task",
@@ -122,7 +145,7 @@ class Gate:
         self._shared: MultiplexedRedis | None = None
         self._riding: Token[Riders | None] | None = None
         self._task: asyncio.Future[list[Decision]] | None = None
-        self._send: Send | None = None
+        self._out: Out | None = None
         self._dropped = False
 
     async def decide_now(self) -> None:
@@ -142,29 +165,30 @@ class Gate:
         self._undecided = True
         self._task = asyncio.ensure_future(self.limiter.check_many(self.checks))
 
-    def wrap(self, send: Send) -> Send:
-        """`send` with the decision's headers on the response; a refused read's response
-        replaced by the 429."""
-        self._send = send
+    def wrap(self, out: Out) -> Send:
+        """A `send` passing messages to `out`: the decision's headers on the response, a
+        refused read's response replaced by the 429."""
+        self._out = out
         return self._gated
 
     async def _gated(self, message: Message) -> None:
-        send = self._send
-        assert send is not None
+        out = self._out
+        assert out is not None
         if message["type"] == "http.response.start":
             if self._undecided:
                 self._undecided = False
                 self._settle(await self._decisions())
             if self.refused is not None:
                 self._dropped = True
-                await reject(self.refused, send)
+                await reject(self.refused, out.track)
                 return
             if self._shown is not None:
                 extra = encoded_headers(self._shown)
                 message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            out.status, out.started = message["status"], True  # as `out.track` would
         elif self._dropped:
             return
-        await send(message)
+        await out.send(message)
 
     async def _decisions(self) -> list[Decision]:
         if self._task is not None:
@@ -175,7 +199,7 @@ class Gate:
         replies = await self._riders.replies(self._shared.send_raw)
         return await self.limiter.decide(self.checks, replies)
 
-    async def close(self) -> None:
+    def close(self) -> None:
         """After the response (or a failure): the request's riders are off the connection,
         and a check still under way is cancelled."""
         if self._riding is not None:
@@ -188,8 +212,6 @@ class Gate:
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, StoreError):
-                await task
 
     def _settle(self, decisions: Sequence[Decision]) -> None:
         # a fail-open decision knows nothing about the real usage: it gets no headers

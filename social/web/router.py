@@ -98,6 +98,9 @@ class Router:
         """The route that takes the request (`path` is its route path), or the first route
         that takes the path with another method."""
         method = scope["method"]
+        found = self._found.get((path, method))
+        if found is not None:
+            return found, None
         partial: Route | None = None
         for route in self._exact.get(path, ()):
             if route.methods is None or method in route.methods:
