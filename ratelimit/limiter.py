@@ -114,11 +114,11 @@ class Limiter:
         checks are made again with `check_many`; other errors are a store failure."""
         if replies is None:
             return self._decisions(checks, None)
-        if any(isinstance(reply, NoScriptError) for reply in replies):
-            return await self.check_many(checks)
         try:
             parsed = parse_replies(list(replies))
         except StoreError as exc:
+            if any(isinstance(reply, NoScriptError) for reply in replies):
+                return await self.check_many(checks)
             self._failed(exc)
             return self._decisions(checks, None)
         return self._decisions(checks, parsed)

@@ -117,6 +117,6 @@ def parse_replies(raw: list[Any]) -> list[Reply]:
         if isinstance(reply, BaseException):
             raise StoreError(f"script failed: {reply!r}") from reply
     try:
-        return [[int(x) for x in reply] for reply in raw]
+        return [list(map(int, reply)) for reply in raw]
     except (TypeError, ValueError) as exc:
         raise StoreError(f"unexpected script reply: {raw!r}") from exc

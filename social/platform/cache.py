@@ -7,9 +7,10 @@ Redis failures are absorbed (counted, treated as misses): reads fall back to the
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import RedisCluster
 from redis.exceptions import RedisError
@@ -49,27 +50,28 @@ class EntityCache:
         for labels in (self._hit, self._miss):  # both series exist from the start, at 0
             metrics.cache_requests.add(labels, 0)
 
-    def keys_of(self, ids: Iterable[int]) -> list[str]:
+    def keys_of(self, ids: Sequence[int]) -> list[str]:
         """`key` of each id, remembered: a timeline asks for the same few hundred again and
         again, and a lookup costs a fifth of building the name."""
         known = self._keys
         if len(known) > KEYS_REMEMBERED:
             known.clear()
-        found = []
-        for id_ in ids:
-            key = known.get(id_)
-            if key is None:
-                key = known[id_] = self.key(id_)
-            found.append(key)
-        return found
+        found = list(map(known.get, ids))
+        if None not in found:
+            return cast(list[str], found)
+        make = self.key
+        return [key if key is not None else known.setdefault(id_, make(id_))
+                for id_, key in zip(ids, found, strict=True)]  # fmt: skip
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, bytes]:
         return (await get_together([(self, ids)]))[0][0]
 
     def _count(self, asked: int, found: int) -> None:
         tally = self.metrics.cache_requests
-        tally.add(self._hit, found)
-        tally.add(self._miss, asked - found)
+        if found:
+            tally.add(self._hit, found)
+        if asked > found:
+            tally.add(self._miss, asked - found)
 
     async def fill(self, entries: Mapping[int, bytes]) -> None:
         """Write back what readers loaded from the database, unless something fresher is there."""
@@ -118,7 +120,7 @@ async def get_together(
     Redis: entity values, and for the set the answers it already gave about these members
     (`Membership`)."""
     wanted = [(cache, list(dict.fromkeys(ids))) for cache, ids in lookups]
-    keys = [key for cache, ids in wanted for key in cache.keys_of(ids)]
+    keys = list(itertools.chain.from_iterable(cache.keys_of(ids) for cache, ids in wanted))
     first = wanted[0][0]
     near = first.near if first.near is not None and first.near.enabled else None
     flags: list[bool] | None = None
@@ -126,7 +128,11 @@ async def get_together(
     begun: list[str] = []
     if near is not None:
         values: list[bytes | None] = near.get_many(keys)
-        asked = [key for key, value in zip(keys, values, strict=True) if value is None]
+        asked = (
+            [key for key, value in zip(keys, values, strict=True) if value is None]
+            if None in values
+            else []
+        )
         hits, misses = len(keys) - len(asked), len(asked)
         if members_of is not None:
             known = near.get(members_of[0])
@@ -169,15 +175,18 @@ async def get_together(
         if near is not None:
             fill.update((k, v) for k, v in zip(asked, fetched, strict=True) if v is not None)
             near.end(begun, fill)
-    if near is not None:
+    if near is None:
+        values = fetched
+    elif asked:
         missing = iter(fetched)
         values = [value if value is not None else next(missing) for value in values]
-    else:
-        values = fetched
     results = []
     for cache, ids in wanted:
         chunk, values = values[: len(ids)], values[len(ids) :]
-        found = {i: v for i, v in zip(ids, chunk, strict=True) if v is not None}
+        if None in chunk:
+            found = {i: v for i, v in zip(ids, chunk, strict=True) if v is not None}
+        else:  # every one found: built in C
+            found = dict(zip(ids, cast(list[bytes], chunk), strict=True))
         cache._count(len(ids), len(found))
         results.append(found)
     return results, flags
@@ -196,9 +205,8 @@ class Membership:
 
     def flags(self, members: Sequence[str | int]) -> list[bool] | None:
         """Its answers for `members`, in order, or None unless it knows all of them."""
-        answers = self._answers
         try:
-            return [answers[m] for m in members]
+            return list(map(self._answers.__getitem__, members))
         except KeyError:
             return None
 

@@ -3,6 +3,7 @@ added per request. Batch reads: one round trip for statuses, one for their accou
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import defaultdict
 from typing import Any, NamedTuple
@@ -161,12 +162,14 @@ def _favourite_flags(flags: list[bool] | None, ids: list[int]) -> set[int] | Non
     known to be complete (missing, expired, or Redis failed)."""
     if not flags or not flags[0]:
         return None
-    return {i for i, on in zip(ids, flags[1:], strict=True) if on}
+    return set(itertools.compress(ids, flags[1:]))
 
 
 FLAGS_TAIL = b',"reblogged":false,"muted":false,"bookmarked":false,"pinned":false}'
+ACCOUNT = b',"account":'
 FAVOURITED = b',"favourited":true' + FLAGS_TAIL
 NOT_FAVOURITED = b',"favourited":false' + FLAGS_TAIL
+FLAGS = (NOT_FAVOURITED, FAVOURITED)  # by whether the viewer favourited it
 
 
 async def render_raw(
@@ -197,7 +200,15 @@ async def render_raw(
         # viewer sees when it was written, so only the JSON is needed, not the metadata.
         cached = found[0]
         cut = _public_head if ctx.near is not None and ctx.near.enabled else _cut_head
+        accounts = cached_accounts
+        if favourites is not None and accounts is not None and accounts.keys() >= set(authors):
+            # and every account and flag known: spliced at once
+            return [
+                b"".join((cut(i, cached[i]), ACCOUNT, accounts[a], FLAGS[i in favourites]))
+                for i, a in zip(ids, authors, strict=True)
+            ]
         statuses = [(i, author, cut(i, cached[i])) for i, author in zip(ids, authors, strict=True)]
+        author_ids: list[int] = authors
     else:
         by_id = await cached_statuses(ctx, ids, cached=found[0])
         visible = [(i, by_id[i]) for i in ids if i in by_id]
@@ -205,21 +216,18 @@ async def render_raw(
             async with ctx.db() as db:
                 visible = await filter_visible(db, visible, viewer_id)
         statuses = [(i, s.account_id, s.public[:-1]) for i, s in visible]
+        author_ids = list({author for _, author, _ in statuses})
     if favourites is None and viewer_id is not None:
         async with ctx.db() as db:
             favourites = await favourited_by(db, viewer_id, [i for i, _, _ in statuses])
         ctx.spawn(rebuild_favourites(ctx, viewer_id))
-    accounts = await accounts_json(
-        ctx, list({author for _, author, _ in statuses}), cached=cached_accounts
-    )
-    out = []
-    for status_id, author, head in statuses:
-        account = accounts.get(author)
-        if account is None:
-            continue  # author suspended or gone
-        flag = FAVOURITED if favourites and status_id in favourites else NOT_FAVOURITED
-        out.append(b"".join((head, b',"account":', account, flag)))
-    return out
+    accounts = await accounts_json(ctx, author_ids, cached=cached_accounts)
+    liked = favourites or ()
+    return [
+        b"".join((head, ACCOUNT, account, FLAGS[status_id in liked]))
+        for status_id, author, head in statuses
+        if (account := accounts.get(author)) is not None  # else suspended or gone
+    ]
 
 
 _HEADS: dict[int, tuple[bytes, bytes]] = {}

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from pydantic import ConfigDict, Field
 from sqlalchemy import select
 from starlette.requests import Request
@@ -55,9 +57,10 @@ async def home(request: Request) -> Response:
     ctx = get_context(request)
     page = parse_query(request, PageQuery)
     entries = await read_home(ctx, caller.account_id, page)
-    ids = [status_id for status_id, _ in entries]
+    ids = list(map(itemgetter(0), entries))
+    authors = list(map(itemgetter(1), entries))
     statuses = await render_raw(
-        ctx, ids, caller.account_id, check_visibility=False, authors=[a for _, a in entries]
+        ctx, ids, caller.account_id, check_visibility=False, authors=authors
     )
     headers = {"Link": link_header(request, ids)} if ids else {}
     return json_response(raw_json_list(statuses), headers=headers)

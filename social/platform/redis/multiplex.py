@@ -84,6 +84,8 @@ class Multiplexer:
         boarding = riders.board() if riders is not None else None
         if not boarding:
             futures = link.send(commands)
+            if len(futures) == 1:  # most sends: no comprehension's frame
+                return [await futures[0]]
             return [await future for future in futures]
         assert riders is not None
         try:
