@@ -1,6 +1,7 @@
 """The ten most requested read routes, each against a bare Starlette endpoint in the same run.
 
     python -m bench.routes [--requests 2000] [--concurrency 16] [--rounds 3] [--only NAME,...]
+                           [--opcodes]
 
 Seeds a reader who follows 30 authors (600 statuses, a thread, favourites, mentions and follows
 that notify the reader), then calls the ASGI app directly (no HTTP server, no load generator:
@@ -9,8 +10,10 @@ once, the reader's token on every request as an app sends it. The bare endpoint 
 same way in the same rounds. Rounds interleave the routes, since this machine's speed drifts
 within minutes. Prints per route the median CPU time a request, the ratio bare/route (the
 same sense as `bench.timeline`'s throughput ratio), and what one warm request sends: Redis
-round trips and database statements. Uses REDIS_URL / DATABASE_URL when set, else an embedded
-Valkey and a SQLite file.
+round trips and database statements. With `--opcodes`, also the Python opcodes one warm
+request executes (traced with `sys.settrace`: the same count run after run, where this
+machine's timings drift by tens of percent). Uses REDIS_URL / DATABASE_URL when set, else an
+embedded Valkey and a SQLite file.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 import httpx
@@ -187,6 +192,28 @@ class Caller:
         return cpu / (per_task * concurrency)
 
 
+class Opcodes:
+    """Counts the Python opcodes executed while on (every frame, every library)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def _trace(self, frame: FrameType, event: str, _arg: Any) -> Any:
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            self.count += 1
+        return self._trace
+
+    async def per_request(self, caller: Caller, n: int = 20) -> float:
+        self.count = 0
+        sys.settrace(self._trace)
+        try:
+            await caller.run(n)
+        finally:
+            sys.settrace(None)
+        return self.count / n
+
+
 async def _bare_endpoint(_request: Request) -> JSONResponse:
     return JSONResponse({"ok": True})
 
@@ -211,6 +238,7 @@ async def measure(
     bare = Caller(BARE, scope_for("/bare", world.token))
     cpu: dict[str, list[float]] = {name: [] for name in ["bare", *callers]}
     counts: dict[str, tuple[int, int]] = {}
+    opcodes: dict[str, float] = {}
     async with app.router.lifespan_context(app):
         for caller in [bare, *callers.values()]:
             await caller.run(200)  # warm caches and code paths
@@ -232,19 +260,26 @@ async def measure(
                 await caller.run(1)
                 counts[name] = (trips.sends, statements[0])
         event.remove(engine, "before_cursor_execute", count_statement)
+        if args.opcodes:
+            tracer = Opcodes()
+            for name, caller in [("bare", bare), *callers.items()]:
+                opcodes[name] = await tracer.per_request(caller)
     bare_cpu = statistics.median(cpu["bare"])
     print(
         f"{args.requests} requests a route and round, {args.concurrency} at once, "
         f"{args.rounds} rounds; median CPU time a request"
     )
-    print(f"{'route':<20} {'CPU µs':>8} {'ratio':>6} {'Redis':>6} {'DB':>4}")
-    print(f"{'bare endpoint':<20} {bare_cpu * 1e6:8.1f} {1:6.3f}")
+    extra = f" {'opcodes':>8}" if args.opcodes else ""
+    print(f"{'route':<20} {'CPU µs':>8} {'ratio':>6} {'Redis':>6} {'DB':>4}{extra}")
+    bare_ops = f" {opcodes['bare']:8.0f}" if args.opcodes else ""
+    print(f"{'bare endpoint':<20} {bare_cpu * 1e6:8.1f} {1:6.3f} {'':>6} {'':>4}{bare_ops}")
     for name in callers:
         route_cpu = statistics.median(cpu[name])
         redis_sends, db = counts[name]
+        ops = f" {opcodes[name]:8.0f}" if args.opcodes else ""
         print(
             f"{name:<20} {route_cpu * 1e6:8.1f} {bare_cpu / route_cpu:6.3f} "
-            f"{redis_sends:6d} {db:4d}"
+            f"{redis_sends:6d} {db:4d}{ops}"
         )
 
 
@@ -254,6 +289,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", help="route names, comma-separated")
+    parser.add_argument("--opcodes", action="store_true", help="count Python opcodes too")
     args = parser.parse_args()
     with backends() as b:
         world = asyncio.run(seed(b.redis_url, b.database_url))
