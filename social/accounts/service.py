@@ -9,12 +9,15 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql import Select
 
 from social.accounts import entities
 from social.accounts.passwords import hash_password, verify_password
 from social.platform.context import AppContext
 from social.platform.db.models import Account, User
 from social.platform.errors import NotFound
+from social.platform.paging import PageQuery, paged
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 RESERVED_USERNAMES = frozenset(
@@ -215,3 +218,15 @@ async def account_or_404(ctx: AppContext, account_id: int) -> bytes:
     if account_id not in found:
         raise NotFound()
     return found[account_id]
+
+
+async def accounts_page(
+    ctx: AppContext, query: Select[int, int], cursor: InstrumentedAttribute[int], page: PageQuery
+) -> tuple[list[int], list[bytes]]:
+    """The accounts of a page of edges (follows, favourites): `query` selects an edge's id,
+    the page's cursor, and the account's. Returns the page's cursors, newest first, and the
+    Account JSON of those accounts still there."""
+    async with ctx.db() as db:
+        rows = sorted((await db.execute(paged(query, cursor, page))).all(), reverse=True)
+    accounts = await accounts_json(ctx, [account for _, account in rows])
+    return [edge for edge, _ in rows], [accounts[a] for _, a in rows if a in accounts]

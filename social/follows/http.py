@@ -9,11 +9,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from social.accounts import entities as account_entities
-from social.accounts.service import account_or_404, accounts_json
+from social.accounts.service import account_or_404, accounts_page
 from social.follows import entities
 from social.follows.service import relationships, set_following
 from social.platform.db.models import Follow
-from social.platform.paging import PageQuery, paged
+from social.platform.paging import PageQuery
 from social.web.caller import require_user
 from social.web.context import get_context
 from social.web.openapi import endpoint
@@ -66,13 +66,10 @@ async def _follow_list(request: Request, *, followers: bool) -> Response:
         if followers
         else (Follow.account_id, Follow.target_account_id)
     )
-    query = select(Follow.id, other.label("other")).where(mine == account_id)
-    async with ctx.db() as db:
-        rows = sorted((await db.execute(paged(query, Follow.id, page))).all(), reverse=True)
-    accounts = await accounts_json(ctx, [r.other for r in rows])
-    body = raw_json_list([accounts[r.other] for r in rows if r.other in accounts])
-    headers = {"Link": link_header(request, [r.id for r in rows])} if rows else {}
-    return json_response(body, headers=headers)
+    query = select(Follow.id, other).where(mine == account_id)
+    cursors, accounts = await accounts_page(ctx, query, Follow.id, page)
+    headers = {"Link": link_header(request, cursors)} if cursors else {}
+    return json_response(raw_json_list(accounts), headers=headers)
 
 
 @endpoint(

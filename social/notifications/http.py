@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from pydantic import ConfigDict, Field
-from sqlalchemy import delete, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from social.notifications import entities
+from social.notifications import entities, service
 from social.notifications.render import render_notifications
-from social.platform.db.models import Notification
-from social.platform.db.models.notifications import TYPES
-from social.platform.paging import PageQuery, paged
+from social.platform.paging import PageQuery
 from social.web import entities as web_entities
 from social.web.caller import require_user
 from social.web.context import get_context
@@ -47,16 +44,14 @@ async def list_notifications(request: Request) -> Response:
         if isinstance(params.get(name), str):
             params[name] = [params[name]]
     q = validate(NotificationsQuery, params)
-    query = select(Notification).where(Notification.account_id == caller.account_id)
-    if q.types:
-        query = query.where(Notification.type.in_([t for t in q.types if t in TYPES]))
-    if q.exclude_types:
-        query = query.where(Notification.type.not_in(q.exclude_types))
-    if q.account_id is not None:
-        query = query.where(Notification.from_account_id == q.account_id)
-    async with ctx.db() as db:
-        rows = list((await db.execute(paged(query, Notification.id, q))).scalars())
-    rows.sort(key=lambda n: n.id, reverse=True)
+    rows = await service.page_of(
+        ctx,
+        caller.account_id,
+        q,
+        types=q.types,
+        exclude_types=q.exclude_types,
+        from_account_id=q.account_id,
+    )
     headers = {"Link": link_header(request, [n.id for n in rows])} if rows else {}
     return json_response(await render_notifications(ctx, rows, caller.account_id), headers=headers)
 
@@ -71,11 +66,7 @@ async def list_notifications(request: Request) -> Response:
 async def show(request: Request) -> Response:
     caller = require_user(request, "read:notifications")
     ctx = get_context(request)
-    notification_id = parse_id(request.path_params["id"])
-    async with ctx.db() as db:
-        row = await db.get(Notification, notification_id)
-    if row is None or row.account_id != caller.account_id:
-        raise not_found()
+    row = await service.one(ctx, caller.account_id, parse_id(request.path_params["id"]))
     rendered = await render_notifications(ctx, [row], caller.account_id)
     if not rendered:
         raise not_found()
@@ -90,10 +81,7 @@ async def show(request: Request) -> Response:
 )
 async def clear(request: Request) -> Response:
     caller = require_user(request, "write:notifications")
-    ctx = get_context(request)
-    async with ctx.db() as db:
-        await db.execute(delete(Notification).where(Notification.account_id == caller.account_id))
-        await db.commit()
+    await service.dismiss(get_context(request), caller.account_id)
     return json_response({})
 
 
@@ -106,17 +94,8 @@ async def clear(request: Request) -> Response:
 )
 async def dismiss(request: Request) -> Response:
     caller = require_user(request, "write:notifications")
-    ctx = get_context(request)
     notification_id = parse_id(request.path_params["id"])
-    async with ctx.db() as db:
-        result = await db.execute(
-            delete(Notification).where(
-                Notification.id == notification_id, Notification.account_id == caller.account_id
-            )
-        )
-        await db.commit()
-    if not result.rowcount:  # type: ignore[attr-defined]
-        raise not_found()
+    await service.dismiss(get_context(request), caller.account_id, notification_id)
     return json_response({})
 
 

@@ -5,27 +5,25 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from redis.exceptions import RedisError
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from social.accounts import entities as account_entities
-from social.accounts.service import accounts_json
-from social.platform.context import AppContext
-from social.platform.db.models import Favourite, Status
-from social.platform.paging import PageQuery, paged
+from social.accounts.service import accounts_page
+from social.platform.db.models import Favourite
+from social.platform.paging import PageQuery
 from social.statuses import entities
+from social.statuses.idempotency import post_once
 from social.statuses.render import render_one, render_statuses
 from social.statuses.service import (
     NewStatus,
     check_text,
-    create_status,
     delete_status,
-    idempotency_digest,
     set_favourite,
 )
+from social.statuses.thread import thread_of
 from social.web.caller import require_user, viewer_id
 from social.web.context import get_context
 from social.web.errors import ApiError
@@ -33,9 +31,6 @@ from social.web.openapi import endpoint
 from social.web.paging import link_header
 from social.web.params import parse, parse_id, parse_query
 from social.web.responses import json_response, raw_json_list
-
-IDEMPOTENCY_TTL_S = 3600
-CONTEXT_MAX = 4096
 
 
 class StatusForm(BaseModel):
@@ -48,17 +43,6 @@ class StatusForm(BaseModel):
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
     in_reply_to_id: int | None = Field(default=None, ge=1, le=(1 << 63) - 1)
     media_ids: list[str] = Field(default_factory=list, max_length=0)
-
-
-async def _claim_idempotency(ctx: AppContext, account_id: int, key: str) -> tuple[str, int | None]:
-    """Returns (redis key, id of the status this key already made, if any)."""
-    redis_key = ctx.keys.idempotency(account_id, idempotency_digest(key))
-    if await ctx.redis.set(redis_key, "pending", nx=True, ex=60):
-        return redis_key, None
-    existing = await ctx.redis.get(redis_key)
-    if existing in (None, b"pending"):
-        raise ApiError(409, "A request with this Idempotency-Key is still being processed")
-    return redis_key, int(existing)
 
 
 @endpoint(
@@ -82,23 +66,9 @@ async def post_status(request: Request) -> Response:
         in_reply_to_id=form.in_reply_to_id,
     )
     check_text(new, ctx.settings.max_status_chars)
-    key = request.headers.get("idempotency-key")
-    redis_key = None
-    if key:
-        redis_key, existing = await _claim_idempotency(ctx, caller.account_id, key[:256])
-        if existing is not None:
-            return json_response(await render_one(ctx, existing, caller.account_id))
-    try:
-        status_id = await create_status(ctx, caller.account_id, new)
-    except BaseException:
-        if redis_key:
-            await ctx.redis.delete(redis_key)
-        raise
-    if redis_key:
-        try:
-            await ctx.redis.set(redis_key, str(status_id), ex=IDEMPOTENCY_TTL_S)
-        except RedisError:
-            ctx.metrics.redis_errors.labels("idempotency").inc()
+    status_id = await post_once(
+        ctx, caller.account_id, new, request.headers.get("idempotency-key") or None
+    )
     return json_response(await render_one(ctx, status_id, caller.account_id))
 
 
@@ -128,34 +98,6 @@ async def delete(request: Request) -> Response:
     return json_response(entity)
 
 
-async def _thread_ids(ctx: AppContext, status_id: int) -> tuple[list[int], list[int]]:
-    async with ctx.db() as db:
-        ancestors: list[int] = []
-        parent = (
-            await db.execute(select(Status.in_reply_to_id).where(Status.id == status_id))
-        ).scalar()
-        while parent is not None and len(ancestors) < CONTEXT_MAX and parent not in ancestors:
-            ancestors.append(parent)
-            parent = (
-                await db.execute(select(Status.in_reply_to_id).where(Status.id == parent))
-            ).scalar()
-        descendants: list[int] = []
-        frontier = [status_id]
-        while frontier and len(descendants) < CONTEXT_MAX:
-            children = list(
-                (
-                    await db.execute(
-                        select(Status.id)
-                        .where(Status.in_reply_to_id.in_(frontier))
-                        .order_by(Status.id)
-                    )
-                ).scalars()
-            )
-            descendants += children
-            frontier = children
-    return list(reversed(ancestors)), sorted(descendants)
-
-
 @endpoint(
     "Ancestors and descendants of a status",
     auth="optional",
@@ -167,7 +109,7 @@ async def context(request: Request) -> Response:
     status_id = parse_id(request.path_params["id"])
     viewer = viewer_id(request)
     await render_one(ctx, status_id, viewer)  # 404 unless the viewer may see it
-    ancestors, descendants = await _thread_ids(ctx, status_id)
+    ancestors, descendants = await thread_of(ctx, status_id)
     return json_response(
         {
             "ancestors": await render_statuses(ctx, ancestors, viewer),
@@ -220,12 +162,9 @@ async def favourited_by(request: Request) -> Response:
     page = parse_query(request, PageQuery)
     await render_one(ctx, status_id, viewer_id(request))
     query = select(Favourite.id, Favourite.account_id).where(Favourite.status_id == status_id)
-    async with ctx.db() as db:
-        rows = sorted((await db.execute(paged(query, Favourite.id, page))).all(), reverse=True)
-    accounts = await accounts_json(ctx, [r.account_id for r in rows])
-    body = raw_json_list([accounts[r.account_id] for r in rows if r.account_id in accounts])
-    headers = {"Link": link_header(request, [r.id for r in rows])} if rows else {}
-    return json_response(body, headers=headers)
+    cursors, accounts = await accounts_page(ctx, query, Favourite.id, page)
+    headers = {"Link": link_header(request, cursors)} if cursors else {}
+    return json_response(raw_json_list(accounts), headers=headers)
 
 
 routes = [

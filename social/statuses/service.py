@@ -3,7 +3,6 @@ event; then the caches. Deleting and favouriting likewise."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -233,10 +232,6 @@ async def set_favourite(ctx: AppContext, account_id: int, status_id: int, on: bo
             await ctx.redis.delete(ctx.keys.favourites(account_id))
         except RedisError:
             ctx.metrics.redis_errors.labels("favourites.invalidate").inc()
-
-
-def idempotency_digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def check_text(new: NewStatus, max_chars: int) -> None:
