@@ -6,17 +6,15 @@ from __future__ import annotations
 from operator import itemgetter
 
 from pydantic import ConfigDict, Field
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from social.accounts.service import account_or_404
-from social.platform.db.models import Mention, Status, StatusTag, Tag
-from social.platform.paging import PageQuery, paged
+from social.platform.paging import PageQuery
 from social.statuses import entities as status_entities
-from social.statuses.render import render_raw, render_statuses
-from social.statuses.text import tag_in_path
+from social.statuses.render import render_raw
+from social.timelines.queries import account_status_ids, public_ids
 from social.timelines.service import read_home
 from social.web.caller import require_user, viewer_id
 from social.web.context import get_context
@@ -66,23 +64,6 @@ async def home(request: Request) -> Response:
     return json_response(raw_json_list(statuses), headers=headers)
 
 
-async def _public_ids(request: Request, tag: str | None) -> tuple[list[int], PublicQuery]:
-    ctx = get_context(request)
-    q = parse_query(request, PublicQuery)
-    if q.remote or q.only_media:
-        return [], q  # no federation, no media yet
-    query = select(Status.id).where(Status.visibility == "public")
-    if tag is not None:
-        name = tag_in_path(tag)
-        if name is None:
-            return [], q  # no status carries a tag spelled so
-        tagged = select(StatusTag.status_id).join(Tag).where(Tag.name == name)
-        query = query.where(Status.id.in_(tagged))
-    async with ctx.db() as db:
-        ids = sorted((await db.execute(paged(query, Status.id, q))).scalars(), reverse=True)
-    return ids, q
-
-
 @endpoint(
     "Public statuses",
     auth="optional",
@@ -91,7 +72,9 @@ async def _public_ids(request: Request, tag: str | None) -> tuple[list[int], Pub
     many=True,
 )
 async def public(request: Request) -> Response:
-    ids, _ = await _public_ids(request, None)
+    q = parse_query(request, PublicQuery)
+    # nothing is remote (no federation), nothing has media (no uploads yet)
+    ids = [] if q.remote or q.only_media else await public_ids(get_context(request), q)
     statuses = await render_raw(get_context(request), ids, viewer_id(request))
     headers = {"Link": link_header(request, ids)} if ids else {}
     return json_response(raw_json_list(statuses), headers=headers)
@@ -105,7 +88,11 @@ async def public(request: Request) -> Response:
     many=True,
 )
 async def hashtag(request: Request) -> Response:
-    ids, _ = await _public_ids(request, request.path_params["hashtag"])
+    q = parse_query(request, PublicQuery)
+    tag = request.path_params["hashtag"]
+    ctx = get_context(request)
+    # nothing is remote (no federation), nothing has media (no uploads yet)
+    ids = [] if q.remote or q.only_media else await public_ids(ctx, q, tag=tag)
     statuses = await render_raw(get_context(request), ids, viewer_id(request))
     headers = {"Link": link_header(request, ids)} if ids else {}
     return json_response(raw_json_list(statuses), headers=headers)
@@ -127,22 +114,9 @@ async def account_statuses(request: Request) -> Response:
     viewer = viewer_id(request)
     if q.only_media or q.pinned:
         return json_response([])  # no media attachments or pins yet
-    query = select(Status.id).where(Status.account_id == account_id)
-    if viewer != account_id:
-        mentioned = select(Mention.status_id).where(Mention.account_id == (viewer or 0))
-        query = query.where((Status.visibility != "direct") | Status.id.in_(mentioned))
-    if q.exclude_replies:
-        query = query.where(
-            Status.in_reply_to_id.is_(None) | (Status.in_reply_to_account_id == account_id)
-        )
-    async with ctx.db() as db:
-        ids = sorted((await db.execute(paged(query, Status.id, q))).scalars(), reverse=True)
-    if q.tagged:
-        wanted = q.tagged.lstrip("#").casefold()
-        tagged = await render_statuses(ctx, ids, viewer)
-        statuses = [s for s in tagged if any(t["name"] == wanted for t in s["tags"])]
-        headers = {"Link": link_header(request, ids)} if ids else {}
-        return json_response(statuses, headers=headers)
+    ids = await account_status_ids(
+        ctx, account_id, viewer, q, exclude_replies=q.exclude_replies, tagged=q.tagged
+    )
     raw = await render_raw(ctx, ids, viewer)
     headers = {"Link": link_header(request, ids)} if ids else {}
     return json_response(raw_json_list(raw), headers=headers)

@@ -1,0 +1,63 @@
+"""The timelines the database answers: public, a hashtag's, and an account's statuses (only
+home feeds live in Redis). Each returns a page of status ids, newest first."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.sql import Select
+
+from social.platform.context import AppContext
+from social.platform.db.models import Mention, Status, StatusTag, Tag
+from social.platform.paging import PageQuery, paged
+from social.statuses.text import tag_in_path
+
+
+async def public_ids(ctx: AppContext, page: PageQuery, *, tag: str | None = None) -> list[int]:
+    """Public statuses; with `tag` (as a path names it), only those carrying it."""
+    query = select(Status.id).where(Status.visibility == "public")
+    if tag is not None:
+        tagged = _tagged(tag)
+        if tagged is None:
+            return []  # no status carries a tag spelled so
+        query = query.where(Status.id.in_(tagged))
+    return await _page(ctx, query, page)
+
+
+async def account_status_ids(
+    ctx: AppContext,
+    account_id: int,
+    viewer: int | None,
+    page: PageQuery,
+    *,
+    exclude_replies: bool = False,
+    tagged: str | None = None,
+) -> list[int]:
+    """The account's statuses: direct ones only to their author and the mentioned (others
+    are filtered as they render); without replies to others with `exclude_replies`; only
+    those carrying `tagged`, with it."""
+    query = select(Status.id).where(Status.account_id == account_id)
+    if viewer != account_id:
+        mentioned = select(Mention.status_id).where(Mention.account_id == (viewer or 0))
+        query = query.where((Status.visibility != "direct") | Status.id.in_(mentioned))
+    if exclude_replies:
+        query = query.where(
+            Status.in_reply_to_id.is_(None) | (Status.in_reply_to_account_id == account_id)
+        )
+    if tagged is not None:
+        with_tag = _tagged(tagged)
+        if with_tag is None:
+            return []
+        query = query.where(Status.id.in_(with_tag))
+    return await _page(ctx, query, page)
+
+
+def _tagged(tag: str) -> Select[int] | None:
+    name = tag_in_path(tag)
+    if name is None:
+        return None
+    return select(StatusTag.status_id).join(Tag).where(Tag.name == name)
+
+
+async def _page(ctx: AppContext, query: Select[int], page: PageQuery) -> list[int]:
+    async with ctx.db() as db:
+        return sorted((await db.execute(paged(query, Status.id, page))).scalars(), reverse=True)
