@@ -7,24 +7,24 @@ import zlib
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from social.accounts import entities
 from social.accounts.passwords import weakness
+from social.accounts.render import account_or_404, render_credential_account
 from social.accounts.service import (
     Taken,
-    account_bytes,
-    account_or_404,
     create_account,
-    render_credential_account,
+    find_by_acct,
+    update_profile,
     username_problem,
+    with_user,
 )
 from social.oauth import entities as oauth_entities
 from social.oauth.tokens import issue_user_token
-from social.platform.db.models import Account, Application, User
+from social.platform.db.models import Application
 from social.platform.scopes import KIND_APP
 from social.web.caller import require_token, require_user
 from social.web.context import get_context
@@ -130,17 +130,6 @@ async def register(request: Request) -> Response:
     return json_response(token)
 
 
-async def _credential_account(request: Request, account_id: int) -> entities.CredentialAccount:
-    ctx = get_context(request)
-    async with ctx.db() as db:
-        row = (
-            await db.execute(select(Account, User).join(User).where(Account.id == account_id))
-        ).first()
-    if row is None:
-        raise ApiError(401, "The access token is invalid")
-    return render_credential_account(row[0], row[1], ctx.settings.base_url)
-
-
 @endpoint(
     "The authenticated account, with its source",
     auth="user",
@@ -149,7 +138,11 @@ async def _credential_account(request: Request, account_id: int) -> entities.Cre
 )
 async def verify_credentials(request: Request) -> Response:
     caller = require_user(request, "read:accounts", "profile")
-    return json_response(await _credential_account(request, caller.account_id))
+    ctx = get_context(request)
+    found = await with_user(ctx, caller.account_id)
+    if found is None:  # the account went while its token lived
+        raise ApiError(401, "The access token is invalid")
+    return json_response(render_credential_account(*found, ctx.settings.base_url))
 
 
 @endpoint(
@@ -163,22 +156,10 @@ async def update_credentials(request: Request) -> Response:
     caller = require_user(request, "write:accounts")
     ctx = get_context(request)
     form = await parse(request, UpdateForm)
-    changes = form.model_dump(exclude_none=True)
-    async with ctx.db() as db:
-        row = (
-            await db.execute(
-                select(Account, User).join(User).where(Account.id == caller.account_id)
-            )
-        ).first()
-        if row is None:
-            raise ApiError(401, "The access token is invalid")
-        account, user = row
-        for name, value in changes.items():
-            setattr(account, name, value.strip() if isinstance(value, str) else value)
-        await db.commit()
-    base = ctx.settings.base_url
-    await ctx.accounts.put({account.id: account_bytes(account, base)})
-    return json_response(render_credential_account(account, user, base))
+    found = await update_profile(ctx, caller.account_id, form.model_dump(exclude_none=True))
+    if found is None:
+        raise ApiError(401, "The access token is invalid")
+    return json_response(render_credential_account(*found, ctx.settings.base_url))
 
 
 @endpoint("An account's public profile", response=entities.Account, errors=(404,))
@@ -192,16 +173,7 @@ async def show(request: Request) -> Response:
 )
 async def lookup(request: Request) -> Response:
     ctx = get_context(request)
-    query = parse_query(request, LookupQuery)
-    username, _, domain = query.acct.removeprefix("@").partition("@")
-    if domain and domain.lower() != ctx.settings.domain.lower():
-        raise not_found()
-    async with ctx.db() as db:
-        found = (
-            await db.execute(
-                select(Account.id).where(func.lower(Account.username) == username.lower())
-            )
-        ).scalar()
+    found = await find_by_acct(ctx, parse_query(request, LookupQuery).acct)
     if found is None:
         raise not_found()
     return json_response(await account_or_404(ctx, found))

@@ -1,23 +1,17 @@
-"""Accounts: registration, sign-in, lookups, and the cached Account JSON."""
+"""Accounts: who may have which name, signing up and in, finding one, changing a profile."""
 
 from __future__ import annotations
 
-import html
 import re
 
-import orjson
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql import Select
 
-from social.accounts import entities
 from social.accounts.passwords import hash_password, verify_password
+from social.accounts.render import account_bytes
 from social.platform.context import AppContext
 from social.platform.db.models import Account, User
-from social.platform.errors import NotFound
-from social.platform.paging import PageQuery, paged
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 RESERVED_USERNAMES = frozenset(
@@ -123,110 +117,38 @@ async def authenticate(db: AsyncSession, login: str, password: str) -> User | No
     return user
 
 
-def note_html(note: str) -> str:
-    paragraphs = [p for p in re.split(r"\n{2,}", note.strip()) if p]
-    return "".join(
-        "<p>" + "<br />".join(html.escape(line) for line in p.split("\n")) + "</p>"
-        for p in paragraphs
-    )
-
-
-def render_account(account: Account, base: str) -> entities.Account:
-    return entities.Account(
-        id=str(account.id),
-        username=account.username,
-        acct=account.username,
-        display_name=account.display_name,
-        locked=account.locked,
-        bot=account.bot,
-        discoverable=account.discoverable,
-        indexable=account.discoverable,
-        group=False,
-        noindex=False,
-        hide_collections=False,
-        created_at=account.created_at.strftime("%Y-%m-%dT00:00:00.000Z"),
-        note=note_html(account.note),
-        url=f"{base}/@{account.username}",
-        uri=f"{base}/users/{account.username}",
-        avatar=f"{base}/avatars/original/missing.png",
-        avatar_static=f"{base}/avatars/original/missing.png",
-        header=f"{base}/headers/original/missing.png",
-        header_static=f"{base}/headers/original/missing.png",
-        followers_count=account.followers_count,
-        following_count=account.following_count,
-        statuses_count=account.statuses_count,
-        last_status_at=account.last_status_at.strftime("%Y-%m-%d")
-        if account.last_status_at
-        else None,
-        emojis=[],
-        fields=[],
-    )
-
-
-def render_credential_account(
-    account: Account, user: User, base: str
-) -> entities.CredentialAccount:
-    public = render_account(account, base)
-    return entities.CredentialAccount(
-        **public.model_dump(),
-        source=entities.Source(
-            privacy="public",
-            sensitive=False,
-            language=user.locale,
-            note=account.note,
-            fields=[],
-            follow_requests_count=0,
-            hide_collections=False,
-            discoverable=account.discoverable,
-            indexable=account.discoverable,
-        ),
-        role=entities.Role(
-            id="3" if user.is_admin else "-99",
-            name="Admin" if user.is_admin else "",
-            color="",
-            permissions="1" if user.is_admin else "0",
-            highlighted=user.is_admin,
-        ),
-    )
-
-
-def account_bytes(account: Account, base: str) -> bytes:
-    return orjson.dumps(render_account(account, base).model_dump(mode="json"))
-
-
-async def accounts_json(
-    ctx: AppContext, ids: list[int], *, cached: dict[int, bytes] | None = None
-) -> dict[int, bytes]:
-    """Rendered Account JSON for `ids`: one cache round trip (none when `cached` holds what
-    the caller already read, then `cached` itself), misses from the database."""
-    if cached is not None and cached.keys() >= set(ids):
-        return cached  # a home page: its accounts came with its statuses
-    found = dict(cached) if cached is not None else await ctx.accounts.get_many(ids)
-    missing = [id_ for id_ in ids if id_ not in found]
-    if missing:
-        async with ctx.db() as db:
-            rows = (await db.execute(select(Account).where(Account.id.in_(missing)))).scalars()
-            base = ctx.settings.base_url
-            loaded = {row.id: account_bytes(row, base) for row in rows if not row.suspended}
-        await ctx.accounts.fill(loaded)
-        found.update(loaded)
+async def find_by_acct(ctx: AppContext, acct: str) -> int | None:
+    """The id of the local account `acct` names (`name`, `@name` or `name@this.domain`)."""
+    username, _, domain = acct.removeprefix("@").partition("@")
+    if domain and domain.lower() != ctx.settings.domain.lower():
+        return None
+    async with ctx.db() as db:
+        query = select(Account.id).where(func.lower(Account.username) == username.lower())
+        found: int | None = (await db.execute(query)).scalar()
     return found
 
 
-async def account_or_404(ctx: AppContext, account_id: int) -> bytes:
-    found = await accounts_json(ctx, [account_id])
-    if account_id not in found:
-        raise NotFound()
-    return found[account_id]
-
-
-async def accounts_page(
-    ctx: AppContext, query: Select[int, int], cursor: InstrumentedAttribute[int], page: PageQuery
-) -> tuple[list[int], list[bytes]]:
-    """The accounts of a page of edges (follows, favourites): `query` selects an edge's id,
-    the page's cursor, and the account's. Returns the page's cursors, newest first, and the
-    Account JSON of those accounts still there."""
+async def with_user(ctx: AppContext, account_id: int) -> tuple[Account, User] | None:
+    """The account and its user (a signed-in person's own view of themself)."""
     async with ctx.db() as db:
-        rows = sorted((await db.execute(paged(query, cursor, page))).all(), reverse=True)
-    accounts = await accounts_json(ctx, [account for _, account in rows])
-    return [edge for edge, _ in rows], [accounts[a] for _, a in rows if a in accounts]
+        query = select(Account, User).join(User).where(Account.id == account_id)
+        row = (await db.execute(query)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def update_profile(
+    ctx: AppContext, account_id: int, changes: dict[str, object]
+) -> tuple[Account, User] | None:
+    """Apply `changes` (display name, note, locked, bot, discoverable) in one transaction;
+    the cached Account is rewritten after the commit."""
+    async with ctx.db() as db:
+        query = select(Account, User).join(User).where(Account.id == account_id)
+        row = (await db.execute(query)).first()
+        if row is None:
+            return None
+        account, user = row
+        for name, value in changes.items():
+            setattr(account, name, value.strip() if isinstance(value, str) else value)
+        await db.commit()
+    await ctx.accounts.put({account.id: account_bytes(account, ctx.settings.base_url)})
+    return account, user

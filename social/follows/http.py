@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from social.accounts import entities as account_entities
-from social.accounts.service import account_or_404, accounts_page
+from social.accounts.render import account_or_404, accounts_page
 from social.follows import entities
 from social.follows.service import relationships, set_following
 from social.platform.db.models import Follow

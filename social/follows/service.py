@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from social.accounts.service import account_bytes
+from social.accounts.render import account_bytes
 from social.follows import entities
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Follow

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from social.accounts.service import accounts_json
+from social.accounts.render import accounts_json
 from social.platform.context import AppContext
 from social.platform.db.models import Notification
 from social.statuses.render import iso, render_statuses

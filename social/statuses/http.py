@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from social.accounts import entities as account_entities
-from social.accounts.service import accounts_page
+from social.accounts.render import accounts_page
 from social.platform.db.models import Favourite
 from social.platform.paging import PageQuery
 from social.statuses import entities

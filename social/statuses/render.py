@@ -12,7 +12,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.accounts.service import accounts_json
+from social.accounts.render import accounts_json
 from social.platform.cache import EntityCache, get_together
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Favourite, Mention, Status, StatusTag, Tag

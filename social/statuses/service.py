@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.accounts.service import account_bytes
+from social.accounts.render import account_bytes
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Favourite, Mention, Status, StatusTag, Tag
 from social.platform.db.toggle import toggle

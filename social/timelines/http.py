@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from social.accounts.service import account_or_404
+from social.accounts.render import account_or_404
 from social.platform.paging import PageQuery
 from social.statuses import entities as status_entities
 from social.statuses.render import render_raw

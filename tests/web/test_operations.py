@@ -89,7 +89,7 @@ async def test_profile_cache_hits_and_invalidation(
 
 @single_server
 async def test_batch_read_is_one_round_trip(app: Starlette, client: httpx.AsyncClient) -> None:
-    from social.accounts.service import accounts_json
+    from social.accounts.render import accounts_json
 
     client_app = await register_app(client)
     ids = []
