@@ -20,7 +20,7 @@ from social.consumers import register_consumers
 from social.follows import http as follows
 from social.instance import http as instance
 from social.notifications import http as notifications
-from social.oauth.http import apps, sessions
+from social.oauth.http import apps, authorize, sessions
 from social.oauth.http import token as oauth
 from social.platform import ids, logs
 from social.statuses import http as statuses
@@ -45,6 +45,7 @@ def all_routes() -> list[BaseRoute]:
         instance,
         apps,
         oauth,
+        authorize,
         follows,
         accounts,
         statuses,

@@ -32,6 +32,13 @@ async def issue_user_token(
     scopes: list[str],
     user_agent: str = "",
 ) -> entities.Token:
+    return (await issue_user_session(ctx, account_id, app, scopes, user_agent))[0]
+
+
+async def issue_user_session(
+    ctx: AppContext, account_id: int, app: Application, scopes: list[str], user_agent: str = ""
+) -> tuple[entities.Token, Session]:
+    """`issue_user_token`, and the access token's session (to revoke what a code issued)."""
     common = {"app_id": str(app.id), "app_name": app.name, "scopes": " ".join(scopes)}
     # Three round trips, each a single-slot write: the refresh token must know its access token's
     # id and vice versa, so that rotating or revoking either one kills both.
@@ -46,7 +53,10 @@ async def issue_user_token(
         },
     )
     await ctx.refresh_tokens.update(refresh.token, {"access_id": access.session.id})
-    return _token(access.token, access.session, scopes, refresh_token=refresh.token)
+    return (
+        _token(access.token, access.session, scopes, refresh_token=refresh.token),
+        access.session,
+    )
 
 
 async def issue_app_token(

@@ -48,6 +48,16 @@ class Invalid(DomainError):
         self.details = details
 
 
+class GrantError(DomainError):
+    """An OAuth 2 refusal (RFC 6749 section 5.2): its error code (`invalid_grant`, ...), what
+    is wrong, and the status it answers with."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
 def invalid(field: str, problem: str, code: str = "ERR_INVALID") -> Invalid:
     """One field's problem, as Mastodon words it: `Validation failed: text can't be blank`."""
     return Invalid(

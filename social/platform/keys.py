@@ -44,6 +44,11 @@ class Keys:
         """A streaming channel's history (a stream) and, by the same name, its pub/sub channel."""
         return f"{self.prefix}stream:{{{channel}}}"
 
+    def authorization_code(self, code_digest: str) -> str:
+        """Hash: an OAuth authorization code's grant (client, redirect URI, scopes, person,
+        PKCE challenge), whether it was redeemed, and the access token issued from it."""
+        return f"{self.prefix}oauth:code:{code_digest}"
+
     def refresh_used(self, token_digest: str) -> str:
         """String: `<user>:<app>` of a refresh token already exchanged (reuse detection)."""
         return f"{self.prefix}oauth:used:{token_digest}"

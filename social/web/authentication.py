@@ -2,9 +2,10 @@
 
 It sets `scope["user"]` and `scope["auth"]` as Starlette's `AuthenticationMiddleware` with the
 `sessions` backend would, with the same refusals: a bearer token that is no live session (or
-an Authorization header without credentials) is a 401; a cookie-authenticated write without
-its CSRF token is a 403; another scheme (`Basic` client credentials for the token endpoint)
-is left to the route; a bad cookie is anonymous.
+an Authorization header without credentials) is a 401; a write authenticated by the
+dashboard's cookie without its CSRF token is a 403; another scheme (`Basic` client
+credentials for the token endpoint) is left to the route; a bad cookie is anonymous, and so is
+the dashboard's cookie outside the dashboard.
 
 A token's session comes from the near cache when it holds it: no round trip. It is kept there
 read without a touch (a touch is a write, and Redis would report it and drop the entry) until
@@ -37,6 +38,9 @@ from social.platform.context import AppContext
 log = logging.getLogger(__name__)
 
 TOUCH_AFTER_S = 60.0
+COOKIE_PATHS = ("/admin",)
+"""Where the dashboard's cookie means anything; elsewhere a request carrying it is anonymous
+(the sign-in pages of OAuth have a cookie of their own, and the API takes tokens)."""
 ANONYMOUS = UnauthenticatedUser()
 NO_CREDENTIALS = AuthCredentials()
 
@@ -70,7 +74,7 @@ class Authenticator:
                 scope["auth"] = credentials(session)
                 return None
         scope["user"], scope["auth"] = ANONYMOUS, NO_CREDENTIALS
-        if cookie is None:
+        if cookie is None or not scope["path"].startswith(COOKIE_PATHS):
             return None
         token = cookie_parser(cookie.decode("latin-1")).get(COOKIE_NAME, "")
         session = await self.cookies.resolve(token) if token else None

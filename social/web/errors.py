@@ -12,6 +12,7 @@ from social.platform.errors import (
     Conflict,
     DomainError,
     Forbidden,
+    GrantError,
     Invalid,
     NotFound,
     Unavailable,
@@ -82,6 +83,8 @@ DOMAIN_STATUSES: dict[type[DomainError], int] = {
 
 def from_domain(exc: DomainError) -> ApiError:
     """What a refusal of the rules answers over HTTP."""
+    if isinstance(exc, GrantError):  # RFC 6749's shape: `error` is the code
+        return ApiError(exc.status, exc.code, description=exc.message)
     status = next((s for kind, s in DOMAIN_STATUSES.items() if isinstance(exc, kind)), 403)
     if isinstance(exc, Unavailable):
         return unavailable()

@@ -1,6 +1,7 @@
 """The one request path every HTTP request takes: one layer, in one function.
 
-    route -> body limit (413) -> caller (401, 403 CSRF) -> rate-limit gate -> handler
+    route -> CORS (a preflight answered) -> body limit (413) -> caller (401, 403 CSRF)
+          -> rate-limit gate -> handler
     errors: ApiError, a refusal of the rules, Starlette's 404/405 -> Mastodon's JSON error
             (through the gate: it counts and carries the headers); anything else -> 503 for an
             outage, 500 for a bug (docs/architecture.md, "A request")
@@ -23,6 +24,7 @@ from starlette.types import Message, Receive, Scope, Send
 from ratelimit.middleware import reject
 from social.platform.context import AppContext
 from social.platform.errors import DomainError
+from social.web import cors
 from social.web.authentication import Authenticator
 from social.web.context import SCOPE_KEY
 from social.web.errors import ApiError, error_response, from_domain, from_http
@@ -88,24 +90,34 @@ class Front:
         self, scope: Scope, receive: Receive, out: Exchange, found: Found | Missed
     ) -> None:
         scope[SCOPE_KEY] = self.ctx
-        authorization = cookie = csrf = None
+        authorization = cookie = csrf = origin = length = None
         declared = False
         for name, value in scope["headers"]:  # one pass for every step's headers
             if name == b"authorization":
                 if authorization is None:  # the first, as Starlette reads it
                     authorization = value
             elif name == b"content-length":
-                # int() refuses more than 4,300 digits; any 19 digits are over the limit anyway
-                if not value.isdigit() or len(value) > 18 or int(value) > self.max_body_bytes:
-                    await _too_large(scope, receive, out.track)
-                    return
-                declared = True
+                length, declared = value, True
             elif name == b"transfer-encoding":
                 declared = True
             elif name == b"cookie":
                 cookie = cookie or value
             elif name == b"x-csrf-token":
                 csrf = csrf or value
+            elif name == b"origin":
+                origin = value
+        if origin is not None and (allowed := cors.resource(scope["path"])) is not None:
+            if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method"):
+                requested = _header(scope, b"access-control-request-headers")
+                await cors.preflight(allowed, requested, out.track)
+                return
+            out.send = cors.allowing(out.send)  # every answer, errors too
+        # int() refuses more than 4,300 digits; any 19 digits are over the limit anyway
+        if length is not None and (
+            not length.isdigit() or len(length) > 18 or int(length) > self.max_body_bytes
+        ):
+            await _too_large(scope, receive, out.track)
+            return
         if declared:
             receive = self._body_limited(receive)
         refusal = await self.authenticator.authenticate(scope, authorization, cookie, csrf)
@@ -152,6 +164,10 @@ class Front:
             return message
 
         return limited
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    return next((value for key, value in scope["headers"] if key == name), None)
 
 
 def _api_error(exc: Exception) -> ApiError:

@@ -68,8 +68,10 @@ async def test_grant_errors(client: httpx.AsyncClient) -> None:
     creds = {"client_id": app.client_id, "client_secret": app.client_secret}
     r = await client.post("/oauth/token", data=creds)
     assert (r.status_code, r.json()["error"]) == (400, "invalid_request")
-    r = await client.post("/oauth/token", data={**creds, "grant_type": "authorization_code"})
+    r = await client.post("/oauth/token", data={**creds, "grant_type": "implicit"})
     assert (r.status_code, r.json()["error"]) == (400, "unsupported_grant_type")
+    r = await client.post("/oauth/token", data={**creds, "grant_type": "authorization_code"})
+    assert (r.status_code, r.json()["error"]) == (400, "invalid_request")  # no code
     r = await client.post(
         "/oauth/token", data={**creds, "grant_type": "client_credentials", "scope": "write"}
     )
@@ -347,6 +349,15 @@ async def test_well_known_metadata(client: httpx.AsyncClient) -> None:
     r = await client.get("/.well-known/oauth-authorization-server")
     assert r.status_code == 200
     body = r.json()
-    assert set(body["grant_types_supported"]) == {"password", "client_credentials", "refresh_token"}
+    assert set(body["grant_types_supported"]) == {
+        "authorization_code",
+        "password",
+        "client_credentials",
+        "refresh_token",
+    }
     assert body["token_endpoint"].endswith("/oauth/token")
+    assert body["authorization_endpoint"].endswith("/oauth/authorize")
+    assert body["userinfo_endpoint"].endswith("/oauth/userinfo")
+    assert body["response_types_supported"] == ["code"]
+    assert body["code_challenge_methods_supported"] == ["S256"]
     assert "write:accounts" in body["scopes_supported"]

@@ -344,12 +344,22 @@ async def test_csrf_guards_every_unsafe_route_of_a_cookie_session(world: World) 
     another = await world.dashboard_session()  # a live session's token, not this one's
     wrong_tokens = [{}, {"X-CSRF-Token": ""}, {"X-CSRF-Token": world.csrf[:-1]}]
     wrong_tokens.append({"X-CSRF-Token": another.session.data["csrf"]})
-    for method, template in sorted(write_routes(world.app.routes).routes):
+    dashboard = [
+        key for key in write_routes(world.app.routes).routes if key[1].startswith("/admin")
+    ]
+    assert len(dashboard) >= 4
+    for method, template in sorted(dashboard):
         path = re.sub(r"\{[^}]+\}", str(tag_id), template)
         for headers in wrong_tokens:
             r = await world.browser.request(method, path, headers=headers)
             assert r.status_code == 403, (method, path, headers)
             assert r.json() == {"error": "CSRF token missing or invalid"}
+    # Outside the dashboard its cookie is no credential at all, CSRF token or not.
+    for headers in [{}, {"X-CSRF-Token": world.csrf}]:
+        r = await world.browser.get("/api/v1/accounts/verify_credentials", headers=headers)
+        assert r.status_code == 401
+        r = await world.browser.post(f"/api/v1/admin/trends/tags/{tag_id}/approve", headers=headers)
+        assert r.status_code == 401
     assert await world.ctx.trends.review_state(name) is Review.PENDING
     assert (await world.browser.get("/admin")).status_code == 200  # still signed in
 

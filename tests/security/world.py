@@ -23,7 +23,7 @@ from social.platform.db.models import Application, Tag
 from tests.helpers import ClientApp, User, bearer, post, register_app, register_user
 from tests.trends.helpers import https_client
 
-SCOPES = "read write follow push admin:read admin:write"
+SCOPES = "read write follow push profile admin:read admin:write"
 PASSWORDS = {
     "alice": "alice's long passphrase",
     "bob": "bob's different passphrase",

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, Field, field_validator
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from social.oauth import entities
+from social.oauth.apps import OOB, hash_secret
 from social.platform import scopes
 from social.platform.db.models import Application
 from social.web.caller import require_token
@@ -21,8 +20,6 @@ from social.web.errors import ApiError
 from social.web.openapi import endpoint
 from social.web.params import parse
 from social.web.responses import json_response
-
-OOB = "urn:ietf:wg:oauth:2.0:oob"
 
 
 def _split_uris(value: object) -> object:
@@ -58,10 +55,6 @@ class AppForm(BaseModel):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return value or None
-
-
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def render_app(app: Application) -> entities.Application:
@@ -112,18 +105,6 @@ async def verify_app(request: Request) -> Response:
     if app is None:
         raise ApiError(404, "Record not found")
     return json_response(render_app(app).model_dump(exclude={"id"}))
-
-
-async def find_client(client_id: str, client_secret: str, request: Request) -> Application | None:
-    """The application whose id and secret both match (constant-time secret comparison)."""
-    ctx = get_context(request)
-    async with ctx.db() as db:
-        query = select(Application).where(Application.client_id == client_id)
-        app = (await db.execute(query)).scalars().first()
-    expected = app.client_secret_hash if app else hash_secret(secrets.token_urlsafe(32))
-    if secrets.compare_digest(expected, hash_secret(client_secret)) and app is not None:
-        return app
-    return None
 
 
 routes = [
