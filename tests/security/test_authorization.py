@@ -7,6 +7,7 @@ here and a scenario below.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -70,6 +71,20 @@ MATRIX: dict[RouteKey, Row] = {
         Cell(200, True), Cell(200, False), Cell(200, False), Cell(403, False),
         "client authentication (RFC 7009): another client gets 200 and revokes nothing; no "
         "client credentials: 403 unauthorized_client, as Doorkeeper",
+    ),
+    ("POST", "/auth/sign_in"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED,
+        "the sign-in form, public by design: each person signs in as themself only (changed = "
+        "a session of alice's); without her password, 401; its CSRF pair is each actor's own",
+    ),
+    ("POST", "/auth/sign_out"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, ELSEWHERE,
+        "each person's own sign-in cookie and CSRF token: signing out ends only that session",
+    ),
+    ("POST", "/oauth/authorize"): Row(
+        Cell(302, True), Cell(302, False), Cell(302, False), UNAUTHORIZED,
+        "the consent page's Authorize: a code for whoever is signed in, never for alice but by "
+        "her (changed = a code of alice's); not signed in: the sign-in page again (401)",
     ),
     ("POST", "/oauth/userinfo"): Row(
         ELSEWHERE, ELSEWHERE, ELSEWHERE, UNAUTHORIZED,
@@ -144,7 +159,12 @@ MATRIX: dict[RouteKey, Row] = {
     ),
 }  # fmt: skip
 
-HTML_ROUTES = {("POST", "/admin/login")}  # answers with pages, not JSON
+HTML_ROUTES = {  # answer with pages, not JSON
+    ("POST", "/admin/login"),
+    ("POST", "/auth/sign_in"),
+    ("POST", "/auth/sign_out"),
+    ("POST", "/oauth/authorize"),
+}
 
 Outcome = tuple[httpx.Response, bool]
 Scenario = Callable[[World, str], Awaitable[Outcome]]
@@ -224,6 +244,75 @@ async def revoke_token(w: World, actor: str) -> Outcome:
         lambda: token_alive(w, issued.access_token),
         lambda: w.api.post("/oauth/revoke", data=form),
     )
+
+
+OAUTH_COOKIE, OAUTH_CSRF_COOKIE = "__Host-oauth", "__Host-oauth-csrf"
+
+
+async def oauth_sessions(w: World, person: Any) -> int:
+    return len([s for s in await w.ctx.cookies.list(person.id) if s.data.get("kind") == "oauth"])
+
+
+async def oauth_cookie(w: World, actor: str) -> tuple[dict[str, str], str]:
+    """A Cookie header with the actor's own sign-in to the OAuth pages (none for the
+    anonymous), and its CSRF token."""
+    person = w.person(actor)
+    if person is None:
+        return {}, "none"
+    csrf = secrets.token_urlsafe(16)
+    issued = await w.ctx.cookies.create(person.id, {"kind": "oauth", "csrf": csrf, "forced": ""})
+    return {"Cookie": f"{OAUTH_COOKIE}={issued.token}"}, csrf
+
+
+async def alices_codes(w: World) -> int:
+    found = 0
+    async for key in w.ctx.redis.scan_iter(match=w.ctx.keys.authorization_code("*")):
+        found += await w.ctx.redis.hget(key, "account_id") == w.alice.id.encode()
+    return found
+
+
+@scenario("POST", "/auth/sign_in")
+async def sign_in_form(w: World, actor: str) -> Outcome:
+    person = w.person(actor)
+    login, password = (person.username, person.password) if person else ("alice", "a guess")
+    csrf = secrets.token_urlsafe(16)
+    form = {"csrf": csrf, "user[email]": login, "user[password]": password}
+    return await observe(
+        lambda: oauth_sessions(w, w.alice),
+        lambda: w.api.post(
+            "/auth/sign_in", data=form, headers={"Cookie": f"{OAUTH_CSRF_COOKIE}={csrf}"}
+        ),
+    )
+
+
+@scenario("POST", "/auth/sign_out")
+async def sign_out_form(w: World, actor: str) -> Outcome:
+    await oauth_cookie(w, "own")  # alice is signed in somewhere
+    cookies, csrf = await oauth_cookie(w, actor)
+    return await observe(
+        lambda: oauth_sessions(w, w.alice),
+        lambda: w.api.post("/auth/sign_out", data={"csrf": csrf}, headers=cookies),
+    )
+
+
+@scenario("POST", "/oauth/authorize")
+async def approve_a_client(w: World, actor: str) -> Outcome:
+    assert w.alice.client is not None
+    cookies, csrf = await oauth_cookie(w, actor)
+    form = {
+        "csrf": csrf,
+        "decision": "approve",
+        "response_type": "code",
+        "client_id": w.alice.client.client_id,
+        "redirect_uri": "urn:ietf:wg:oauth:2.0:oob",
+    }
+    response, changed = await observe(
+        lambda: alices_codes(w),
+        lambda: w.api.post("/oauth/authorize", data=form, headers=cookies),
+    )
+    if response.status_code == 200 and "Authorization code" in response.text:
+        response.status_code = 302  # out of band, the code is shown instead of sent
+    return response, changed
 
 
 @scenario("POST", "/oauth/userinfo")
