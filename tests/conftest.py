@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import threading
 import time
@@ -63,6 +64,27 @@ async def redis(redis_url: str) -> AsyncIterator[AnyRedis]:
     await flush_all(client)
     yield client
     await client.aclose()
+
+
+# How the browser tests start Debian's Chromium: headless, and quiet on a closed network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Debian's Chromium (`.ci/run` installs it); Playwright's own browsers are not used."""
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.skip("no `chromium` on PATH (apt-get install chromium; .ci/run does)")
+    return path
 
 
 def free_port() -> int:

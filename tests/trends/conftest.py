@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,17 +13,6 @@ from social.app import create_app
 from social.config import Settings
 from tests.conftest import free_port, fresh_with_admin, running
 from tests.helpers import PASSWORD
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 SCREENSHOTS: list[Path] = []
 
@@ -40,15 +28,6 @@ class LiveServer:
     url: str
     admin: str
     password: str
-
-
-@pytest.fixture
-def chromium() -> str:
-    """Debian's Chromium (`.ci/run` installs it); Playwright's own browsers are not used."""
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.skip("no `chromium` on PATH (apt-get install chromium; .ci/run does)")
-    return path
 
 
 @pytest.fixture

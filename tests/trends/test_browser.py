@@ -8,8 +8,9 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Page, expect, sync_playwright
 
+from tests.conftest import CHROMIUM_ARGS
 from tests.helpers import PASSWORD, SCOPES
-from tests.trends.conftest import CHROMIUM_ARGS, SCREENSHOTS, LiveServer
+from tests.trends.conftest import SCREENSHOTS, LiveServer
 
 REPO = Path(__file__).resolve().parents[2]
 TAG = "browsersrising"
