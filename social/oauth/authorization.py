@@ -29,7 +29,8 @@ FIELDS = (
     "force_login",
 )
 """What a request carries from page to page (anything else it was sent with is ignored)."""
-TRUTHY = frozenset({"1", "true", "yes", "on"})
+TRUTHY = frozenset({"1", "t", "true", "yes", "on"})
+"""Compared lower-cased: Mastodon.py sends Python's `True`/`False`, JavaScript `true`/`false`."""
 
 
 class Unclear(Exception):
@@ -103,7 +104,12 @@ async def read_request(ctx: AppContext, params: Mapping[str, object]) -> Authori
     if redirect_uri not in registered:
         raise Unclear("The redirect URI is not one this application registered.")
     request = AuthorizationRequest(
-        app, redirect_uri, (), given.get("state"), None, given.get("force_login") in TRUTHY
+        app,
+        redirect_uri,
+        (),
+        given.get("state"),
+        None,
+        str(given.get("force_login", "")).lower() in TRUTHY,
     )
     if given.get("response_type") != "code":
         raise RefusedFor(request, "unsupported_response_type", "response_type must be code")

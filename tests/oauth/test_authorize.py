@@ -160,10 +160,15 @@ async def test_consent_is_skipped_when_granted_and_asked_again_with_force_login(
     code = query_of((await approve(browser, consent)).headers["location"])["code"]
     assert (await exchange(browser, client, code=code)).status_code == 200  # no challenge sent
 
-    second = await browser.get("/oauth/authorize", params=ask)
-    assert second.status_code == 302  # signed in, and this grant held: the code at once
-    assert "code" in query_of(second.headers["location"])
+    for spelled in ("", "false", "False", "0"):  # Mastodon.py sends Python's `False`
+        again = {**ask, "force_login": spelled}
+        second = await browser.get("/oauth/authorize", params=again)
+        assert second.status_code == 302  # signed in, and this grant held: the code at once
+        assert "code" in query_of(second.headers["location"])
 
+    for spelled in ("True", "1"):
+        forced = await browser.get("/oauth/authorize", params={**ask, "force_login": spelled})
+        assert "user[password]" in forced.text
     forced = await browser.get("/oauth/authorize", params={**ask, "force_login": "true"})
     assert "user[password]" in forced.text  # signed in, but asked to sign in again
     after = await sign_in(browser, forced, "alice")

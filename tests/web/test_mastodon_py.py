@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from mastodon import Mastodon
 from mastodon.errors import MastodonAPIError, MastodonIllegalArgumentError
@@ -105,3 +108,83 @@ def test_mastodon_py_posts_follows_reads_home_and_notifications(server: str) -> 
     while posted.id in [s.id for s in bob.timeline_home()]:
         assert time.monotonic() < deadline, "the deleted status stayed in bob's home"
         time.sleep(0.05)
+
+
+class Browser:
+    """Just enough of a browser for the sign-in pages over plain http on loopback: it keeps the
+    pages' cookies itself (they are `Secure`, which a browser honours on 127.0.0.1 and httpx's
+    cookie jar does not) and follows no redirect on its own."""
+
+    def __init__(self, base: str) -> None:
+        self.http = httpx.Client(base_url=base)
+        self.cookies: dict[str, str] = {}
+
+    def __enter__(self) -> Browser:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.http.close()
+
+    def send(self, method: str, url: str, **kwargs: object) -> httpx.Response:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        r = self.http.request(method, url, headers={"cookie": cookie}, **kwargs)  # type: ignore[arg-type]
+        for name, value in r.cookies.items():
+            self.cookies[name] = value
+        return r
+
+    def form(self, page: httpx.Response, **fields: str) -> httpx.Response:
+        """Submit the page's first form with its hidden fields and these."""
+        form = page.text.split("</form>")[0]
+        action = re.search(r'<form[^>]* action="([^"]+)"', form)
+        assert action, page.text
+        found = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
+        data = {name: html.unescape(value) for name, value in found} | fields
+        return self.send("POST", html.unescape(action.group(1)), data=data)
+
+
+def test_mastodon_py_signs_in_with_a_code_out_of_band(server: str) -> None:
+    """What a Mastodon.py script does for a person: register with the out-of-band redirect, print
+    `auth_request_url`, the person signs in and approves in a browser and pastes the code shown,
+    `log_in(code=...)` exchanges it."""
+    signup_id, signup_secret = Mastodon.create_app("Sign-up page", api_base_url=server)
+    Mastodon(client_id=signup_id, client_secret=signup_secret, api_base_url=server).create_account(
+        "carol", PASSWORD, "carol@example.com", agreement=True
+    )
+    client_id, client_secret = Mastodon.create_app(
+        "Mastodon.py script", scopes=["read", "write", "profile"], api_base_url=server
+    )
+
+    api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server)
+    url = api.auth_request_url(scopes=["read", "write"], state="from-the-script", allow_http=True)
+    assert url.startswith(server + "/oauth/authorize?")
+
+    with Browser(server) as browser:
+        code = _approve_in_browser(browser, url, "carol")
+
+    token = api.log_in(code=code, scopes=["read", "write"], allow_http=True)
+    assert token
+    assert api.account_verify_credentials().username == "carol"
+    assert api.status_post("signed in with a code").account.username == "carol"
+    with pytest.raises(MastodonIllegalArgumentError):  # a code works once
+        Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server).log_in(
+            code=code, scopes=["read", "write"], allow_http=True
+        )
+    with pytest.raises(MastodonAPIError):  # and its second use revoked the token it gave
+        api.account_verify_credentials()
+
+
+def _approve_in_browser(browser: Browser, url: str, login: str) -> str:
+    """Open the authorization URL, sign in, approve: the code the page shows."""
+    page = browser.send("GET", url)
+    assert page.status_code == 200, page.text
+    assert "current-password" in page.text
+    signed_in = browser.form(page, **{"user[email]": login, "user[password]": PASSWORD})
+    assert signed_in.status_code == 303, signed_in.text
+    consent = browser.send("GET", signed_in.headers["location"])
+    assert consent.status_code == 200, consent.text
+    assert "Mastodon.py script" in consent.text
+    shown = browser.form(consent)
+    assert shown.status_code == 200, shown.text
+    code = re.search(r'<input class="code" id="code" type="text" value="([^"]+)"', shown.text)
+    assert code, shown.text
+    return code.group(1)
