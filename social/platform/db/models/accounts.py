@@ -50,6 +50,10 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str] = mapped_column(String(16), default="en")
     role: Mapped[str] = mapped_column(String(16), default="user")
+    default_privacy: Mapped[str] = mapped_column(String(16), default="public")
+    """Posting preferences (`source[privacy]`, `source[sensitive]`, `source[language]`)."""
+    default_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    default_language: Mapped[str | None] = mapped_column(String(16), default=None)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

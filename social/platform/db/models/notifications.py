@@ -28,6 +28,11 @@ class Notification(Base):
         BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), default=None
     )
     dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
+    group_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    """What grouped notifications (`/api/v2/notifications`) gather by, as Mastodon 4.3 keeps it."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (Index("ix_notifications_account_id_id", "account_id", "id"),)
+    __table_args__ = (
+        Index("ix_notifications_account_id_id", "account_id", "id"),
+        Index("ix_notifications_account_id_group_key_id", "account_id", "group_key", "id"),
+    )
