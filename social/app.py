@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from social.accounts import http as accounts
 from social.admin.http import queues as admin
@@ -67,8 +68,15 @@ class SocialApp(Starlette):
     listeners."""
 
     front: Front
+    entry: ASGIApp
+    """What a connection meets first: `_dispatch`, or behind trusted reverse proxies uvicorn's
+    proxy-headers middleware before it (their `X-Forwarded-Proto` and `-For` believed, so
+    that the URLs written from the request, `Link` among them, say https)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.entry(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
         kind = scope["type"]
         if kind == "http":
@@ -119,6 +127,10 @@ def create_app(settings: Settings | None = None) -> SocialApp:
     app.state.ctx = ctx
     limits = rate_limits(ctx) if settings.ratelimit_enabled else None
     app.front = Front(ctx, Router(routes), limits, max_body_bytes=settings.max_body_bytes)
+    app.entry = app._dispatch
+    if settings.proxies:
+        proxied = ProxyHeadersMiddleware(app._dispatch, trusted_hosts=settings.proxies)  # type: ignore[arg-type]
+        app.entry = cast(ASGIApp, proxied)  # uvicorn types ASGI its own way
     return app
 
 

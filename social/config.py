@@ -52,7 +52,8 @@ class Settings:
     trend_settle_s: float = 1.0  # under load, recorded uses are scored at most this often
     ratelimit_enabled: bool = True
     ratelimit_scale: float = 1.0
-    trusted_proxies: str = ""  # comma-separated addresses or CIDRs whose X-Forwarded-For counts
+    trusted_proxies: str = ""  # addresses or CIDRs whose X-Forwarded-For and -Proto count
+    https: str = "auto"  # URLs in entities: auto (https unless a loopback domain), true, false
     streaming_history_max: int = 1000  # entries kept per channel (resume window)
     streaming_history_ttl_s: int = DAY_S  # a quiet channel's history expires after this
     streaming_queue_max: int = 1000  # outbound frames a socket may lag before close 4008
@@ -60,15 +61,24 @@ class Settings:
     log_level: str = "info"
 
     def __post_init__(self) -> None:
+        if self.https not in ("auto", "true", "false"):
+            raise SystemExit(f"invalid value for SOCIAL_HTTPS: {self.https!r} (auto, true, false)")
         if not self.database_url:
             db_path = Path(self.data_dir) / "social.platform.db"
             object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{db_path}")
 
     @cached_property
     def base_url(self) -> str:
-        """Where this server is, for URLs in entities: https, but for a local domain."""
+        """Where this server is, for URLs in entities: https (as behind a TLS proxy), but for
+        a loopback domain; `SOCIAL_HTTPS` says otherwise (Mastodon's `LOCAL_HTTPS`)."""
         local = self.domain.startswith(("localhost", "127.", "[::1]"))
-        return f"{'http' if local else 'https'}://{self.domain}"
+        secure = not local if self.https == "auto" else self.https == "true"
+        return f"{'https' if secure else 'http'}://{self.domain}"
+
+    @property
+    def proxies(self) -> list[str]:
+        """The reverse proxies trusted to say who the client is and whether it came by TLS."""
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     @property
     def embedded_redis(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -47,9 +49,9 @@ class Account(BaseModel):
 
 
 class Source(BaseModel):
-    privacy: str
+    privacy: Visibility
     sensitive: bool
-    language: str
+    language: str | None = Field(description="ISO 639; null: the app's or device's own")
     note: str = Field(description="plain text")
     fields: list[AccountField]
     follow_requests_count: int
@@ -69,3 +71,16 @@ class Role(BaseModel):
 class CredentialAccount(Account):
     source: Source
     role: Role
+
+
+Visibility = Literal["public", "unlisted", "private", "direct"]
+
+
+class Preferences(BaseModel):
+    """Mastodon's Preferences entity; its keys have colons (the aliases)."""
+
+    visibility: Visibility = Field(alias="posting:default:visibility")
+    sensitive: bool = Field(alias="posting:default:sensitive")
+    language: str | None = Field(alias="posting:default:language")
+    expand_media: Literal["default", "show_all", "hide_all"] = Field(alias="reading:expand:media")
+    expand_spoilers: bool = Field(alias="reading:expand:spoilers")

@@ -64,9 +64,9 @@ def render_credential_account(
     return entities.CredentialAccount(
         **public.model_dump(),
         source=entities.Source(
-            privacy="public",
-            sensitive=False,
-            language=user.locale,
+            privacy=visibility(user.default_privacy),
+            sensitive=user.default_sensitive,
+            language=user.default_language,
             note=account.note,
             fields=[],
             follow_requests_count=0,
@@ -82,6 +82,22 @@ def render_credential_account(
             highlighted=user.is_admin,
         ),
     )
+
+
+def visibility(stored: str) -> entities.Visibility:
+    return stored if stored in ("unlisted", "private", "direct") else "public"  # type: ignore[return-value]
+
+
+def render_preferences(user: User) -> dict[str, object]:
+    """Mastodon's Preferences: the posting defaults a person set (`update_credentials`'
+    `source`); reading ones are Mastodon's defaults, which only its web settings change."""
+    return {
+        "posting:default:visibility": visibility(user.default_privacy),
+        "posting:default:sensitive": user.default_sensitive,
+        "posting:default:language": user.default_language,
+        "reading:expand:media": "default",
+        "reading:expand:spoilers": False,
+    }
 
 
 def account_bytes(account: Account, base: str) -> bytes:

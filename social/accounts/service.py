@@ -137,9 +137,13 @@ async def with_user(ctx: AppContext, account_id: int) -> tuple[Account, User] | 
 
 
 async def update_profile(
-    ctx: AppContext, account_id: int, changes: dict[str, object]
+    ctx: AppContext,
+    account_id: int,
+    changes: dict[str, object],
+    preferences: dict[str, object] | None = None,
 ) -> tuple[Account, User] | None:
-    """Apply `changes` (display name, note, locked, bot, discoverable) in one transaction;
+    """Apply profile `changes` (display name, note, locked, bot, discoverable) and posting
+    `preferences` (privacy, sensitive, language; "" clears the language) in one transaction;
     the cached Account is rewritten after the commit."""
     async with ctx.db() as db:
         query = select(Account, User).join(User).where(Account.id == account_id)
@@ -149,6 +153,21 @@ async def update_profile(
         account, user = row
         for name, value in changes.items():
             setattr(account, name, value.strip() if isinstance(value, str) else value)
+        for name, value in (preferences or {}).items():
+            if name == "language" and not value:
+                value = None
+            setattr(user, f"default_{name}", value)
         await db.commit()
     await ctx.accounts.put({account.id: account_bytes(account, ctx.settings.base_url)})
     return account, user
+
+
+async def posting_defaults(db: AsyncSession, account_id: int) -> tuple[str, bool, str | None]:
+    """What a status posted without them gets: the author's default visibility, sensitivity
+    and language (their chosen one, else their locale's, as Mastodon)."""
+    query = select(User.default_privacy, User.default_sensitive, User.default_language, User.locale)
+    row = (await db.execute(query.where(User.account_id == account_id))).first()
+    if row is None:
+        return "public", False, None
+    privacy, sensitive, language, locale = row
+    return privacy, sensitive, language or locale.partition("-")[0] or None

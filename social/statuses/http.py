@@ -16,7 +16,7 @@ from social.platform.db.models import Favourite
 from social.platform.paging import PageQuery
 from social.statuses import entities
 from social.statuses.idempotency import post_once
-from social.statuses.render import render_one, render_statuses
+from social.statuses.render import render_one, render_raw, render_statuses
 from social.statuses.service import (
     NewStatus,
     check_text,
@@ -29,7 +29,7 @@ from social.web.context import get_context
 from social.web.errors import ApiError
 from social.web.openapi import endpoint
 from social.web.paging import link_header
-from social.web.params import parse, parse_id, parse_query
+from social.web.params import Id, IdsQuery, parse, parse_id, parse_query
 from social.web.responses import json_response, raw_json_list
 
 
@@ -38,9 +38,13 @@ class StatusForm(BaseModel):
 
     status: str = Field(default="", max_length=100_000)
     spoiler_text: str = Field(default="", max_length=1000)
-    sensitive: bool = False
-    visibility: Literal["public", "unlisted", "private", "direct"] = "public"
-    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
+    sensitive: bool | None = Field(default=None, description="default: the author's preference")
+    visibility: Literal["public", "unlisted", "private", "direct"] | None = Field(
+        default=None, description="default: the author's preference"
+    )
+    language: str | None = Field(
+        default=None, pattern=r"^[a-z]{2,3}$", description="default: the author's preference"
+    )
     in_reply_to_id: int | None = Field(default=None, ge=1, le=(1 << 63) - 1)
     media_ids: list[str] = Field(default_factory=list, max_length=0)
 
@@ -70,6 +74,24 @@ async def post_status(request: Request) -> Response:
         ctx, caller.account_id, new, request.headers.get("idempotency-key") or None
     )
     return json_response(await render_one(ctx, status_id, caller.account_id))
+
+
+class StatusesQuery(IdsQuery):
+    id: list[Id] = Field(default_factory=list, max_length=20)
+
+
+@endpoint(
+    "Several statuses at once (as Mastodon 4.3), in the order asked; those not found or not "
+    "visible to the caller are left out",
+    auth="optional",
+    query=StatusesQuery,
+    response=entities.Status,
+    many=True,
+)
+async def many(request: Request) -> Response:
+    ids = parse_query(request, StatusesQuery).unique()
+    ctx = get_context(request)
+    return json_response(raw_json_list(await render_raw(ctx, ids, viewer_id(request))))
 
 
 @endpoint("A status", auth="optional", response=entities.Status, errors=(404,))
@@ -168,6 +190,7 @@ async def favourited_by(request: Request) -> Response:
 
 
 routes = [
+    Route("/api/v1/statuses", many, methods=["GET"]),
     Route("/api/v1/statuses", post_status, methods=["POST"]),
     Route("/api/v1/statuses/{id}", show, methods=["GET"]),
     Route("/api/v1/statuses/{id}", delete, methods=["DELETE"]),

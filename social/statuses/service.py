@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.accounts.render import account_bytes
+from social.accounts.service import posting_defaults
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Favourite, Mention, Status, StatusTag, Tag
 from social.platform.db.toggle import toggle
@@ -34,10 +35,12 @@ S = TypeVar("S", bound=StatusEvent)
 
 @dataclass(frozen=True)
 class NewStatus:
+    """A status to post; `None` for visibility, sensitive or language: the author's default."""
+
     text: str
     spoiler_text: str = ""
-    sensitive: bool = False
-    visibility: str = "public"
+    sensitive: bool | None = None
+    visibility: str | None = None
     language: str | None = None
     in_reply_to_id: int | None = None
 
@@ -96,14 +99,20 @@ async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
             ),
         )
         tags = await _tags(db, parsed.tags)
+        visibility, sensitive, language = new.visibility, new.sensitive, new.language
+        if visibility is None or sensitive is None or language is None:
+            defaults = await posting_defaults(db, author_id)
+            visibility = visibility or defaults[0]
+            sensitive = defaults[1] if sensitive is None else sensitive
+            language = language or defaults[2]
         status = Status(
             account_id=author_id,
             text=new.text,
             content=content,
             spoiler_text=new.spoiler_text,
-            sensitive=new.sensitive or bool(new.spoiler_text),
-            visibility=new.visibility,
-            language=new.language,
+            sensitive=sensitive or bool(new.spoiler_text),
+            visibility=visibility,
+            language=language,
             in_reply_to_id=reply_to.id if reply_to else None,
             in_reply_to_account_id=reply_to.account_id if reply_to else None,
         )

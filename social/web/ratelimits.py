@@ -239,11 +239,10 @@ def rate_limits(ctx: AppContext) -> RateLimits:
         on_decision=count,
         on_store_error=store_failed,
     )
-    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
     return RateLimits(
         limiter,
         mastodon_policies(scale=settings.ratelimit_scale),
-        ClientIP(trusted_proxies=proxies),
+        ClientIP(trusted_proxies=settings.proxies),
         max_body_bytes=settings.max_body_bytes,
         shared=ctx.redis if isinstance(ctx.redis, MultiplexedRedis) else None,
     )

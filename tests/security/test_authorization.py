@@ -92,8 +92,9 @@ MATRIX: dict[RouteKey, Row] = {
         "profile scope); nothing changes, for anyone",
     ),
     ("POST", "/api/v1/accounts"): Row(
-        CHANGED, FORBIDDEN, FORBIDDEN, UNAUTHORIZED,
-        "registration takes an app token (own: alice's client's); a user's token is refused",
+        CHANGED, CHANGED, CHANGED, UNAUTHORIZED,
+        "registration takes any token with write:accounts, as Mastodon (own: alice's client's "
+        "app token; other, admin: their user tokens); changed = an account was added",
     ),
     ("PATCH", "/api/v1/accounts/update_credentials"): Row(
         CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED,

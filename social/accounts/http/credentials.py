@@ -1,76 +1,132 @@
-"""Accounts: register, verify and update credentials, show, lookup (Mastodon)."""
+"""Signing up (`POST /api/v1/accounts`), and one's own account: verify and update credentials."""
 
 from __future__ import annotations
 
-import struct
-import zlib
+from typing import Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from social.accounts import entities
 from social.accounts.passwords import weakness
-from social.accounts.render import account_or_404, render_credential_account
+from social.accounts.render import render_credential_account
 from social.accounts.service import (
+    RESERVED_USERNAMES,
+    USERNAME_RE,
     Taken,
     create_account,
-    find_by_acct,
     update_profile,
-    username_problem,
     with_user,
 )
 from social.oauth import entities as oauth_entities
 from social.oauth.tokens import issue_user_token
 from social.platform.db.models import Application
-from social.platform.scopes import KIND_APP
 from social.web.caller import require_token, require_user
 from social.web.context import get_context
-from social.web.errors import ApiError, not_found
+from social.web.errors import ApiError
 from social.web.openapi import endpoint
-from social.web.params import parse, parse_id, parse_query
+from social.web.params import parse
 from social.web.responses import json_response
+
+LANGUAGE = r"^[a-z]{2,3}$"
+
+
+def refused(code: str, message: str) -> PydanticCustomError:
+    """A field's refusal with Mastodon's error code (`ERR_TAKEN`, `ERR_ACCEPTED`, ...)."""
+    return PydanticCustomError(code, message)
 
 
 class RegisterForm(BaseModel):
-    username: str = Field(max_length=30)
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=128)
-    agreement: bool
+    """Each field refused on its own, under its own name, with Mastodon's code: a sign-up form
+    shows each message beside its field. Missing ones are blank (`ERR_BLANK`), so defaults
+    here; the schema still says they are required."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"required": ["username", "email", "password", "agreement"]}
+    )
+
+    username: str = Field(default="", validate_default=True)
+    email: str = Field(default="", validate_default=True)
+    password: str = Field(default="", validate_default=True)
+    agreement: bool = Field(default=False, validate_default=True)
     locale: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
     reason: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("username", "email", "password", mode="before")
+    @classmethod
+    def _none_is_blank(cls, value: object) -> object:
+        return "" if value is None else value
 
     @field_validator("username")
     @classmethod
     def _username(cls, value: str) -> str:
-        problem = username_problem(value)
-        if problem:
-            raise ValueError(problem)
+        if not value:
+            raise refused("ERR_BLANK", "can't be blank")
+        if len(value) > 30:
+            raise refused("ERR_TOO_LONG", "is too long (maximum is 30 characters)")
+        if not USERNAME_RE.match(value):
+            raise refused("ERR_INVALID", "must contain only letters, numbers and underscores")
+        if value.lower() in RESERVED_USERNAMES:
+            raise refused("ERR_RESERVED", "is reserved")
         return value
 
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
+        if not value:
+            raise refused("ERR_BLANK", "can't be blank")
+        if len(value) > 320:
+            raise refused("ERR_TOO_LONG", "is too long (maximum is 320 characters)")
         try:
             return validate_email(value, check_deliverability=False).normalized
         except EmailNotValidError:
-            raise ValueError("is invalid") from None
+            raise refused("ERR_INVALID", "is invalid") from None
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str, info: ValidationInfo) -> str:
+        if not value:
+            raise refused("ERR_BLANK", "can't be blank")
+        if len(value) > 128:
+            raise refused("ERR_TOO_LONG", "is too long (maximum is 128 characters)")
+        problem = weakness(
+            value, username=info.data.get("username", ""), email=info.data.get("email", "")
+        )
+        if problem:
+            code = "ERR_TOO_SHORT" if "too short" in problem else "ERR_INVALID"
+            raise refused(code, problem)
+        return value
 
     @field_validator("agreement")
     @classmethod
     def _agreed(cls, value: bool) -> bool:
         if not value:
-            raise ValueError("must be accepted")
+            raise refused("ERR_ACCEPTED", "must be accepted")
         return value
 
-    @model_validator(mode="after")
-    def _strong_password(self) -> RegisterForm:
-        problem = weakness(self.password, username=self.username, email=self.email)
-        if problem:
-            raise ValueError(f"password {problem}")
-        return self
+
+class SourceForm(BaseModel):
+    """Posting preferences: what a status posted without them gets."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    privacy: Literal["public", "unlisted", "private"] | None = None
+    sensitive: bool | None = None
+    language: str | None = Field(default=None, max_length=3)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().lower()
+        if value and not (value.isascii() and value.isalpha() and 2 <= len(value) <= 3):
+            raise refused("ERR_INCLUSION", "is not a language code (ISO 639)")
+        return value
 
 
 class UpdateForm(BaseModel):
@@ -81,24 +137,21 @@ class UpdateForm(BaseModel):
     locked: bool | None = None
     bot: bool | None = None
     discoverable: bool | None = None
-
-
-class LookupQuery(BaseModel):
-    acct: str = Field(min_length=1, max_length=300)
+    source: SourceForm | None = None
 
 
 @endpoint(
     "Register an account",
-    auth="app",
+    auth="token",
     scopes=("write:accounts",),
     body=RegisterForm,
     response=oauth_entities.Token,
 )
 async def register(request: Request) -> Response:
+    """Any token of the app's with `write:accounts`, as Mastodon (an app token, or a signed-in
+    person's: a moderator signing someone up); the new account's token is the app's."""
     caller = require_token(request, "write:accounts")
     ctx = get_context(request)
-    if caller.kind != KIND_APP:
-        raise ApiError(403, "This method requires an app token")
     if not ctx.settings.registrations_open:
         raise ApiError(403, "Registrations are closed")
     form = await parse(request, RegisterForm)
@@ -146,7 +199,7 @@ async def verify_credentials(request: Request) -> Response:
 
 
 @endpoint(
-    "Update the authenticated account's profile",
+    "Update the authenticated account's profile and posting preferences",
     auth="user",
     scopes=("write:accounts",),
     body=UpdateForm,
@@ -156,56 +209,16 @@ async def update_credentials(request: Request) -> Response:
     caller = require_user(request, "write:accounts")
     ctx = get_context(request)
     form = await parse(request, UpdateForm)
-    found = await update_profile(ctx, caller.account_id, form.model_dump(exclude_none=True))
+    profile = form.model_dump(exclude_none=True, exclude={"source"})
+    preferences = form.source.model_dump(exclude_none=True) if form.source else {}
+    found = await update_profile(ctx, caller.account_id, profile, preferences)
     if found is None:
         raise ApiError(401, "The access token is invalid")
     return json_response(render_credential_account(*found, ctx.settings.base_url))
-
-
-@endpoint("An account's public profile", response=entities.Account, errors=(404,))
-async def show(request: Request) -> Response:
-    account_id = parse_id(request.path_params["id"])
-    return json_response(await account_or_404(get_context(request), account_id))
-
-
-@endpoint(
-    "Find an account by its acct", query=LookupQuery, response=entities.Account, errors=(404,)
-)
-async def lookup(request: Request) -> Response:
-    ctx = get_context(request)
-    found = await find_by_acct(ctx, parse_query(request, LookupQuery).acct)
-    if found is None:
-        raise not_found()
-    return json_response(await account_or_404(ctx, found))
-
-
-def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    row = b"\x00" + bytes(rgb) * width
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(row * height)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
-
-
-MISSING = _png(4, 4, (0x9B, 0xA3, 0xAF))
-
-
-async def missing(_request: Request) -> Response:
-    return Response(MISSING, media_type="image/png", headers={"Cache-Control": "max-age=86400"})
 
 
 routes = [
     Route("/api/v1/accounts", register, methods=["POST"]),
     Route("/api/v1/accounts/verify_credentials", verify_credentials, methods=["GET"]),
     Route("/api/v1/accounts/update_credentials", update_credentials, methods=["PATCH"]),
-    Route("/api/v1/accounts/lookup", lookup, methods=["GET"]),
-    Route("/api/v1/accounts/{id}", show, methods=["GET"]),
-    # the placeholder avatar and header every account has until media uploads exist
-    Route("/avatars/original/missing.png", missing, methods=["GET"]),
-    Route("/headers/original/missing.png", missing, methods=["GET"]),
 ]
