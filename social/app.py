@@ -20,6 +20,7 @@ from social.config import Settings
 from social.consumers import register_consumers
 from social.follows import http as follows
 from social.instance import http as instance
+from social.markers import http as markers
 from social.notifications import http as notifications
 from social.oauth.http import apps, authorize, sessions
 from social.oauth.http import token as oauth
@@ -51,6 +52,7 @@ def all_routes() -> list[BaseRoute]:
         accounts,
         statuses,
         notifications,
+        markers,
         sessions,
         admin,
         health,

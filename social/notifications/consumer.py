@@ -1,13 +1,15 @@
-"""The `notifications` consumer group: mention, follow and favourite notifications.
-Idempotent: each has a dedupe key, and a redelivered event finds it already there."""
+"""The `notifications` consumer group: mention, follow and favourite notifications; an
+unfollow withdraws its follow's. Idempotent: each has a dedupe key (a follow's names the
+follow), and a redelivered event finds it already there, or already gone."""
 
 from __future__ import annotations
 
-from social.notifications.service import notify
+from social.notifications.service import current_follow, notify, withdraw_follow
 from social.platform.context import AppContext
 from social.platform.events.topics import (
     FavouriteCreated,
     FollowCreated,
+    FollowDeleted,
     StatusCreated,
     TopicHandler,
 )
@@ -29,6 +31,9 @@ async def status_created(ctx: AppContext, event: StatusCreated) -> None:
 
 
 async def follow_created(ctx: AppContext, event: FollowCreated) -> None:
+    follow_id = await current_follow(ctx, event.account_id, event.target_account_id)
+    if follow_id is None:
+        return  # unfollowed since: nothing to tell
     await notify(
         ctx,
         [
@@ -36,9 +41,14 @@ async def follow_created(ctx: AppContext, event: FollowCreated) -> None:
                 "account_id": event.target_account_id,
                 "from_account_id": event.account_id,
                 "type": "follow",
+                "follow_id": follow_id,
             }
         ],
     )
+
+
+async def follow_deleted(ctx: AppContext, event: FollowDeleted) -> None:
+    await withdraw_follow(ctx, event.account_id, event.target_account_id)
 
 
 async def favourite_created(ctx: AppContext, event: FavouriteCreated) -> None:
@@ -58,5 +68,6 @@ async def favourite_created(ctx: AppContext, event: FavouriteCreated) -> None:
 HANDLERS: dict[str, TopicHandler] = {
     StatusCreated.name: status_created,
     FollowCreated.name: follow_created,
+    FollowDeleted.name: follow_deleted,
     FavouriteCreated.name: favourite_created,
 }

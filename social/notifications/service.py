@@ -1,52 +1,92 @@
-"""Notifications: written once per cause (a dedupe key) and announced to live streams; read by
-page, one, and dismissed."""
+"""Notifications: written once per cause (a dedupe key), in the group Mastodon would give them,
+and announced to live streams; read by page, one, and dismissed. A follow's notification goes
+with the follow, as Mastodon's: unfollowing withdraws it, following again notifies anew."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, Select, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.platform.context import AppContext
-from social.platform.db.models import Account, Notification
+from social.platform.db.models import Account, Follow, Notification
 from social.platform.db.models.notifications import TYPES
 from social.platform.errors import NotFound
 from social.platform.events.topics import NotificationCreated, publish
-from social.platform.ids import next_id
-from social.platform.paging import PageQuery, paged
+from social.platform.ids import id_at, next_id
+from social.platform.paging import MAX_ID, PageQuery, paged
+
+GROUPABLE = frozenset({"favourite", "reblog", "follow"})  # Mastodon's (we write no reblogs yet)
+MAX_GROUP_SPAN_H = 12  # Mastodon's MAXIMUM_GROUP_SPAN_HOURS
+UNGROUPED = "ungrouped-"
 
 
-async def notify(ctx: AppContext, rows: list[dict[str, Any]]) -> None:
-    """Insert one notification per row (`account_id`, `from_account_id`, `type`, optional
-    `status_id`) unless it is there already or notifies its own cause."""
-    rows = [r for r in rows if r["account_id"] != r["from_account_id"]]
-    if not rows:
+@dataclass(frozen=True)
+class Filters:
+    """What a person asks their notifications for: `types[]`, `exclude_types[]`,
+    `account_id` (unknown `types` match none)."""
+
+    types: Sequence[str] = ()
+    exclude_types: Sequence[str] = ()
+    from_account_id: int | None = None
+
+
+def dedupe_key(kind: str, from_account_id: int, cause: int, account_id: int) -> str:
+    """One notification per cause: the status (mention, favourite) or the follow."""
+    return f"{kind}:{from_account_id}:{cause}:{account_id}"
+
+
+async def notify(
+    ctx: AppContext, rows: list[dict[str, Any]], *, now_s: float | None = None
+) -> None:
+    """Insert one notification per row (`account_id`, `from_account_id`, `type`, and
+    `status_id` or, for a follow, `follow_id`) unless it is there already or notifies its own
+    cause. `now_s`: the time its group is chosen by (the clock's, but in tests)."""
+    now_s = time.time() if now_s is None else now_s
+    wanted = [
+        {
+            "id": next_id(),
+            "account_id": r["account_id"],
+            "from_account_id": r["from_account_id"],
+            "type": r["type"],
+            "status_id": r.get("status_id"),
+            "dedupe_key": dedupe_key(
+                r["type"],
+                r["from_account_id"],
+                r.get("status_id") or r.get("follow_id") or 0,
+                r["account_id"],
+            ),
+        }
+        for r in rows
+        if r["account_id"] != r["from_account_id"]
+    ]
+    if not wanted:
         return
-    for row in rows:
-        status = row.get("status_id") or 0
-        row.setdefault("status_id", None)
-        row["dedupe_key"] = f"{row['type']}:{row['from_account_id']}:{status}:{row['account_id']}"
-        row["id"] = next_id()
     async with ctx.db() as db:
         # Skip recipients that no longer exist (deleted between the event and now).
         existing = set(
             (
                 await db.execute(
-                    select(Account.id).where(Account.id.in_({r["account_id"] for r in rows}))
+                    select(Account.id).where(Account.id.in_({r["account_id"] for r in wanted}))
                 )
             ).scalars()
         )
-        rows = [r for r in rows if r["account_id"] in existing]
-        if not rows:
+        wanted = [r for r in wanted if r["account_id"] in existing]
+        if not wanted:
             return
+        for row in wanted:
+            row["group_key"] = await _group_key(db, row, now_s)
         dialect = ctx.engine.dialect.name
         stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(Notification)
         inserted = await db.execute(
             stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Notification.id),
-            rows,
+            wanted,
         )
         # Announced in the same transaction (live streams), only for rows inserted just now.
         for notification_id in inserted.scalars():
@@ -55,25 +95,110 @@ async def notify(ctx: AppContext, rows: list[dict[str, Any]]) -> None:
     ctx.events.wake()
 
 
-async def page_of(
-    ctx: AppContext,
-    account_id: int,
-    page: PageQuery,
-    *,
-    types: Sequence[str] = (),
-    exclude_types: Sequence[str] = (),
-    from_account_id: int | None = None,
-) -> list[Notification]:
-    """A page of the account's notifications, newest first (unknown `types` match none)."""
-    query = select(Notification).where(Notification.account_id == account_id)
-    if types:
-        query = query.where(Notification.type.in_([t for t in types if t in TYPES]))
-    if exclude_types:
-        query = query.where(Notification.type.not_in(exclude_types))
-    if from_account_id is not None:
-        query = query.where(Notification.from_account_id == from_account_id)
+async def _group_key(db: AsyncSession, row: dict[str, Any], now_s: float) -> str | None:
+    """Mastodon's `set_group_key!`: favourites of one status (or follows) gather under
+    `<kind>[-<status>]-<hour>`, the hour the group began; a notification joins the group of
+    the previous one of its kind if that came within `MAX_GROUP_SPAN_H` (Mastodon keeps that
+    hour in Redis for as long) and the group began less than that long ago. Other kinds stay
+    ungrouped (NULL, read as `ungrouped-<id>`)."""
+    kind = row["type"]
+    if kind not in GROUPABLE:
+        return None
+    status_id = row["status_id"] if kind != "follow" else None
+    prefix = kind if status_id is None else f"{kind}-{status_id}"
+    hour = int(now_s // 3600)
+    same_status = (
+        Notification.status_id.is_(None)
+        if status_id is None
+        else Notification.status_id == status_id
+    )
+    previous = (
+        await db.execute(
+            select(Notification.group_key)
+            .where(
+                Notification.account_id == row["account_id"],
+                Notification.id >= id_at(now_s - MAX_GROUP_SPAN_H * 3600),
+                Notification.type == kind,
+                same_status,
+                Notification.group_key.is_not(None),
+            )
+            .order_by(Notification.id.desc())
+            .limit(1)
+        )
+    ).scalar()
+    began = previous.rpartition("-")[2] if previous else ""
+    if began.isdigit() and hour < int(began) + MAX_GROUP_SPAN_H:
+        hour = int(began)
+    return f"{prefix}-{hour}"
+
+
+async def _follow_id(db: AsyncSession, follower_id: int, target_id: int) -> int | None:
+    query = select(Follow.id).where(
+        Follow.account_id == follower_id, Follow.target_account_id == target_id
+    )
+    found: int | None = (await db.execute(query)).scalar()
+    return found
+
+
+async def current_follow(ctx: AppContext, follower_id: int, target_id: int) -> int | None:
+    """The id of the follow from one account to another, if it is still there."""
     async with ctx.db() as db:
-        rows = list((await db.execute(paged(query, Notification.id, page))).scalars())
+        return await _follow_id(db, follower_id, target_id)
+
+
+async def withdraw_follow(ctx: AppContext, follower_id: int, target_id: int) -> None:
+    """Delete the follow notifications of follows from `follower_id` that ended: all of
+    them but the current follow's (events may come late, or twice)."""
+    query = delete(Notification).where(
+        Notification.account_id == target_id,
+        Notification.from_account_id == follower_id,
+        Notification.type == "follow",
+    )
+    async with ctx.db() as db:
+        current = await _follow_id(db, follower_id, target_id)
+        if current is not None:
+            kept = dedupe_key("follow", follower_id, current, target_id)
+            query = query.where(Notification.dedupe_key != kept)
+        await db.execute(query)
+        await db.commit()
+
+
+def browsable(account_id: int, filters: Filters = Filters()) -> Select[Notification]:
+    """The account's notifications a page may show: none from a suspended account."""
+    query = (
+        select(Notification)
+        .join(Account, Account.id == Notification.from_account_id)
+        .where(Notification.account_id == account_id, Account.suspended.is_(False))
+    )
+    if filters.types:
+        query = query.where(Notification.type.in_([t for t in filters.types if t in TYPES]))
+    if filters.exclude_types:
+        query = query.where(Notification.type.not_in(filters.exclude_types))
+    if filters.from_account_id is not None:
+        query = query.where(Notification.from_account_id == filters.from_account_id)
+    return query
+
+
+def by_group_key(key: str) -> ColumnElement[bool] | None:
+    """The notifications of a group (`ungrouped-<id>`: that one); None for a key no group
+    can have."""
+    if key.startswith(UNGROUPED):
+        raw = key.removeprefix(UNGROUPED)
+        if raw.isascii() and raw.isdigit() and len(raw) <= 19 and int(raw) <= MAX_ID:
+            return Notification.id == int(raw)
+        return None
+    if not key or len(key) > 64 or "\x00" in key:
+        return None
+    return Notification.group_key == key
+
+
+async def page_of(
+    ctx: AppContext, account_id: int, page: PageQuery, filters: Filters = Filters()
+) -> list[Notification]:
+    """A page of the account's notifications, newest first."""
+    async with ctx.db() as db:
+        query = paged(browsable(account_id, filters), Notification.id, page)
+        rows = list((await db.execute(query)).scalars())
     rows.sort(key=lambda n: n.id, reverse=True)
     return rows
 
@@ -96,3 +221,15 @@ async def dismiss(ctx: AppContext, account_id: int, notification_id: int | None 
         await db.commit()
     if notification_id is not None and not result.rowcount:  # type: ignore[attr-defined]
         raise NotFound()
+
+
+async def dismiss_group(ctx: AppContext, account_id: int, group_key: str) -> None:
+    """Dismiss every notification of one of the account's groups (none such: nothing)."""
+    matching = by_group_key(group_key)
+    if matching is None:
+        return
+    async with ctx.db() as db:
+        await db.execute(
+            delete(Notification).where(Notification.account_id == account_id, matching)
+        )
+        await db.commit()

@@ -37,6 +37,11 @@ class Keys:
     def favourites(self, account_id: int) -> str:
         return f"{self.favourites_prefix}{account_id}"
 
+    def markers(self, account_id: int) -> str:
+        """Hash: the account's read markers, per timeline its Marker JSON (`<timeline>`) and
+        version (`<timeline>:v`), and `complete` once it holds every marker the account has."""
+        return f"{self.prefix}markers:{{{account_id}}}"
+
     def idempotency(self, account_id: int, key_digest: str) -> str:
         return f"{self.prefix}idem:status:{account_id}:{key_digest}"
 

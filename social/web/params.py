@@ -63,7 +63,9 @@ def multi_to_dict(multi: QueryParams | FormData) -> dict[str, Any]:
             raise ApiError(422, "Validation failed: file uploads are not supported here")
         _refuse_nul(key.removesuffix("[]"), value)
         if key.endswith("[]"):
-            out.setdefault(key[:-2], []).append(value)
+            listed = out.setdefault(key[:-2], [])
+            if isinstance(listed, list):  # else the name was a value or an object: kept so
+                listed.append(value)
         elif "[" in key and key.endswith("]"):
             outer, _, inner = key[:-1].partition("[")
             nested = out.setdefault(outer, {})

@@ -1,4 +1,5 @@
-"""Notifications: follow, mention, favourite; filtering, paging, dismiss, clear; idempotent."""
+"""Notifications: follow, mention, favourite; filtering, paging, dismiss, clear; following
+again; idempotent."""
 
 from __future__ import annotations
 
@@ -60,19 +61,60 @@ async def test_follow_mention_favourite(app: Starlette, client: httpx.AsyncClien
     assert await _types(client, alice) == []
 
 
-async def test_redelivered_events_notify_once(app: Starlette, client: httpx.AsyncClient) -> None:
+async def _follows(client: httpx.AsyncClient, user: User) -> list[str]:
+    r = await client.get("/api/v1/notifications", headers=user.auth, params={"types[]": "follow"})
+    return [n["id"] for n in r.json()]
+
+
+async def test_following_again_notifies_again(app: Starlette, client: httpx.AsyncClient) -> None:
+    """As Mastodon: a follow's notification goes with the follow; a new follow notifies anew
+    (unread again, above the marker of the first)."""
     client_app = await register_app(client)
     alice = await make_user(client, client_app, "alice")
     bob = await make_user(client, client_app, "bob")
+    drain = app.state.ctx.events.drain
+    await follow(client, bob, alice)
+    await drain()
+    (first,) = await _follows(client, alice)
+    await client.post(
+        "/api/v1/markers", headers=alice.auth, data={"notifications[last_read_id]": first}
+    )
+    await client.post(f"/api/v1/accounts/{alice.id}/unfollow", headers=bob.auth)
+    await drain()
+    assert await _follows(client, alice) == []
+    await follow(client, bob, alice)
+    await drain()
+    (second,) = await _follows(client, alice)
+    assert int(second) > int(first)
+    r = await client.get("/api/v1/notifications/unread_count", headers=alice.auth)
+    assert r.json() == {"count": 1}
+
+
+async def test_redelivered_events_notify_once(app: Starlette, client: httpx.AsyncClient) -> None:
+    from social.notifications.consumer import follow_created, follow_deleted
+    from social.platform.events.topics import FollowCreated, FollowDeleted
+
+    client_app = await register_app(client)
+    alice = await make_user(client, client_app, "alice")
+    bob = await make_user(client, client_app, "bob")
+    ctx = app.state.ctx
+    # Handled late: the first follow ended before its event came; one notification, the
+    # current follow's.
     await follow(client, bob, alice)
     await client.post(f"/api/v1/accounts/{alice.id}/unfollow", headers=bob.auth)
     await follow(client, bob, alice)
-    await app.state.ctx.events.drain()
-    from social.notifications.consumer import follow_created
-    from social.platform.events.topics import FollowCreated
-
-    await follow_created(app.state.ctx, FollowCreated(int(bob.id), int(alice.id)))
-    assert await _types(client, alice) == ["follow"]
+    await ctx.events.drain()
+    (only,) = await _follows(client, alice)
+    # Delivered again, each event of the three: nothing changes.
+    await follow_created(ctx, FollowCreated(int(bob.id), int(alice.id)))
+    await follow_deleted(ctx, FollowDeleted(int(bob.id), int(alice.id)))
+    await follow_created(ctx, FollowCreated(int(bob.id), int(alice.id)))
+    assert await _follows(client, alice) == [only]
+    # After an unfollow, its follow event again: no notification of a follow that is gone.
+    await client.post(f"/api/v1/accounts/{alice.id}/unfollow", headers=bob.auth)
+    await ctx.events.drain()
+    await follow_created(ctx, FollowCreated(int(bob.id), int(alice.id)))
+    assert await _follows(client, alice) == []
 
 
 async def test_notifications_need_a_user_token(client: httpx.AsyncClient) -> None:

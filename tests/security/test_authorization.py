@@ -129,6 +129,14 @@ MATRIX: dict[RouteKey, Row] = {
     ("POST", "/api/v1/notifications/{id}/dismiss"): Row(
         CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a notification of alice's"
     ),
+    ("POST", "/api/v1/markers"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED, "always the caller's own markers"
+    ),
+    ("POST", "/api/v2/notifications/{group_key}/dismiss"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED,
+        "{group_key} = a group of alice's; another's key dismisses nothing of hers (200, as "
+        "Mastodon, who answers a group key of no notification of the caller's the same way)",
+    ),
     ("DELETE", "/api/v1/sessions/{id}"): Row(
         CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a signed-in session of alice's"
     ),
@@ -447,6 +455,34 @@ async def dismiss_notification(w: World, actor: str) -> Outcome:
         lambda: w.api.post(
             f"/api/v1/notifications/{notification_id}/dismiss", headers=w.headers(actor)
         ),
+    )
+
+
+async def alices_markers(w: World) -> Any:
+    r = await w.api.get("/api/v1/markers", headers=w.alice.auth, params={"timeline[]": "home"})
+    return r.json()
+
+
+@scenario("POST", "/api/v1/markers")
+async def save_markers(w: World, actor: str) -> Outcome:
+    form = {"home[last_read_id]": "1", "home[account_id]": w.alice.id}
+    return await observe(
+        lambda: alices_markers(w),
+        lambda: w.api.post("/api/v1/markers", headers=w.headers(actor), data=form),
+    )
+
+
+@scenario("POST", "/api/v2/notifications/{group_key}/dismiss")
+async def dismiss_notification_group(w: World, actor: str) -> Outcome:
+    status_id = (await post(w.api, w.alice, "favourite me"))["id"]
+    await w.api.post(f"/api/v1/statuses/{status_id}/favourite", headers=w.bob.auth)
+    await w.ctx.events.drain()
+    mine = (Notification.account_id == int(w.alice.id), Notification.status_id == int(status_id))
+    key = await scalar(w, select(Notification.group_key).where(*mine))
+    assert key is not None, "bob's favourite did not notify alice"
+    return await observe(
+        lambda: count(w, Notification, *mine),
+        lambda: w.api.post(f"/api/v2/notifications/{key}/dismiss", headers=w.headers(actor)),
     )
 
 

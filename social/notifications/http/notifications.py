@@ -1,31 +1,55 @@
-"""Notifications: list, show, clear, dismiss (Mastodon)."""
+"""Notifications one by one: list, show, clear, dismiss, unread count (Mastodon API v1)."""
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from social.notifications import entities, service
+from social.notifications import entities, groups, service
 from social.notifications.render import render_notifications
-from social.platform.paging import PageQuery
+from social.notifications.service import Filters
+from social.platform.paging import MAX_ID, PageQuery
 from social.web import entities as web_entities
 from social.web.caller import require_user
 from social.web.context import get_context
 from social.web.errors import not_found
 from social.web.openapi import endpoint
 from social.web.paging import link_header
-from social.web.params import multi_to_dict, parse_id, validate
+from social.web.params import parse_id, parse_query
 from social.web.responses import json_response
 
 
-class NotificationsQuery(PageQuery):
+class TypeFilters(BaseModel):
+    """`types[]`, `exclude_types[]` (a list, or one plain value) and `account_id`."""
+
     model_config = ConfigDict(extra="ignore")
 
     types: list[str] = Field(default_factory=list, max_length=20)
     exclude_types: list[str] = Field(default_factory=list, max_length=20)
-    account_id: int | None = Field(default=None, ge=0)
+    account_id: int | None = Field(default=None, ge=0, le=MAX_ID)
+
+    @field_validator("types", "exclude_types", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    def filters(self) -> Filters:
+        return Filters(self.types, self.exclude_types, self.account_id)
+
+
+class NotificationsQuery(PageQuery, TypeFilters):
+    model_config = ConfigDict(extra="ignore")
+
+
+class UnreadCountQuery(TypeFilters):
+    limit: int = Field(default=100, ge=1, description="at most 1000")
+
+    @field_validator("limit")
+    @classmethod
+    def _clamp(cls, value: int) -> int:
+        return min(value, 1000)  # Mastodon clamps rather than refusing
 
 
 @endpoint(
@@ -39,21 +63,26 @@ class NotificationsQuery(PageQuery):
 async def list_notifications(request: Request) -> Response:
     caller = require_user(request, "read:notifications")
     ctx = get_context(request)
-    params = multi_to_dict(request.query_params)
-    for name in ("types", "exclude_types"):
-        if isinstance(params.get(name), str):
-            params[name] = [params[name]]
-    q = validate(NotificationsQuery, params)
-    rows = await service.page_of(
-        ctx,
-        caller.account_id,
-        q,
-        types=q.types,
-        exclude_types=q.exclude_types,
-        from_account_id=q.account_id,
-    )
+    q = parse_query(request, NotificationsQuery)
+    rows = await service.page_of(ctx, caller.account_id, q, q.filters())
     headers = {"Link": link_header(request, [n.id for n in rows])} if rows else {}
     return json_response(await render_notifications(ctx, rows, caller.account_id), headers=headers)
+
+
+@endpoint(
+    "How many notifications are newer than your notifications marker (at most `limit`)",
+    auth="user",
+    scopes=("read:notifications",),
+    query=UnreadCountQuery,
+    response=entities.UnreadCount,
+)
+async def unread_count(request: Request) -> Response:
+    caller = require_user(request, "read:notifications")
+    q = parse_query(request, UnreadCountQuery)
+    count = await groups.unread_count(
+        get_context(request), caller.account_id, q.filters(), limit=q.limit
+    )
+    return json_response({"count": count})
 
 
 @endpoint(
@@ -102,6 +131,7 @@ async def dismiss(request: Request) -> Response:
 routes = [
     Route("/api/v1/notifications", list_notifications, methods=["GET"]),
     Route("/api/v1/notifications/clear", clear, methods=["POST"]),
+    Route("/api/v1/notifications/unread_count", unread_count, methods=["GET"]),
     Route("/api/v1/notifications/{id}", show, methods=["GET"]),
     Route("/api/v1/notifications/{id}/dismiss", dismiss, methods=["POST"]),
 ]
