@@ -16,6 +16,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from social.accounts import http as accounts
 from social.admin.http import queues as admin
 from social.admin.http import routes as dashboard_routes
+from social.announcements import http as announcements
 from social.config import Settings
 from social.consumers import register_consumers
 from social.follows import http as follows
@@ -58,6 +59,7 @@ def all_routes() -> list[BaseRoute]:
         health,
         trends,
         streaming,
+        announcements,
     )
     return [route for module in modules for route in module.routes] + dashboard_routes
 

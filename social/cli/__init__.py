@@ -1,4 +1,4 @@
-"""`social serve | worker | migrate | admin create | demo`."""
+"""`social serve | worker | migrate | admin create|announce|rules|description | demo`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from social import __version__
-from social.cli import admin, demo, migrate, serve, worker
+from social.cli import admin, migrate, serve, worker
 from social.cli.serve import WS_PROTOCOL
 
 __all__ = ["WS_PROTOCOL", "main", "parser"]
@@ -33,7 +33,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--accounts", type=int, default=60)
     p.add_argument("--minutes", type=float, default=10.0, help="simulated length of the stream")
     p.add_argument("--speed", type=float, default=5.0, help="how much faster than real time")
-    p.set_defaults(func=demo.command)
+    p.set_defaults(func=_demo)
 
     admins = commands.add_parser("admin", help="administration").add_subparsers(
         dest="admin_command", required=True
@@ -43,7 +43,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--email", required=True)
     p.add_argument("--password", help="prompted for when omitted")
     p.set_defaults(func=admin.admin_create)
+    admin.add_content_commands(admins)
     return top
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """Imported when asked for: it pulls in the whole app, and every other command (a worker
+    told to stop while starting among them) would pay for that first."""
+    from social.cli import demo
+
+    return demo.command(args)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import orjson
 
+from social.announcements import reactions as announcement_reactions
+from social.announcements import service as announcements
+from social.announcements.render import reaction_event, render_announcement
 from social.notifications.render import render_notifications
 from social.platform.context import AppContext
 from social.platform.db.models import Notification
 from social.platform.events.topics import (
+    AnnouncementPublished,
+    AnnouncementReacted,
+    AnnouncementWithdrawn,
     NotificationCreated,
     StatusCreated,
     StatusDeleted,
@@ -64,8 +70,40 @@ async def notification_created(ctx: AppContext, event: NotificationCreated) -> N
         await _send(ctx, channels, "notification", payload)
 
 
+async def _to_everyone(ctx: AppContext, event: str, payload: str) -> None:
+    """An announcement's news, on every local account's `user` stream (as Mastodon's)."""
+    async for readers in announcements.everyone(ctx.db):
+        await _send(ctx, [f"user:{r}" for r in readers], event, payload)
+
+
+async def announcement_published(ctx: AppContext, event: AnnouncementPublished) -> None:
+    """The announcement as people see it now; if they do not (any more, or not yet), its
+    removal: an edit may have ended it."""
+    shown = await announcements.shown_to_anyone(ctx.db, event.announcement_id)
+    if shown is None:
+        await _to_everyone(ctx, "announcement.delete", str(event.announcement_id))
+        return
+    body = render_announcement(ctx, shown.row, shown.reactions, shown.read)
+    await _to_everyone(ctx, "announcement", orjson.dumps(body).decode())
+
+
+async def announcement_withdrawn(ctx: AppContext, event: AnnouncementWithdrawn) -> None:
+    await _to_everyone(ctx, "announcement.delete", str(event.announcement_id))
+
+
+async def announcement_reacted(ctx: AppContext, event: AnnouncementReacted) -> None:
+    """The reaction's count now (at least once: a replay sends the same count again)."""
+    announcement_id, name = event.announcement_id, event.reaction
+    count = await announcement_reactions.count_of(ctx.db, announcement_id, name)
+    payload = orjson.dumps(reaction_event(announcement_id, name, count)).decode()
+    await _to_everyone(ctx, "announcement.reaction", payload)
+
+
 HANDLERS: dict[str, TopicHandler] = {
     StatusCreated.name: status_created,
     StatusDeleted.name: status_deleted,
     NotificationCreated.name: notification_created,
+    AnnouncementPublished.name: announcement_published,
+    AnnouncementWithdrawn.name: announcement_withdrawn,
+    AnnouncementReacted.name: announcement_reacted,
 }

@@ -18,7 +18,17 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route, Router, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from social.platform.db.models import Account, Application, Notification, Status
+from social.platform.db.models import (
+    Account,
+    Announcement,
+    AnnouncementReaction,
+    AnnouncementRead,
+    Application,
+    Notification,
+    Rule,
+    SiteText,
+    Status,
+)
 from tests.helpers import PASSWORD, app_token, bearer, post
 from tests.security.routes import WRITE_METHODS, RouteKey, write_routes
 from tests.security.world import ACTORS, World
@@ -145,6 +155,46 @@ MATRIX: dict[RouteKey, Row] = {
     ),
     ("POST", "/api/v1/admin/trends/tags/{id}/reject"): Row(
         FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "{id} = a pending tag alice used"
+    ),
+    ("POST", "/api/v1/announcements/{id}/dismiss"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED,
+        "{id} = an announcement everyone sees; each marks it read for themself (changed = "
+        "alice's mark)",
+    ),
+    ("PUT", "/api/v1/announcements/{id}/reactions/{name}"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED,
+        "each reacts for themself (changed = alice's reactions)",
+    ),
+    ("DELETE", "/api/v1/announcements/{id}/reactions/{name}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{name} = alice's reaction; the others have none of their own to take back (404)",
+    ),
+    ("POST", "/api/v1/admin/announcements"): Row(
+        FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "changed = an announcement was added"
+    ),
+    ("PUT", "/api/v1/admin/announcements/{id}"): Row(
+        FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "{id} = a published announcement"
+    ),
+    ("DELETE", "/api/v1/admin/announcements/{id}"): Row(
+        FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "{id} = a published announcement"
+    ),
+    ("POST", "/api/v1/admin/announcements/{id}/publish"): Row(
+        FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "{id} = a draft"
+    ),
+    ("POST", "/api/v1/admin/announcements/{id}/unpublish"): Row(
+        FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "{id} = a published announcement"
+    ),
+    ("POST", "/api/v1/admin/announcements/{id}/end"): Row(
+        FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "{id} = a published announcement"
+    ),
+    ("POST", "/api/v1/admin/rules"): Row(
+        FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "changed = a rule was added"
+    ),
+    ("DELETE", "/api/v1/admin/rules/{id}"): Row(
+        FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "{id} = a rule"
+    ),
+    ("PUT", "/api/v1/admin/extended_description"): Row(
+        FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "changed = the text"
     ),
     ("POST", "/admin/login"): Row(
         Cell(403, False), Cell(401, False), SIGNED_IN, Cell(422, False),
@@ -515,6 +565,147 @@ async def approve_by_api(w: World, actor: str) -> Outcome:
 @scenario("POST", "/api/v1/admin/trends/tags/{id}/reject")
 async def reject_by_api(w: World, actor: str) -> Outcome:
     return await review_by_api(w, actor, "reject")
+
+
+# announcements, rules, instance texts
+
+
+async def announcement(w: World, **fields: Any) -> str:
+    """An announcement by boss (published unless told otherwise): its id."""
+    body = {"text": "hello everyone", **fields}
+    r = await w.api.post("/api/v1/admin/announcements", headers=w.boss.auth, json=body)
+    assert r.status_code == 200, r.text
+    announcement_id: str = r.json()["id"]
+    return announcement_id
+
+
+async def announcement_row(w: World, announcement_id: str) -> Any:
+    async with w.ctx.db() as db:
+        row = await db.get(Announcement, int(announcement_id))
+        return None if row is None else (row.text, row.published, row.ends_at)
+
+
+def alices_reactions(w: World, announcement_id: str) -> Awaitable[int]:
+    mine = (
+        AnnouncementReaction.announcement_id == int(announcement_id),
+        AnnouncementReaction.account_id == int(w.alice.id),
+    )
+    return count(w, AnnouncementReaction, *mine)
+
+
+@scenario("POST", "/api/v1/announcements/{id}/dismiss")
+async def dismiss_announcement(w: World, actor: str) -> Outcome:
+    announcement_id = await announcement(w)
+    alices = (
+        AnnouncementRead.announcement_id == int(announcement_id),
+        AnnouncementRead.account_id == int(w.alice.id),
+    )
+    return await observe(
+        lambda: count(w, AnnouncementRead, *alices),
+        lambda: w.api.post(
+            f"/api/v1/announcements/{announcement_id}/dismiss", headers=w.headers(actor)
+        ),
+    )
+
+
+@scenario("PUT", "/api/v1/announcements/{id}/reactions/{name}")
+async def react_to_announcement(w: World, actor: str) -> Outcome:
+    announcement_id = await announcement(w)
+    return await observe(
+        lambda: alices_reactions(w, announcement_id),
+        lambda: w.api.put(
+            f"/api/v1/announcements/{announcement_id}/reactions/%F0%9F%91%8D",
+            headers=w.headers(actor),
+        ),
+    )
+
+
+@scenario("DELETE", "/api/v1/announcements/{id}/reactions/{name}")
+async def take_back_reaction(w: World, actor: str) -> Outcome:
+    announcement_id = await announcement(w)
+    path = f"/api/v1/announcements/{announcement_id}/reactions/%F0%9F%91%8D"
+    assert (await w.api.put(path, headers=w.alice.auth)).status_code == 200
+    return await observe(
+        lambda: alices_reactions(w, announcement_id),
+        lambda: w.api.delete(path, headers=w.headers(actor)),
+    )
+
+
+@scenario("POST", "/api/v1/admin/announcements")
+async def create_announcement(w: World, actor: str) -> Outcome:
+    return await observe(
+        lambda: count(w, Announcement),
+        lambda: w.api.post(
+            "/api/v1/admin/announcements", headers=w.headers(actor), json={"text": f"by {actor}"}
+        ),
+    )
+
+
+async def act_on_announcement(
+    w: World, actor: str, method: str, action: str = "", **fields: Any
+) -> Outcome:
+    announcement_id = await announcement(w, **fields)
+    path = f"/api/v1/admin/announcements/{announcement_id}{action}"
+    return await observe(
+        lambda: announcement_row(w, announcement_id),
+        lambda: w.api.request(method, path, headers=w.headers(actor), json={"text": actor}),
+    )
+
+
+@scenario("PUT", "/api/v1/admin/announcements/{id}")
+async def change_announcement(w: World, actor: str) -> Outcome:
+    return await act_on_announcement(w, actor, "PUT")
+
+
+@scenario("DELETE", "/api/v1/admin/announcements/{id}")
+async def delete_announcement(w: World, actor: str) -> Outcome:
+    return await act_on_announcement(w, actor, "DELETE")
+
+
+@scenario("POST", "/api/v1/admin/announcements/{id}/publish")
+async def publish_announcement(w: World, actor: str) -> Outcome:
+    return await act_on_announcement(w, actor, "POST", "/publish", published=False)
+
+
+@scenario("POST", "/api/v1/admin/announcements/{id}/unpublish")
+async def unpublish_announcement(w: World, actor: str) -> Outcome:
+    return await act_on_announcement(w, actor, "POST", "/unpublish")
+
+
+@scenario("POST", "/api/v1/admin/announcements/{id}/end")
+async def end_announcement(w: World, actor: str) -> Outcome:
+    return await act_on_announcement(w, actor, "POST", "/end")
+
+
+@scenario("POST", "/api/v1/admin/rules")
+async def add_rule(w: World, actor: str) -> Outcome:
+    return await observe(
+        lambda: count(w, Rule),
+        lambda: w.api.post("/api/v1/admin/rules", headers=w.headers(actor), json={"text": actor}),
+    )
+
+
+@scenario("DELETE", "/api/v1/admin/rules/{id}")
+async def remove_rule(w: World, actor: str) -> Outcome:
+    r = await w.api.post("/api/v1/admin/rules", headers=w.boss.auth, json={"text": "Be kind"})
+    assert r.status_code == 200, r.text
+    rule_id = int(r.json()["id"])
+    return await observe(
+        lambda: count(w, Rule, Rule.id == rule_id),
+        lambda: w.api.delete(f"/api/v1/admin/rules/{rule_id}", headers=w.headers(actor)),
+    )
+
+
+@scenario("PUT", "/api/v1/admin/extended_description")
+async def set_extended_description(w: World, actor: str) -> Outcome:
+    return await observe(
+        lambda: scalar(w, select(SiteText.text)),
+        lambda: w.api.put(
+            "/api/v1/admin/extended_description",
+            headers=w.headers(actor),
+            json={"text": f"written by {actor}"},
+        ),
+    )
 
 
 @scenario("POST", "/admin/login")

@@ -94,6 +94,34 @@ class NotificationCreated(Topic):
     notification_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class AnnouncementEvent(Topic):
+    announcement_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementPublished(AnnouncementEvent):
+    """Published, or edited while published: everyone's `user` stream gets it again."""
+
+    name: ClassVar[str] = "announcement.published"
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementWithdrawn(AnnouncementEvent):
+    """Unpublished, ended or deleted."""
+
+    name: ClassVar[str] = "announcement.withdrawn"
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementReacted(AnnouncementEvent):
+    """Someone added or took back the reaction `reaction` (an emoji)."""
+
+    name: ClassVar[str] = "announcement.reacted"
+
+    reaction: str = ""
+
+
 TOPICS: dict[str, type[Topic]] = {
     kind.name: kind
     for kind in (
@@ -103,6 +131,9 @@ TOPICS: dict[str, type[Topic]] = {
         FollowCreated,
         FollowDeleted,
         NotificationCreated,
+        AnnouncementPublished,
+        AnnouncementWithdrawn,
+        AnnouncementReacted,
     )
 }
 

@@ -6,6 +6,9 @@ import orjson
 
 from social.platform.events.topics import (
     TOPICS,
+    AnnouncementPublished,
+    AnnouncementReacted,
+    AnnouncementWithdrawn,
     FavouriteCreated,
     FollowCreated,
     StatusCreated,
@@ -20,6 +23,9 @@ def test_each_topic_reads_back_what_was_written_through_json() -> None:
         StatusDeleted(7, 1, "direct", 1.5, mention_ids=(4,)),
         FavouriteCreated(2, 7, 1),
         FollowCreated(1, 2),
+        AnnouncementPublished(9),
+        AnnouncementWithdrawn(9),
+        AnnouncementReacted(9, "🎉"),
     ]
     for event in events:
         wire = orjson.loads(orjson.dumps(event.payload()))  # as the outbox stores it
@@ -27,7 +33,9 @@ def test_each_topic_reads_back_what_was_written_through_json() -> None:
 
 
 def test_names_are_distinct_and_known() -> None:
-    assert len(TOPICS) == 6
+    names = [topic.name for topic in TOPICS.values()]
+    assert len(set(names)) == len(names) == 9
+    assert all(TOPICS[name].name == name for name in TOPICS)
     assert decode("something.else", {}) is None
 
 
