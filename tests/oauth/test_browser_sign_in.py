@@ -1,7 +1,8 @@
 """A browser app signs in as Elk or Phanpy do, in a headless Chromium: its page (served by this
 test from another origin) registers itself, builds an S256 challenge in JavaScript, opens
 `/oauth/authorize`; the person signs in and approves; the page gets the code on its redirect
-URI, exchanges it with `fetch` (CORS) and reads `verify_credentials` with the token."""
+URI, exchanges it with `fetch` (CORS) and reads `verify_credentials` with the token. And a
+desktop app's way, out of band: the code shown in the browser, copied into the app."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from starlette.applications import Starlette
@@ -142,3 +145,49 @@ def test_a_browser_app_signs_in_with_pkce_and_cors(chromium: str, servers: Serve
             expect(result).to_have_text("signed in as @alice (state from-the-client, home 200)")
         finally:
             browser.close()
+
+
+def test_a_desktop_app_signs_in_out_of_band(chromium: str, servers: Servers) -> None:
+    """A desktop or command-line app: it opens the authorization URL in the person's browser,
+    they sign in and approve, and copy the code shown into the app, which exchanges it."""
+    oob = "urn:ietf:wg:oauth:2.0:oob"
+    with httpx.Client(base_url=servers.social) as http:
+        registered = http.post(
+            "/api/v1/apps",
+            data={"client_name": "Desktop app", "redirect_uris": oob, "scopes": "read write"},
+        ).json()
+        ask = {
+            "response_type": "code",
+            "client_id": registered["client_id"],
+            "redirect_uri": oob,
+            "scope": "read",
+        }
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=chromium, args=CHROMIUM_ARGS, timeout=20_000
+            )
+            try:
+                page = browser.new_page()
+                page.set_default_timeout(WAIT_MS)
+                page.goto(f"{servers.social}/oauth/authorize?{urlencode(ask)}")
+                sign_in(page)
+                page.get_by_role("button", name="Authorize").click()
+                expect(page.get_by_role("heading", name="Authorization code")).to_be_visible()
+                code = page.get_by_label("Authorization code").input_value()
+            finally:
+                browser.close()
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": oob,
+            "client_id": registered["client_id"],
+            "client_secret": registered["client_secret"],
+        }
+        token = http.post("/oauth/token", data=form)
+        assert token.status_code == 200, token.text
+        assert token.json()["scope"] == "read"
+        me = http.get(
+            "/api/v1/accounts/verify_credentials",
+            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+        )
+        assert me.json()["username"] == "alice"
