@@ -1,13 +1,20 @@
 """The `notifications` consumer group: mention, follow and favourite notifications; an
-unfollow withdraws its follow's. Idempotent: each has a dedupe key (a follow's names the
-follow), and a redelivered event finds it already there, or already gone."""
+unfollow or unfavourite withdraws its notification. Idempotent: each has a dedupe key (a
+follow's or favourite's names it), and a redelivered event finds it already there, or gone."""
 
 from __future__ import annotations
 
-from social.notifications.service import current_follow, notify, withdraw_follow
+from social.notifications.service import (
+    current_favourite,
+    current_follow,
+    notify,
+    withdraw_favourite,
+    withdraw_follow,
+)
 from social.platform.context import AppContext
 from social.platform.events.topics import (
     FavouriteCreated,
+    FavouriteDeleted,
     FollowCreated,
     FollowDeleted,
     StatusCreated,
@@ -52,6 +59,9 @@ async def follow_deleted(ctx: AppContext, event: FollowDeleted) -> None:
 
 
 async def favourite_created(ctx: AppContext, event: FavouriteCreated) -> None:
+    favourite_id = await current_favourite(ctx, event.account_id, event.status_id)
+    if favourite_id is None:
+        return  # unfavourited since: nothing to tell
     await notify(
         ctx,
         [
@@ -60,9 +70,14 @@ async def favourite_created(ctx: AppContext, event: FavouriteCreated) -> None:
                 "from_account_id": event.account_id,
                 "type": "favourite",
                 "status_id": event.status_id,
+                "favourite_id": favourite_id,
             }
         ],
     )
+
+
+async def favourite_deleted(ctx: AppContext, event: FavouriteDeleted) -> None:
+    await withdraw_favourite(ctx, event.account_id, event.status_id, event.author_id)
 
 
 HANDLERS: dict[str, TopicHandler] = {
@@ -70,4 +85,5 @@ HANDLERS: dict[str, TopicHandler] = {
     FollowCreated.name: follow_created,
     FollowDeleted.name: follow_deleted,
     FavouriteCreated.name: favourite_created,
+    FavouriteDeleted.name: favourite_deleted,
 }

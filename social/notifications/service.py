@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.platform.context import AppContext
-from social.platform.db.models import Account, Follow, Notification
+from social.platform.db.models import Account, Favourite, Follow, Notification
 from social.platform.db.models.notifications import TYPES
 from social.platform.errors import NotFound
 from social.platform.events.topics import NotificationCreated, publish
@@ -38,7 +38,7 @@ class Filters:
 
 
 def dedupe_key(kind: str, from_account_id: int, cause: int, account_id: int) -> str:
-    """One notification per cause: the status (mention, favourite) or the follow."""
+    """One notification per cause: the status (a mention), the favourite or the follow."""
     return f"{kind}:{from_account_id}:{cause}:{account_id}"
 
 
@@ -46,7 +46,8 @@ async def notify(
     ctx: AppContext, rows: list[dict[str, Any]], *, now_s: float | None = None
 ) -> None:
     """Insert one notification per row (`account_id`, `from_account_id`, `type`, and
-    `status_id` or, for a follow, `follow_id`) unless it is there already or notifies its own
+    `status_id`; for a follow its `follow_id`, for a favourite its `favourite_id` too) unless
+    it is there already or notifies its own
     cause. `now_s`: the time its group is chosen by (the clock's, but in tests)."""
     now_s = time.time() if now_s is None else now_s
     wanted = [
@@ -59,7 +60,7 @@ async def notify(
             "dedupe_key": dedupe_key(
                 r["type"],
                 r["from_account_id"],
-                r.get("status_id") or r.get("follow_id") or 0,
+                r.get("follow_id") or r.get("favourite_id") or r.get("status_id") or 0,
                 r["account_id"],
             ),
         }
@@ -232,4 +233,38 @@ async def dismiss_group(ctx: AppContext, account_id: int, group_key: str) -> Non
         await db.execute(
             delete(Notification).where(Notification.account_id == account_id, matching)
         )
+        await db.commit()
+
+
+async def _favourite_id(db: AsyncSession, account_id: int, status_id: int) -> int | None:
+    query = select(Favourite.id).where(
+        Favourite.account_id == account_id, Favourite.status_id == status_id
+    )
+    found: int | None = (await db.execute(query)).scalar()
+    return found
+
+
+async def current_favourite(ctx: AppContext, account_id: int, status_id: int) -> int | None:
+    """The id of an account's favourite of a status, if it is still there."""
+    async with ctx.db() as db:
+        return await _favourite_id(db, account_id, status_id)
+
+
+async def withdraw_favourite(
+    ctx: AppContext, account_id: int, status_id: int, author_id: int
+) -> None:
+    """Delete the notifications of `account_id`'s favourites of the status that ended: all but
+    the current favourite's (events may come late, or twice)."""
+    query = delete(Notification).where(
+        Notification.account_id == author_id,
+        Notification.from_account_id == account_id,
+        Notification.type == "favourite",
+        Notification.status_id == status_id,
+    )
+    async with ctx.db() as db:
+        current = await _favourite_id(db, account_id, status_id)
+        if current is not None:
+            kept = dedupe_key("favourite", account_id, current, author_id)
+            query = query.where(Notification.dedupe_key != kept)
+        await db.execute(query)
         await db.commit()

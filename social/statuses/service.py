@@ -21,6 +21,7 @@ from social.platform.db.types import utcnow
 from social.platform.errors import Invalid, NotFound, invalid
 from social.platform.events.topics import (
     FavouriteCreated,
+    FavouriteDeleted,
     StatusCreated,
     StatusDeleted,
     StatusEvent,
@@ -233,6 +234,8 @@ async def set_favourite(ctx: AppContext, account_id: int, status_id: int, on: bo
             )
         if changed > 0:
             publish(db, FavouriteCreated(account_id, status_id, status.account_id))
+        elif changed < 0:
+            publish(db, FavouriteDeleted(account_id, status_id, status.account_id))
         await db.commit()
     if changed:
         ctx.events.wake()

@@ -90,6 +90,46 @@ async def test_following_again_notifies_again(app: Starlette, client: httpx.Asyn
     assert r.json() == {"count": 1}
 
 
+async def test_favouriting_again_notifies_again(app: Starlette, client: httpx.AsyncClient) -> None:
+    """As Mastodon: an unfavourite takes its notification back, and a new favourite notifies
+    anew, even when their events are handled late or twice."""
+    from social.notifications.consumer import favourite_created, favourite_deleted
+    from social.platform.events.topics import FavouriteCreated, FavouriteDeleted
+
+    client_app = await register_app(client)
+    alice = await make_user(client, client_app, "alice")
+    bob = await make_user(client, client_app, "bob")
+    status = (await post(client, alice, "like me"))["id"]
+    drain = app.state.ctx.events.drain
+
+    async def favourites() -> list[str]:
+        params = {"types[]": "favourite"}
+        r = await client.get("/api/v1/notifications", headers=alice.auth, params=params)
+        assert r.status_code == 200, r.text
+        return [n["id"] for n in r.json()]
+
+    await client.post(f"/api/v1/statuses/{status}/favourite", headers=bob.auth)
+    await drain()
+    (first,) = await favourites()
+    await client.post(f"/api/v1/statuses/{status}/unfavourite", headers=bob.auth)
+    await drain()
+    assert await favourites() == []
+    await client.post(f"/api/v1/statuses/{status}/favourite", headers=bob.auth)
+    await drain()
+    (second,) = await favourites()
+    assert int(second) > int(first)
+
+    ctx = app.state.ctx
+    created = FavouriteCreated(int(bob.id), int(status), int(alice.id))
+    await favourite_created(ctx, created)  # redelivered: nothing new
+    await favourite_deleted(ctx, FavouriteDeleted(int(bob.id), int(status), int(alice.id)))
+    assert await favourites() == [second]  # a late unfavourite leaves the current favourite's
+    await client.post(f"/api/v1/statuses/{status}/unfavourite", headers=bob.auth)
+    await favourite_created(ctx, created)  # handled after the unfavourite: nothing to tell
+    await drain()
+    assert await favourites() == []
+
+
 async def test_redelivered_events_notify_once(app: Starlette, client: httpx.AsyncClient) -> None:
     from social.notifications.consumer import follow_created, follow_deleted
     from social.platform.events.topics import FollowCreated, FollowDeleted

@@ -72,6 +72,17 @@ class FavouriteCreated(Topic):
 
 
 @dataclass(frozen=True, slots=True)
+class FavouriteDeleted(Topic):
+    """An unfavourite: its notification goes with it (Mastodon's `dependent: :destroy`)."""
+
+    name: ClassVar[str] = "favourite.deleted"
+
+    account_id: int
+    status_id: int
+    author_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class FollowEvent(Topic):
     account_id: int
     target_account_id: int
@@ -128,6 +139,7 @@ TOPICS: dict[str, type[Topic]] = {
         StatusCreated,
         StatusDeleted,
         FavouriteCreated,
+        FavouriteDeleted,
         FollowCreated,
         FollowDeleted,
         NotificationCreated,

@@ -10,6 +10,7 @@ from social.platform.events.topics import (
     AnnouncementReacted,
     AnnouncementWithdrawn,
     FavouriteCreated,
+    FavouriteDeleted,
     FollowCreated,
     StatusCreated,
     StatusDeleted,
@@ -22,6 +23,7 @@ def test_each_topic_reads_back_what_was_written_through_json() -> None:
         StatusCreated(7, 1, "public", 1.5, 3, 2, (4, 5), ("café",)),
         StatusDeleted(7, 1, "direct", 1.5, mention_ids=(4,)),
         FavouriteCreated(2, 7, 1),
+        FavouriteDeleted(2, 7, 1),
         FollowCreated(1, 2),
         AnnouncementPublished(9),
         AnnouncementWithdrawn(9),
@@ -34,7 +36,7 @@ def test_each_topic_reads_back_what_was_written_through_json() -> None:
 
 def test_names_are_distinct_and_known() -> None:
     names = [topic.name for topic in TOPICS.values()]
-    assert len(set(names)) == len(names) == 9
+    assert len(set(names)) == len(names) == 10
     assert all(TOPICS[name].name == name for name in TOPICS)
     assert decode("something.else", {}) is None
 
