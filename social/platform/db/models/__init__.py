@@ -2,6 +2,12 @@
 
 from social.platform.db.models.accounts import Account, Application, User
 from social.platform.db.models.base import Base
+from social.platform.db.models.collections import Bookmark, StatusPin
+from social.platform.db.models.filters import (
+    CustomFilter,
+    CustomFilterKeyword,
+    CustomFilterStatus,
+)
 from social.platform.db.models.instance import (
     Announcement,
     AnnouncementReaction,
@@ -12,24 +18,34 @@ from social.platform.db.models.instance import (
 from social.platform.db.models.markers import Marker
 from social.platform.db.models.notifications import Notification
 from social.platform.db.models.outbox import OutboxEvent
+from social.platform.db.models.relations import AccountNote, Block, FollowRequest, Mute
 from social.platform.db.models.statuses import Favourite, Follow, Mention, Status, StatusTag, Tag
 
 __all__ = [
     "Account",
+    "AccountNote",
     "Announcement",
     "AnnouncementReaction",
     "AnnouncementRead",
     "Application",
     "Base",
+    "Block",
+    "Bookmark",
+    "CustomFilter",
+    "CustomFilterKeyword",
+    "CustomFilterStatus",
     "Favourite",
     "Follow",
+    "FollowRequest",
     "Marker",
     "Mention",
+    "Mute",
     "Notification",
     "OutboxEvent",
     "Rule",
     "SiteText",
     "Status",
+    "StatusPin",
     "StatusTag",
     "Tag",
     "User",

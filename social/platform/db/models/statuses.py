@@ -115,6 +115,12 @@ class Follow(Base):
     target_account_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("accounts.id", ondelete="CASCADE")
     )
+    show_reblogs: Mapped[bool] = mapped_column(Boolean, default=True)
+    """The follower sees the account's boosts in their home (Mastodon's `reblogs` option)."""
+    notify: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The follower is notified of each status the account posts."""
+    languages: Mapped[str | None] = mapped_column(String(255), default=None)
+    """Only statuses in these languages (comma-separated ISO 639-1) enter the home; None: all."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
