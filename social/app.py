@@ -26,6 +26,7 @@ from social.notifications import http as notifications
 from social.oauth.http import apps, authorize, sessions
 from social.oauth.http import token as oauth
 from social.platform import ids, logs
+from social.relations import http as relations
 from social.statuses import http as statuses
 from social.streaming import http as streaming
 from social.streaming.http import STREAMING_PATH
@@ -50,6 +51,7 @@ def all_routes() -> list[BaseRoute]:
         oauth,
         authorize,
         follows,
+        relations,
         accounts,
         statuses,
         notifications,

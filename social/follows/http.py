@@ -1,8 +1,9 @@
-"""Follows: follow, unfollow, followers, following, relationships (Mastodon)."""
+"""Follows: follow (with its options), unfollow, followers, following, relationships, and a
+locked account's follow requests (Mastodon)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -10,15 +11,17 @@ from starlette.routing import Route
 
 from social.accounts import entities as account_entities
 from social.accounts.render import account_or_404, accounts_page
-from social.follows import entities
-from social.follows.service import relationships, set_following
-from social.platform.db.models import Follow
+from social.follows.service import FollowOptions, authorize, follow, reject, unfollow
+from social.platform.db.models import Follow, FollowRequest
 from social.platform.paging import PageQuery
-from social.web.caller import require_user
+from social.relations import entities
+from social.relations.blocks import blocks_viewer
+from social.relations.relationships import relationships
+from social.web.caller import require_user, viewer_id
 from social.web.context import get_context
 from social.web.openapi import endpoint
 from social.web.paging import link_header
-from social.web.params import is_id, multi_to_dict, parse_id, parse_query, validate
+from social.web.params import is_id, multi_to_dict, parse, parse_id, parse_query, validate
 from social.web.responses import json_response, raw_json_list
 
 
@@ -26,34 +29,56 @@ class RelationshipsQuery(BaseModel):
     id: list[str] = Field(min_length=1, max_length=40)
 
 
-async def _relationship(request: Request, on: bool) -> Response:
+class FollowForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    reblogs: bool | None = Field(default=None, description="show their boosts in your home")
+    notify: bool | None = Field(default=None, description="be notified when they post")
+    languages: list[str] | None = Field(
+        default=None,
+        max_length=100,
+        description="only their statuses in these languages (ISO 639-1) enter your home",
+    )
+
+
+async def _relationship(request: Request, account_id: int) -> Response:
+    caller = require_user(request)
+    rel = await relationships(get_context(request), caller.account_id, [account_id])
+    return json_response(rel[0])
+
+
+@endpoint(
+    "Follow an account (a locked one: ask to), or change a follow's options",
+    auth="user",
+    scopes=("write:follows",),
+    body=FollowForm,
+    response=entities.Relationship,
+    errors=(403, 404),
+)
+async def follow_endpoint(request: Request) -> Response:
     caller = require_user(request, "write:follows")
-    ctx = get_context(request)
     target = parse_id(request.path_params["id"])
-    await set_following(ctx, caller.account_id, target, on)
-    return json_response((await relationships(ctx, caller.account_id, [target]))[0])
+    form = await parse(request, FollowForm)
+    languages = None
+    if form.languages is not None:
+        languages = tuple(dict.fromkeys(x.strip().lower() for x in form.languages if x.strip()))
+    options = FollowOptions(form.reblogs, form.notify, languages)
+    await follow(get_context(request), caller.account_id, target, options)
+    return await _relationship(request, target)
 
 
 @endpoint(
-    "Follow an account",
+    "Unfollow an account, or withdraw a follow request",
     auth="user",
     scopes=("write:follows",),
     response=entities.Relationship,
     errors=(404,),
 )
-async def follow(request: Request) -> Response:
-    return await _relationship(request, True)
-
-
-@endpoint(
-    "Unfollow an account",
-    auth="user",
-    scopes=("write:follows",),
-    response=entities.Relationship,
-    errors=(404,),
-)
-async def unfollow(request: Request) -> Response:
-    return await _relationship(request, False)
+async def unfollow_endpoint(request: Request) -> Response:
+    caller = require_user(request, "write:follows")
+    target = parse_id(request.path_params["id"])
+    await unfollow(get_context(request), caller.account_id, target)
+    return await _relationship(request, target)
 
 
 async def _follow_list(request: Request, *, followers: bool) -> Response:
@@ -61,6 +86,9 @@ async def _follow_list(request: Request, *, followers: bool) -> Response:
     account_id = parse_id(request.path_params["id"])
     await account_or_404(ctx, account_id)
     page = parse_query(request, PageQuery)
+    viewer = viewer_id(request)
+    if viewer is not None and await blocks_viewer(ctx, account_id, viewer):
+        return json_response([])  # as Mastodon: an account that blocks you shows you none
     mine, other = (
         (Follow.target_account_id, Follow.account_id)
         if followers
@@ -112,10 +140,60 @@ async def relationships_endpoint(request: Request) -> Response:
     return json_response(await relationships(get_context(request), caller.account_id, ids))
 
 
+@endpoint(
+    "Accounts asking to follow you",
+    auth="user",
+    scopes=("read:follows"),
+    query=PageQuery,
+    response=account_entities.Account,
+    many=True,
+)
+async def follow_requests(request: Request) -> Response:
+    caller = require_user(request, "read:follows")
+    page = parse_query(request, PageQuery)
+    query = select(FollowRequest.id, FollowRequest.account_id).where(
+        FollowRequest.target_account_id == caller.account_id
+    )
+    cursors, accounts = await accounts_page(get_context(request), query, FollowRequest.id, page)
+    headers = {"Link": link_header(request, cursors)} if cursors else {}
+    return json_response(raw_json_list(accounts), headers=headers)
+
+
+@endpoint(
+    "Accept a follow request",
+    auth="user",
+    scopes=("write:follows"),
+    response=entities.Relationship,
+    errors=(404,),
+)
+async def authorize_request(request: Request) -> Response:
+    caller = require_user(request, "write:follows")
+    requester = parse_id(request.path_params["id"])
+    await authorize(get_context(request), caller.account_id, requester)
+    return await _relationship(request, requester)
+
+
+@endpoint(
+    "Reject a follow request",
+    auth="user",
+    scopes=("write:follows"),
+    response=entities.Relationship,
+    errors=(404,),
+)
+async def reject_request(request: Request) -> Response:
+    caller = require_user(request, "write:follows")
+    requester = parse_id(request.path_params["id"])
+    await reject(get_context(request), caller.account_id, requester)
+    return await _relationship(request, requester)
+
+
 routes = [
     Route("/api/v1/accounts/relationships", relationships_endpoint, methods=["GET"]),
-    Route("/api/v1/accounts/{id}/follow", follow, methods=["POST"]),
-    Route("/api/v1/accounts/{id}/unfollow", unfollow, methods=["POST"]),
+    Route("/api/v1/accounts/{id}/follow", follow_endpoint, methods=["POST"]),
+    Route("/api/v1/accounts/{id}/unfollow", unfollow_endpoint, methods=["POST"]),
     Route("/api/v1/accounts/{id}/followers", followers, methods=["GET"]),
     Route("/api/v1/accounts/{id}/following", following, methods=["GET"]),
+    Route("/api/v1/follow_requests", follow_requests, methods=["GET"]),
+    Route("/api/v1/follow_requests/{id}/authorize", authorize_request, methods=["POST"]),
+    Route("/api/v1/follow_requests/{id}/reject", reject_request, methods=["POST"]),
 ]

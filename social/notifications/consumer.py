@@ -1,5 +1,6 @@
-"""The `notifications` consumer group: mention, follow and favourite notifications; an
-unfollow or unfavourite withdraws its notification. Idempotent: each has a dedupe key (a
+"""The `notifications` consumer group: mention, status (a follow's `notify`), follow, follow
+request and favourite notifications; an unfollow, unfavourite or ended request withdraws its
+notification. Idempotent: each has a dedupe key (a
 follow's or favourite's names it), and a redelivered event finds it already there, or gone."""
 
 from __future__ import annotations
@@ -7,9 +8,12 @@ from __future__ import annotations
 from social.notifications.service import (
     current_favourite,
     current_follow,
+    current_request,
+    notified_followers,
     notify,
     withdraw_favourite,
     withdraw_follow,
+    withdraw_request,
 )
 from social.platform.context import AppContext
 from social.platform.events.topics import (
@@ -17,27 +21,50 @@ from social.platform.events.topics import (
     FavouriteDeleted,
     FollowCreated,
     FollowDeleted,
+    FollowRequested,
+    FollowRequestEnded,
     StatusCreated,
     TopicHandler,
 )
 
 
 async def status_created(ctx: AppContext, event: StatusCreated) -> None:
+    author = event.account_id
     await notify(
         ctx,
         [
             {
                 "account_id": m,
-                "from_account_id": event.account_id,
+                "from_account_id": author,
                 "type": "mention",
                 "status_id": event.status_id,
             }
             for m in event.mention_ids
         ],
     )
+    # Followers who asked to be told (`notify`), of what enters their home: not a direct
+    # status, nor a reply to someone else (as Mastodon's).
+    replied_to = event.in_reply_to_account_id
+    if event.visibility == "direct" or (replied_to is not None and replied_to != author):
+        return
+    mentioned = set(event.mention_ids)
+    async for batch in notified_followers(ctx, author):
+        rows = [
+            {
+                "account_id": f,
+                "from_account_id": author,
+                "type": "status",
+                "status_id": event.status_id,
+            }
+            for f in batch
+            if f not in mentioned  # they have the mention
+        ]
+        await notify(ctx, rows)
 
 
 async def follow_created(ctx: AppContext, event: FollowCreated) -> None:
+    if event.authorized:
+        return  # the request notified; accepting it tells nobody
     follow_id = await current_follow(ctx, event.account_id, event.target_account_id)
     if follow_id is None:
         return  # unfollowed since: nothing to tell
@@ -56,6 +83,27 @@ async def follow_created(ctx: AppContext, event: FollowCreated) -> None:
 
 async def follow_deleted(ctx: AppContext, event: FollowDeleted) -> None:
     await withdraw_follow(ctx, event.account_id, event.target_account_id)
+
+
+async def follow_requested(ctx: AppContext, event: FollowRequested) -> None:
+    request_id = await current_request(ctx, event.account_id, event.target_account_id)
+    if request_id is None:
+        return  # withdrawn, accepted or rejected since
+    await notify(
+        ctx,
+        [
+            {
+                "account_id": event.target_account_id,
+                "from_account_id": event.account_id,
+                "type": "follow_request",
+                "request_id": request_id,
+            }
+        ],
+    )
+
+
+async def follow_request_ended(ctx: AppContext, event: FollowRequestEnded) -> None:
+    await withdraw_request(ctx, event.account_id, event.target_account_id)
 
 
 async def favourite_created(ctx: AppContext, event: FavouriteCreated) -> None:
@@ -84,6 +132,8 @@ HANDLERS: dict[str, TopicHandler] = {
     StatusCreated.name: status_created,
     FollowCreated.name: follow_created,
     FollowDeleted.name: follow_deleted,
+    FollowRequested.name: follow_requested,
+    FollowRequestEnded.name: follow_request_ended,
     FavouriteCreated.name: favourite_created,
     FavouriteDeleted.name: favourite_deleted,
 }

@@ -5,7 +5,7 @@ with the follow, as Mastodon's: unfollowing withdraws it, following again notifi
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,16 +15,18 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.platform.context import AppContext
-from social.platform.db.models import Account, Favourite, Follow, Notification
+from social.platform.db.models import Account, Favourite, Follow, FollowRequest, Notification
 from social.platform.db.models.notifications import TYPES
 from social.platform.errors import NotFound
 from social.platform.events.topics import NotificationCreated, publish
 from social.platform.ids import id_at, next_id
 from social.platform.paging import MAX_ID, PageQuery, paged
+from social.relations.hidden import silenced_pairs, silenced_senders_query
 
 GROUPABLE = frozenset({"favourite", "reblog", "follow"})  # Mastodon's (we write no reblogs yet)
 MAX_GROUP_SPAN_H = 12  # Mastodon's MAXIMUM_GROUP_SPAN_HOURS
 UNGROUPED = "ungrouped-"
+NOTIFY_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,10 @@ async def notify(
     ctx: AppContext, rows: list[dict[str, Any]], *, now_s: float | None = None
 ) -> None:
     """Insert one notification per row (`account_id`, `from_account_id`, `type`, and
-    `status_id`; for a follow its `follow_id`, for a favourite its `favourite_id` too) unless
-    it is there already or notifies its own
-    cause. `now_s`: the time its group is chosen by (the clock's, but in tests)."""
+    `status_id`; for a follow its `follow_id`, for a request its `request_id`, for a favourite
+    its `favourite_id` too) unless it is there already, notifies its own cause, or the
+    recipient silences the sender. `now_s`: the time its group is chosen by (the clock's, but
+    in tests)."""
     now_s = time.time() if now_s is None else now_s
     wanted = [
         {
@@ -60,7 +63,11 @@ async def notify(
             "dedupe_key": dedupe_key(
                 r["type"],
                 r["from_account_id"],
-                r.get("follow_id") or r.get("favourite_id") or r.get("status_id") or 0,
+                r.get("follow_id")
+                or r.get("request_id")
+                or r.get("favourite_id")
+                or r.get("status_id")
+                or 0,
                 r["account_id"],
             ),
         }
@@ -79,6 +86,11 @@ async def notify(
             ).scalars()
         )
         wanted = [r for r in wanted if r["account_id"] in existing]
+        # Nor those who block or are blocked by the sender, or mute their notifications.
+        silenced = await silenced_pairs(
+            db, {(r["account_id"], r["from_account_id"]) for r in wanted}
+        )
+        wanted = [r for r in wanted if (r["account_id"], r["from_account_id"]) not in silenced]
         if not wanted:
             return
         for row in wanted:
@@ -147,6 +159,57 @@ async def current_follow(ctx: AppContext, follower_id: int, target_id: int) -> i
         return await _follow_id(db, follower_id, target_id)
 
 
+async def notified_followers(ctx: AppContext, author_id: int) -> AsyncIterator[list[int]]:
+    """The followers who asked to be notified of the author's statuses, in batches."""
+    after = 0
+    while True:
+        async with ctx.db() as db:
+            rows = (
+                await db.execute(
+                    select(Follow.id, Follow.account_id)
+                    .where(
+                        Follow.target_account_id == author_id,
+                        Follow.notify.is_(True),
+                        Follow.id > after,
+                    )
+                    .order_by(Follow.id)
+                    .limit(NOTIFY_BATCH)
+                )
+            ).all()
+        if not rows:
+            return
+        yield [r.account_id for r in rows]
+        after = rows[-1].id
+
+
+async def current_request(ctx: AppContext, requester_id: int, target_id: int) -> int | None:
+    """The id of the pending follow request between the two, if there is one."""
+    query = select(FollowRequest.id).where(
+        FollowRequest.account_id == requester_id, FollowRequest.target_account_id == target_id
+    )
+    async with ctx.db() as db:
+        found: int | None = (await db.execute(query)).scalar()
+    return found
+
+
+async def withdraw_request(ctx: AppContext, requester_id: int, target_id: int) -> None:
+    """Delete the request notifications of requests that ended: all but the pending one's."""
+    query = delete(Notification).where(
+        Notification.account_id == target_id,
+        Notification.from_account_id == requester_id,
+        Notification.type == "follow_request",
+    )
+    current = await current_request(ctx, requester_id, target_id)
+    if current is not None:
+        query = query.where(
+            Notification.dedupe_key
+            != dedupe_key("follow_request", requester_id, current, target_id)
+        )
+    async with ctx.db() as db:
+        await db.execute(query)
+        await db.commit()
+
+
 async def withdraw_follow(ctx: AppContext, follower_id: int, target_id: int) -> None:
     """Delete the follow notifications of follows from `follower_id` that ended: all of
     them but the current follow's (events may come late, or twice)."""
@@ -165,11 +228,16 @@ async def withdraw_follow(ctx: AppContext, follower_id: int, target_id: int) -> 
 
 
 def browsable(account_id: int, filters: Filters = Filters()) -> Select[Notification]:
-    """The account's notifications a page may show: none from a suspended account."""
+    """The account's notifications a page may show: none from a suspended account, nor from
+    one it blocks, is blocked by, or mutes with notifications."""
     query = (
         select(Notification)
         .join(Account, Account.id == Notification.from_account_id)
-        .where(Notification.account_id == account_id, Account.suspended.is_(False))
+        .where(
+            Notification.account_id == account_id,
+            Account.suspended.is_(False),
+            Notification.from_account_id.not_in(silenced_senders_query(account_id)),
+        )
     )
     if filters.types:
         query = query.where(Notification.type.in_([t for t in filters.types if t in TYPES]))

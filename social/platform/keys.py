@@ -34,6 +34,12 @@ class Keys:
         """Shares the feed's hash tag."""
         return f"{self.prefix}feed:home:{{{account_id}}}:rebuild"
 
+    def home_hidden(self, account_id: int) -> str:
+        """Sorted set: the authors whose statuses may not enter the home (blocks, mutes),
+        scored by when that ends (`inf`: until undone). Shares the feed's hash tag, so the
+        feed's script checks it as it adds."""
+        return f"{self.prefix}feed:home:{{{account_id}}}:hidden"
+
     def favourites(self, account_id: int) -> str:
         return f"{self.favourites_prefix}{account_id}"
 
@@ -61,6 +67,11 @@ class Keys:
     def id_nodes(self) -> str:
         """Counter: the next id node a starting process takes (social/ids.py)."""
         return f"{self.prefix}ids:nodes"
+
+    def stream_relations(self) -> str:
+        """Pub/sub channel announcing accounts whose blocks or mutes changed (their open
+        streams reload what they hide)."""
+        return f"{self.prefix}stream:relations"
 
     def stream_revoked(self) -> str:
         """Pub/sub channel announcing revoked access-token session ids."""

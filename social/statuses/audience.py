@@ -5,7 +5,8 @@ mentioned only; the author always.
 
 Homes: the author's; a direct status only the mentioned accounts' too; any other the homes of
 the author's followers, but a reply to someone else only of those who follow that someone as
-well (or are them), as Mastodon's. The rule has two forms, kept side by side here: a query
+well (or are them), as Mastodon's; never the home of a reader it is hidden from (a block or a
+mute, `social.relations.hidden`). The rule has two forms, kept side by side here: a query
 of the statuses one reader's home shows (`home_query`: the database path and feed rebuilds),
 and the readers one status reaches (`home_audience`: fan-out and live streams).
 """
@@ -22,6 +23,7 @@ from sqlalchemy.sql import Select
 from social.platform.context import AppContext
 from social.platform.db.models import Follow, Mention, Status
 from social.platform.events.topics import StatusEvent
+from social.relations.hidden import blocking_among, readers_hiding, shown_to
 
 if TYPE_CHECKING:
     from social.statuses.render import CachedStatus
@@ -54,10 +56,19 @@ def may_see(status: CachedStatus, viewer_id: int | None, following: set[int]) ->
 async def filter_visible(
     db: AsyncSession, statuses: list[tuple[T, CachedStatus]], viewer_id: int | None
 ) -> list[tuple[T, CachedStatus]]:
-    """Drop what the viewer may not see; one query, and only when a non-open status is there."""
+    """Drop what the viewer may not see: a closed status they are not in the audience of
+    (a query, only when one is there), and, for the signed-in, the statuses of authors who
+    block them (a query; Mastodon's `StatusPolicy#show?`)."""
+    if viewer_id is None:
+        return [(k, s) for k, s in statuses if s.visibility in OPEN]
     closed = {s.account_id for _, s in statuses if s.visibility not in OPEN}
-    following = await followed_among(db, viewer_id, closed) if viewer_id and closed else set()
-    return [(k, s) for k, s in statuses if may_see(s, viewer_id, following)]
+    following = await followed_among(db, viewer_id, closed) if closed else set()
+    blocking = await blocking_among(db, viewer_id, {s.account_id for _, s in statuses})
+    return [
+        (k, s)
+        for k, s in statuses
+        if s.account_id not in blocking and may_see(s, viewer_id, following)
+    ]
 
 
 def home_query(account_id: int, following: Select[int]) -> Select[int, int]:
@@ -76,7 +87,8 @@ def home_query(account_id: int, following: Select[int]) -> Select[int, int]:
             Status.account_id == account_id,
             Status.account_id.in_(following) & (Status.visibility != "direct") & reply_ok,
             (Status.visibility == "direct") & Status.id.in_(mentioned),
-        )
+        ),
+        shown_to(account_id),
     )
 
 
@@ -119,10 +131,11 @@ async def home_audience(
     home it may have entered, the mentioned and every follower (who follows whom may have
     changed since)."""
     author = status.account_id
-    if status.visibility == "direct" or not written:
+    if not written:
         yield list(dict.fromkeys([author, *status.mention_ids]))
-        if status.visibility == "direct":
-            return
+    elif status.visibility == "direct":
+        yield [author, *await _not_hiding(ctx, status, set(status.mention_ids) - {author})]
+        return
     else:
         yield [author]
     replied_to = status.in_reply_to_account_id if written else None
@@ -130,5 +143,17 @@ async def home_audience(
         if replied_to and replied_to != author:
             both = await follows_among(ctx, batch, replied_to)
             batch = [f for f in batch if f in both or f == replied_to]
+        if written:
+            batch = await _not_hiding(ctx, status, batch)
         if batch:
             yield batch
+
+
+async def _not_hiding(ctx: AppContext, status: StatusEvent, readers: Iterable[int]) -> list[int]:
+    """Those of `readers` the status is not hidden from (one query)."""
+    readers = list(readers)
+    if not readers:
+        return readers
+    async with ctx.db() as db:
+        hiding = await readers_hiding(db, readers, status.account_id, status.mention_ids)
+    return [r for r in readers if r not in hiding]

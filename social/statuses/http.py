@@ -131,7 +131,7 @@ async def context(request: Request) -> Response:
     status_id = parse_id(request.path_params["id"])
     viewer = viewer_id(request)
     await render_one(ctx, status_id, viewer)  # 404 unless the viewer may see it
-    ancestors, descendants = await thread_of(ctx, status_id)
+    ancestors, descendants = await thread_of(ctx, status_id, viewer)
     return json_response(
         {
             "ancestors": await render_statuses(ctx, ancestors, viewer),

@@ -212,7 +212,11 @@ async def render_raw(
     else:
         by_id = await cached_statuses(ctx, ids, cached=found[0])
         visible = [(i, by_id[i]) for i in ids if i in by_id]
-        if check_visibility and any(s.visibility not in OPEN for _, s in visible):
+        if (
+            check_visibility
+            and visible
+            and (viewer_id is not None or any(s.visibility not in OPEN for _, s in visible))
+        ):
             async with ctx.db() as db:
                 visible = await filter_visible(db, visible, viewer_id)
         statuses = [(i, s.account_id, s.public[:-1]) for i, s in visible]

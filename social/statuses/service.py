@@ -28,7 +28,7 @@ from social.platform.events.topics import (
     publish,
 )
 from social.statuses import text
-from social.statuses.audience import followed_among, may_see
+from social.statuses.audience import filter_visible
 from social.statuses.render import cached_statuses
 
 S = TypeVar("S", bound=StatusEvent)
@@ -167,8 +167,7 @@ async def _may_see_row(ctx: AppContext, db: AsyncSession, status: Status, viewer
     cached = (await cached_statuses(ctx, [status.id])).get(status.id)
     if cached is None:
         return False
-    following = await followed_among(db, viewer, [status.account_id])
-    return may_see(cached, viewer, following)
+    return bool(await filter_visible(db, [(status.id, cached)], viewer))
 
 
 async def _refresh_caches(ctx: AppContext, author: Account | None, status_ids: list[int]) -> None:

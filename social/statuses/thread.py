@@ -6,12 +6,17 @@ from sqlalchemy import select
 
 from social.platform.context import AppContext
 from social.platform.db.models import Status
+from social.relations.hidden import shown_to
 
 CONTEXT_MAX = 4096
 """Of each side, at most this many (a thread is walked one level a query)."""
 
 
-async def thread_of(ctx: AppContext, status_id: int) -> tuple[list[int], list[int]]:
+async def thread_of(
+    ctx: AppContext, status_id: int, viewer_id: int | None = None
+) -> tuple[list[int], list[int]]:
+    """The ancestors, oldest first, and the descendants, in id order, leaving out those hidden
+    from the viewer (blocks, mutes; a descendant's own replies stay, as Mastodon's)."""
     async with ctx.db() as db:
         ancestors: list[int] = []
         parent = (
@@ -36,4 +41,14 @@ async def thread_of(ctx: AppContext, status_id: int) -> tuple[list[int], list[in
             )
             descendants += children
             frontier = children
-    return list(reversed(ancestors)), sorted(descendants)
+        shown = set(ancestors) | set(descendants)
+        if viewer_id is not None and shown:
+            shown = set(
+                (
+                    await db.execute(
+                        select(Status.id).where(Status.id.in_(shown), shown_to(viewer_id))
+                    )
+                ).scalars()
+            )
+    ancestors = [i for i in reversed(ancestors) if i in shown]
+    return ancestors, sorted(i for i in descendants if i in shown)

@@ -8,6 +8,8 @@ import logging
 from redis.exceptions import RedisError
 
 from social.platform.context import AppContext
+from social.platform.live.entry import Entry
+from social.relations.hidden import Hidden
 from social.streaming.client import Client
 from social.streaming.protocol import (
     ClientMessage,
@@ -30,6 +32,38 @@ class StreamSession:
         self.client = client
         self.viewer = viewer
         self.subscriptions: dict[str, Subscription] = {}
+        self.hidden = Hidden()
+        self._watching = False
+        self._reload: asyncio.Task[None] | None = None
+
+    def hides(self, entry: Entry) -> bool:
+        """Whether the viewer's blocks and mutes hide this event (a status of, or mentioning,
+        an account hidden from them)."""
+        if not self.hidden:
+            return False
+        accounts = entry.status_accounts
+        return accounts is not None and self.hidden.hides(*accounts)
+
+    def relations_changed(self) -> None:
+        """The viewer blocked, muted, unblocked or unmuted someone (or was blocked): read
+        what they hide again; events meanwhile are checked against what it was."""
+        if self._reload is None or self._reload.done():
+            self._reload = asyncio.get_running_loop().create_task(self._load_hidden())
+
+    async def _load_hidden(self) -> None:
+        try:
+            async with self.ctx.db() as db:
+                self.hidden = await Hidden.load(db, self.viewer.account_id)
+        except Exception as exc:  # the database is down: keep what was hidden
+            log.warning("streaming: could not read what a viewer hides: %r", exc)
+
+    async def _watch_relations(self) -> None:
+        account_id = self.viewer.account_id
+        if self._watching or account_id is None:
+            return
+        self._watching = True
+        self.ctx.streams.watch_relations(account_id, self)
+        await self._load_hidden()
 
     async def handle_text(self, text: str) -> None:
         """A client message; its mistakes come back as error frames."""
@@ -57,8 +91,9 @@ class StreamSession:
             return
         if len(self.subscriptions) >= MAX_STREAMS:
             raise StreamError(429, "Too many streams on one connection")
+        await self._watch_relations()
         key = self.ctx.keys.stream_channel(channel)
-        sub = Subscription(self.client, spec, key, self.ctx.redis)
+        sub = Subscription(self.client, spec, key, self.ctx.redis, self.hides)
         self.subscriptions[channel] = sub
         try:
             await sub.start(self.ctx.streams, since)
@@ -83,3 +118,7 @@ class StreamSession:
             *(self.ctx.streams.unsubscribe(s.key, s) for s in subs), return_exceptions=True
         )
         self.ctx.streams.unwatch(self.client)
+        if self._watching and self.viewer.account_id is not None:
+            self.ctx.streams.unwatch_relations(self.viewer.account_id, self)
+        if self._reload is not None:
+            self._reload.cancel()

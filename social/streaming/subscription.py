@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import orjson
@@ -23,8 +24,16 @@ log = logging.getLogger(__name__)
 
 
 class Subscription:
-    def __init__(self, client: Client, spec: StreamSpec, key: str, redis: AnyRedis) -> None:
+    def __init__(
+        self,
+        client: Client,
+        spec: StreamSpec,
+        key: str,
+        redis: AnyRedis,
+        hides: Callable[[Entry], bool] | None = None,
+    ) -> None:
         self.client = client
+        self.hides = hides
         self.spec = spec
         self.label = spec.label
         self.key = key
@@ -95,4 +104,5 @@ class Subscription:
     def _emit(self, entry: Entry) -> None:
         if entry.position > self._cursor_position:
             self._cursor, self._cursor_position = entry.id, entry.position
-            self.client.send(self.label, entry)
+            if self.hides is None or not self.hides(entry):
+                self.client.send(self.label, entry)

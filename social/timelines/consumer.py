@@ -1,21 +1,28 @@
-"""The `timelines` consumer group: home feeds follow statuses and follows. Idempotent (ZADD and
-ZREM are), since events arrive at least once."""
+"""The `timelines` consumer group: home feeds follow statuses, follows, blocks and mutes.
+Idempotent (ZADD and ZREM are), since events arrive at least once."""
 
 from __future__ import annotations
+
+import time
 
 from sqlalchemy import select
 
 from social.platform.context import AppContext
 from social.platform.db.models import Mention, Status
 from social.platform.events.topics import (
+    BlockCreated,
+    BlockDeleted,
     FollowCreated,
     FollowDeleted,
+    MuteCreated,
+    MuteDeleted,
     StatusCreated,
     StatusDeleted,
     TopicHandler,
 )
-from social.statuses.audience import following_query, home_audience, home_query
-from social.timelines.service import add_to_feeds, remove_from_feeds
+from social.relations.blocks import settle_guards
+from social.statuses.audience import followed_among, following_query, home_audience, home_query
+from social.timelines.service import add_to_feeds, hide_in_home, remove_from_feeds
 
 REMOVE_BATCH = 500
 
@@ -34,14 +41,45 @@ async def status_deleted(ctx: AppContext, event: StatusDeleted) -> None:
 
 async def follow_created(ctx: AppContext, event: FollowCreated) -> None:
     """Merge the newly followed account's recent statuses into the follower's feed."""
-    follower, target = event.account_id, event.target_account_id
-    # The same rules as a rebuild (visibility, replies), for the target's statuses only.
-    query = home_query(follower, following_query(follower)).where(Status.account_id == target)
+    await merge_author(ctx, event.account_id, event.target_account_id)
+
+
+async def merge_author(ctx: AppContext, owner: int, author: int) -> None:
+    """`author`'s recent statuses into `owner`'s feed by the same rules as a rebuild
+    (visibility, replies, what is hidden), for that author's statuses only."""
+    query = home_query(owner, following_query(owner)).where(Status.account_id == author)
     async with ctx.db() as db:
         rows = (
             await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
         ).all()
-    await add_to_feeds(ctx, [follower], [(r[0], r[1]) for r in rows])
+    await add_to_feeds(ctx, [owner], [(r[0], r[1]) for r in rows])
+
+
+async def block_created(ctx: AppContext, event: BlockCreated) -> None:
+    """Each leaves the other's home (the request did it at once unless Redis failed)."""
+    await hide_in_home(ctx, event.account_id, event.target_account_id)
+    await hide_in_home(ctx, event.target_account_id, event.account_id)
+
+
+async def block_deleted(ctx: AppContext, event: BlockDeleted) -> None:
+    pairs = [(event.account_id, event.target_account_id)]
+    await settle_guards(ctx, [*pairs, (event.target_account_id, event.account_id)])
+
+
+async def mute_created(ctx: AppContext, event: MuteCreated) -> None:
+    if event.expires_at is not None and event.expires_at <= time.time():
+        return  # over already
+    await hide_in_home(ctx, event.account_id, event.target_account_id, event.expires_at)
+
+
+async def mute_deleted(ctx: AppContext, event: MuteDeleted) -> None:
+    """Their statuses come back, if they are still followed and nothing else hides them."""
+    owner, author = event.account_id, event.target_account_id
+    await settle_guards(ctx, [(owner, author)])
+    async with ctx.db() as db:
+        followed = await followed_among(db, owner, [author])
+    if followed:
+        await merge_author(ctx, owner, author)
 
 
 async def follow_deleted(ctx: AppContext, event: FollowDeleted) -> None:
@@ -68,4 +106,8 @@ HANDLERS: dict[str, TopicHandler] = {
     StatusDeleted.name: status_deleted,
     FollowCreated.name: follow_created,
     FollowDeleted.name: follow_deleted,
+    BlockCreated.name: block_created,
+    BlockDeleted.name: block_deleted,
+    MuteCreated.name: mute_created,
+    MuteDeleted.name: mute_deleted,
 }

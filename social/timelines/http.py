@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from social.accounts.render import account_or_404
 from social.platform.paging import PageQuery
+from social.relations.blocks import blocks_viewer
 from social.statuses import entities as status_entities
 from social.statuses.render import render_raw
 from social.timelines.queries import account_status_ids, public_ids
@@ -73,9 +74,10 @@ async def home(request: Request) -> Response:
 )
 async def public(request: Request) -> Response:
     q = parse_query(request, PublicQuery)
+    viewer = viewer_id(request)
     # nothing is remote (no federation), nothing has media (no uploads yet)
-    ids = [] if q.remote or q.only_media else await public_ids(get_context(request), q)
-    statuses = await render_raw(get_context(request), ids, viewer_id(request))
+    ids = [] if q.remote or q.only_media else await public_ids(get_context(request), q, viewer)
+    statuses = await render_raw(get_context(request), ids, viewer)
     headers = {"Link": link_header(request, ids)} if ids else {}
     return json_response(raw_json_list(statuses), headers=headers)
 
@@ -91,9 +93,10 @@ async def hashtag(request: Request) -> Response:
     q = parse_query(request, PublicQuery)
     tag = request.path_params["hashtag"]
     ctx = get_context(request)
+    viewer = viewer_id(request)
     # nothing is remote (no federation), nothing has media (no uploads yet)
-    ids = [] if q.remote or q.only_media else await public_ids(ctx, q, tag=tag)
-    statuses = await render_raw(get_context(request), ids, viewer_id(request))
+    ids = [] if q.remote or q.only_media else await public_ids(ctx, q, viewer, tag=tag)
+    statuses = await render_raw(get_context(request), ids, viewer)
     headers = {"Link": link_header(request, ids)} if ids else {}
     return json_response(raw_json_list(statuses), headers=headers)
 
@@ -114,6 +117,8 @@ async def account_statuses(request: Request) -> Response:
     viewer = viewer_id(request)
     if q.only_media or q.pinned:
         return json_response([])  # no media attachments or pins yet
+    if viewer is not None and await blocks_viewer(ctx, account_id, viewer):
+        return json_response([])  # as Mastodon: an account that blocks you shows you none
     ids = await account_status_ids(
         ctx, account_id, viewer, q, exclude_replies=q.exclude_replies, tagged=q.tagged
     )

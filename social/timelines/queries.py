@@ -9,12 +9,16 @@ from sqlalchemy.sql import Select
 from social.platform.context import AppContext
 from social.platform.db.models import Mention, Status, StatusTag, Tag
 from social.platform.paging import PageQuery, paged
+from social.relations.hidden import shown_to
 from social.statuses.text import tag_in_path
 
 
-async def public_ids(ctx: AppContext, page: PageQuery, *, tag: str | None = None) -> list[int]:
-    """Public statuses; with `tag` (as a path names it), only those carrying it."""
-    query = select(Status.id).where(Status.visibility == "public")
+async def public_ids(
+    ctx: AppContext, page: PageQuery, viewer: int | None, *, tag: str | None = None
+) -> list[int]:
+    """Public statuses, but those hidden from the viewer (blocks, mutes); with `tag` (as a
+    path names it), only those carrying it."""
+    query = select(Status.id).where(Status.visibility == "public", shown_to(viewer))
     if tag is not None:
         tagged = _tagged(tag)
         if tagged is None:

@@ -13,18 +13,21 @@ Losing Redis therefore never shows an empty or wrong feed.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 from redis.exceptions import NoScriptError, RedisError
+from sqlalchemy import select
 
 from social.platform.context import AppContext
-from social.platform.db.models import Status
+from social.platform.db.models import Mention, Status
 from social.platform.paging import PageQuery, paged
 from social.platform.redis.multiplex import MultiplexedRedis
 from social.platform.redis.scripts import Script
+from social.relations.hidden import home_guard
 from social.statuses.audience import following_query, home_query
 
 log = logging.getLogger(__name__)
@@ -119,10 +122,15 @@ async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
             rows = (
                 await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
             ).all()
+            guard = await home_guard(db, account_id)
+        hidden = ctx.keys.home_hidden(account_id)
         async with ctx.redis.pipeline(transaction=True) as pipe:
             pipe.zadd(key, {SENTINEL: 0, **{member((r[0], r[1])): r[0] for r in rows}})
             pipe.zremrangebyrank(key, 1, -(ctx.settings.home_feed_max + 1))
             pipe.expire(key, FEED_TTL_S)
+            pipe.delete(hidden)
+            if guard:
+                pipe.zadd(hidden, guard)
             pipe.delete(lock)
             await pipe.execute()
         return True
@@ -138,10 +146,12 @@ async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
 async def add_to_feeds(ctx: AppContext, owner_ids: Iterable[int], entries: list[Entry]) -> None:
     """Pipelined, in batches; only built feeds take it."""
     cap = ctx.settings.home_feed_max
+    now_s = int(time.time())
+    keys = ctx.keys
     calls = [
         (
-            [ctx.keys.home_feed(owner), ctx.keys.home_feed_rebuild_lock(owner)],
-            [entry[0], member(entry), cap],
+            [keys.home_feed(owner), keys.home_feed_rebuild_lock(owner), keys.home_hidden(owner)],
+            [entry[0], member(entry), cap, entry[1], now_s],
         )
         for owner in owner_ids
         for entry in entries
@@ -162,3 +172,39 @@ async def remove_from_feeds(
             for owner in owners[start : start + BATCH]:
                 pipe.zrem(ctx.keys.home_feed(owner), *members)
             await pipe.execute()
+
+
+async def hide_in_home(
+    ctx: AppContext, owner_id: int, author_id: int, until_s: float | None = None
+) -> None:
+    """`author_id` hidden from `owner_id`'s home (until `until_s`, epoch seconds): no later
+    fan-out adds their statuses (the feed script checks), and those in the feed now leave it,
+    with the statuses there that mention them. The guard is written first, so a fan-out
+    running meanwhile either adds before this reads the feed (and is removed) or is refused.
+    Idempotent (the request does it, and the `timelines` consumer again)."""
+    key = ctx.keys.home_feed(owner_id)
+    async with ctx.redis.pipeline(transaction=True) as pipe:
+        pipe.zadd(ctx.keys.home_hidden(owner_id), {str(author_id): until_s or float("inf")})
+        pipe.zrange(key, 1, -1)
+        _, members = await pipe.execute()
+    entries = [tuple(map(int, m.split(b":"))) for m in members]
+    gone = [(s, a) for s, a in entries if a == author_id]
+    others = [s for s, a in entries if a != author_id]
+    if others:
+        async with ctx.db() as db:
+            mentioning = set(
+                (
+                    await db.execute(
+                        select(Mention.status_id).where(
+                            Mention.account_id == author_id, Mention.status_id.in_(others)
+                        )
+                    )
+                ).scalars()
+            )
+        gone += [(s, a) for s, a in entries if s in mentioning]
+    for start in range(0, len(gone), BATCH):
+        await remove_from_feeds(ctx, [owner_id], gone[start : start + BATCH])
+
+
+async def unhide_in_home(ctx: AppContext, owner_id: int, author_id: int) -> None:
+    await ctx.redis.zrem(ctx.keys.home_hidden(owner_id), str(author_id))

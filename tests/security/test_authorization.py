@@ -13,13 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route, Router, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from social.platform.db.models import (
     Account,
+    AccountNote,
+    Block,
+    FollowRequest,
+    Mute,
     Announcement,
     AnnouncementReaction,
     AnnouncementRead,
@@ -116,6 +120,33 @@ MATRIX: dict[RouteKey, Row] = {
     ),
     ("POST", "/api/v1/accounts/{id}/unfollow"): Row(
         FORBIDDEN, CHANGED, CHANGED, UNAUTHORIZED, "{id} = alice, followed by bob and boss"
+    ),
+    ("POST", "/api/v1/accounts/{id}/block"): Row(
+        FORBIDDEN, CHANGED, CHANGED, UNAUTHORIZED,
+        "{id} = alice; changed = the blocks of alice; nobody blocks themselves",
+    ),
+    ("POST", "/api/v1/accounts/{id}/unblock"): Row(
+        FORBIDDEN, CHANGED, CHANGED, UNAUTHORIZED, "{id} = alice, blocked by bob and boss"
+    ),
+    ("POST", "/api/v1/accounts/{id}/mute"): Row(
+        FORBIDDEN, CHANGED, CHANGED, UNAUTHORIZED,
+        "{id} = alice; changed = the mutes of alice; nobody mutes themselves",
+    ),
+    ("POST", "/api/v1/accounts/{id}/unmute"): Row(
+        FORBIDDEN, CHANGED, CHANGED, UNAUTHORIZED, "{id} = alice, muted by bob and boss"
+    ),
+    ("POST", "/api/v1/accounts/{id}/note"): Row(
+        CHANGED, CHANGED, CHANGED, UNAUTHORIZED,
+        "{id} = alice; each caller's own private note on her (alice's on herself too, as "
+        "Mastodon); changed = the notes on alice",
+    ),
+    ("POST", "/api/v1/follow_requests/{id}/authorize"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = bob, who asked to follow alice (locked): only alice may accept; to anyone else "
+        "there is no such request",
+    ),
+    ("POST", "/api/v1/follow_requests/{id}/reject"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "as authorize"
     ),
     ("POST", "/api/v1/statuses"): Row(
         CHANGED, Cell(422, False), Cell(422, False), UNAUTHORIZED,
@@ -432,6 +463,96 @@ async def unfollow_alice(w: World, actor: str) -> Outcome:
         lambda: followers_of_alice(w),
         lambda: w.api.post(f"/api/v1/accounts/{w.alice.id}/unfollow", headers=w.headers(actor)),
     )
+
+
+async def _on_alice(
+    w: World, actor: str, action: str, model: Any, *, before: str | None = None
+) -> Outcome:
+    """`action` on alice by `actor` (`before`: what bob and boss did first), observed on the
+    rows of `model` targeting her; then undone, so the world stays as the other rows expect."""
+    if before is not None:
+        for person in (w.bob, w.boss):
+            await w.api.post(f"/api/v1/accounts/{w.alice.id}/{before}", headers=person.auth)
+    outcome = await observe(
+        lambda: count(w, model, model.target_account_id == int(w.alice.id)),
+        lambda: w.api.post(f"/api/v1/accounts/{w.alice.id}/{action}", headers=w.headers(actor)),
+    )
+    undo = {"block": "unblock", "mute": "unmute"}[before or action]
+    for person in (w.bob, w.boss):
+        await w.api.post(f"/api/v1/accounts/{w.alice.id}/{undo}", headers=person.auth)
+    return outcome
+
+
+@scenario("POST", "/api/v1/accounts/{id}/block")
+async def block_alice(w: World, actor: str) -> Outcome:
+    return await _on_alice(w, actor, "block", Block)
+
+
+@scenario("POST", "/api/v1/accounts/{id}/unblock")
+async def unblock_alice(w: World, actor: str) -> Outcome:
+    return await _on_alice(w, actor, "unblock", Block, before="block")
+
+
+@scenario("POST", "/api/v1/accounts/{id}/mute")
+async def mute_alice(w: World, actor: str) -> Outcome:
+    return await _on_alice(w, actor, "mute", Mute)
+
+
+@scenario("POST", "/api/v1/accounts/{id}/unmute")
+async def unmute_alice(w: World, actor: str) -> Outcome:
+    return await _on_alice(w, actor, "unmute", Mute, before="mute")
+
+
+@scenario("POST", "/api/v1/accounts/{id}/note")
+async def note_on_alice(w: World, actor: str) -> Outcome:
+    form = {"comment": f"noted by {actor}"}
+    return await observe(
+        lambda: scalar(
+            w,
+            select(func.group_concat(AccountNote.comment)).where(
+                AccountNote.target_account_id == int(w.alice.id)
+            )
+            if w.ctx.engine.dialect.name == "sqlite"
+            else select(func.string_agg(AccountNote.comment, ",")).where(
+                AccountNote.target_account_id == int(w.alice.id)
+            ),
+        ),
+        lambda: w.api.post(
+            f"/api/v1/accounts/{w.alice.id}/note", headers=w.headers(actor), data=form
+        ),
+    )
+
+
+async def _bobs_request(w: World, actor: str, action: str) -> Outcome:
+    """bob asks to follow alice, locked for the while; `actor` acts on bob's request."""
+    locked = update(Account).where(Account.id == int(w.alice.id))
+    async with w.ctx.db() as db:
+        await db.execute(locked.values(locked=True))
+        await db.commit()
+    try:
+        await w.api.post(f"/api/v1/accounts/{w.alice.id}/unfollow", headers=w.bob.auth)
+        await w.api.post(f"/api/v1/accounts/{w.alice.id}/follow", headers=w.bob.auth)
+        return await observe(
+            lambda: count(w, FollowRequest, FollowRequest.target_account_id == int(w.alice.id)),
+            lambda: w.api.post(
+                f"/api/v1/follow_requests/{w.bob.id}/{action}", headers=w.headers(actor)
+            ),
+        )
+    finally:
+        await w.api.post(f"/api/v1/accounts/{w.alice.id}/unfollow", headers=w.bob.auth)
+        async with w.ctx.db() as db:
+            await db.execute(locked.values(locked=False))
+            await db.commit()
+
+
+@scenario("POST", "/api/v1/follow_requests/{id}/authorize")
+async def authorize_request(w: World, actor: str) -> Outcome:
+    return await _bobs_request(w, actor, "authorize")
+
+
+@scenario("POST", "/api/v1/follow_requests/{id}/reject")
+async def reject_request(w: World, actor: str) -> Outcome:
+    return await _bobs_request(w, actor, "reject")
 
 
 async def private_status(w: World) -> int:

@@ -90,12 +90,61 @@ class FollowEvent(Topic):
 
 @dataclass(frozen=True, slots=True)
 class FollowCreated(FollowEvent):
+    """A follow began. `authorized`: a locked account accepted its request (it notifies
+    nobody: the request did)."""
+
     name: ClassVar[str] = "follow.created"
+
+    authorized: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class FollowDeleted(FollowEvent):
     name: ClassVar[str] = "follow.deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class FollowRequested(FollowEvent):
+    """`account_id` asked to follow the locked `target_account_id` (request `request_id`)."""
+
+    name: ClassVar[str] = "follow_request.created"
+
+    request_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FollowRequestEnded(FollowEvent):
+    """A request was withdrawn, rejected or authorized: its notification goes."""
+
+    name: ClassVar[str] = "follow_request.ended"
+
+
+@dataclass(frozen=True, slots=True)
+class BlockCreated(FollowEvent):
+    """`account_id` blocked `target_account_id`: each leaves the other's home."""
+
+    name: ClassVar[str] = "block.created"
+
+
+@dataclass(frozen=True, slots=True)
+class BlockDeleted(FollowEvent):
+    name: ClassVar[str] = "block.deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class MuteCreated(FollowEvent):
+    """`account_id` muted `target_account_id` (until `expires_at`, epoch seconds, if set)."""
+
+    name: ClassVar[str] = "mute.created"
+
+    expires_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MuteDeleted(FollowEvent):
+    """Unmuted, or the mute's time ran out: the account's statuses come back to the home."""
+
+    name: ClassVar[str] = "mute.deleted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +191,12 @@ TOPICS: dict[str, type[Topic]] = {
         FavouriteDeleted,
         FollowCreated,
         FollowDeleted,
+        FollowRequested,
+        FollowRequestEnded,
+        BlockCreated,
+        BlockDeleted,
+        MuteCreated,
+        MuteDeleted,
         NotificationCreated,
         AnnouncementPublished,
         AnnouncementWithdrawn,

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import orjson
+
+STATUS_EVENTS = frozenset({"update", "status.update"})
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -18,6 +22,19 @@ class Entry:
     @cached_property
     def position(self) -> tuple[int, int]:
         return position(self.id)
+
+    @cached_property
+    def status_accounts(self) -> tuple[int, tuple[int, ...]] | None:
+        """A status event's author and mentioned accounts (what blocks and mutes hide by);
+        None for other events. Read once per channel message, by the first listener that
+        hides anyone."""
+        if self.event not in STATUS_EVENTS:
+            return None
+        try:
+            status = orjson.loads(self.payload)
+            return int(status["account"]["id"]), tuple(int(m["id"]) for m in status["mentions"])
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            return None
 
     @cached_property
     def encoded(self) -> dict[tuple[object, ...], str]:

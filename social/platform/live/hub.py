@@ -36,6 +36,12 @@ class Watched(Protocol):
     def close(self, code: int) -> None: ...
 
 
+class Hiding(Protocol):
+    """A signed-in connection that hides what its account blocks or mutes."""
+
+    def relations_changed(self) -> None: ...
+
+
 class Listener(Protocol):
     def deliver(self, entry: Entry) -> None: ...
 
@@ -48,6 +54,7 @@ class StreamHub:
         self.keys = keys
         self.listeners: dict[str, set[Listener]] = {}
         self.sessions: dict[str, set[Watched]] = {}
+        self.hiding: dict[int, set[Hiding]] = {}
         self.reconnects = 0
         self._live: set[str] = set()
         self._confirm: dict[str, asyncio.Future[None]] = {}
@@ -103,6 +110,17 @@ class StreamHub:
             if not clients:
                 del self.sessions[client.session_id or ""]
 
+    def watch_relations(self, account_id: int, listener: Hiding) -> None:
+        self._started()
+        self.hiding.setdefault(account_id, set()).add(listener)
+
+    def unwatch_relations(self, account_id: int, listener: Hiding) -> None:
+        listeners = self.hiding.get(account_id)
+        if listeners is not None:
+            listeners.discard(listener)
+            if not listeners:
+                del self.hiding[account_id]
+
     async def close(self) -> None:
         self._closing = True  # the loop also ends by itself if a library swallows the cancel
         if self._task is not None:
@@ -125,7 +143,9 @@ class StreamHub:
         try:
             async with self._lock:
                 assert self._pubsub is not None
-                await self._pubsub.subscribe(self.keys.stream_revoked())
+                await self._pubsub.subscribe(
+                    self.keys.stream_revoked(), self.keys.stream_relations()
+                )
         except (RedisError, OSError):
             await self._reconnect(backoff_s)
         while not self._closing:
@@ -152,10 +172,14 @@ class StreamHub:
                 self._live.clear()
                 self._resyncing = set(self.listeners)
                 try:
-                    await self._pubsub.subscribe(self.keys.stream_revoked(), *self.listeners)
+                    await self._pubsub.subscribe(
+                        self.keys.stream_revoked(), self.keys.stream_relations(), *self.listeners
+                    )
                 except (RedisError, OSError):
                     continue
                 self.reconnects += 1
+                for hiding in [h for group in self.hiding.values() for h in group]:
+                    hiding.relations_changed()  # a change may have come while away
                 return
 
     def _dispatch(self, message: dict[str, Any]) -> None:
@@ -172,6 +196,10 @@ class StreamHub:
         elif kind == "message" and channel == self.keys.stream_revoked():
             for client in list(self.sessions.get(message["data"].decode(), ())):
                 client.close(CLOSE_POLICY)
+        elif kind == "message" and channel == self.keys.stream_relations():
+            raw = message["data"].decode()
+            for hiding in list(self.hiding.get(int(raw) if raw.isdigit() else -1, ())):
+                hiding.relations_changed()
         elif kind == "message":
             try:
                 entry = decode_live(message["data"])

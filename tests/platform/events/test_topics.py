@@ -9,9 +9,12 @@ from social.platform.events.topics import (
     AnnouncementPublished,
     AnnouncementReacted,
     AnnouncementWithdrawn,
+    BlockCreated,
     FavouriteCreated,
     FavouriteDeleted,
     FollowCreated,
+    FollowRequested,
+    MuteCreated,
     StatusCreated,
     StatusDeleted,
     decode,
@@ -25,6 +28,10 @@ def test_each_topic_reads_back_what_was_written_through_json() -> None:
         FavouriteCreated(2, 7, 1),
         FavouriteDeleted(2, 7, 1),
         FollowCreated(1, 2),
+        FollowCreated(1, 2, authorized=True),
+        FollowRequested(1, 2, 99),
+        BlockCreated(1, 2),
+        MuteCreated(1, 2, 1.5e9),
         AnnouncementPublished(9),
         AnnouncementWithdrawn(9),
         AnnouncementReacted(9, "🎉"),
@@ -36,7 +43,7 @@ def test_each_topic_reads_back_what_was_written_through_json() -> None:
 
 def test_names_are_distinct_and_known() -> None:
     names = [topic.name for topic in TOPICS.values()]
-    assert len(set(names)) == len(names) == 10
+    assert len(set(names)) == len(names) == 16
     assert all(TOPICS[name].name == name for name in TOPICS)
     assert decode("something.else", {}) is None
 

@@ -1,4 +1,5 @@
-"""Notifications: someone followed, mentioned or favourited you."""
+"""Notifications: someone followed you, asked to, mentioned or favourited you, or posted
+(a follow with `notify`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from social.platform.db.models.base import Base, id_column
 from social.platform.db.types import UTCDateTime, utcnow
 
-TYPES = ("mention", "follow", "favourite")
+TYPES = ("mention", "status", "follow", "follow_request", "favourite")
 
 
 class Notification(Base):

@@ -1,0 +1,144 @@
+"""Blocks and mutes: written in one transaction with what they end (follows both ways, follow
+requests, the blocked account's notifications to the blocker), then made true at once in the
+home feeds, and again by the `timelines` consumer should Redis fail meanwhile."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from redis.exceptions import RedisClusterException, RedisError
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from social.follows.service import accounts_now, end_request, remove_follow
+from social.platform.context import AppContext
+from social.platform.db.models import Account, Block, Mute, Notification
+from social.platform.db.toggle import toggle
+from social.platform.errors import Forbidden, NotFound
+from social.platform.events.topics import (
+    BlockCreated,
+    BlockDeleted,
+    MuteCreated,
+    MuteDeleted,
+    publish,
+)
+from social.relations.hidden import home_guard
+from social.relations.live import announce_changed
+from social.timelines.service import hide_in_home
+
+log = logging.getLogger(__name__)
+
+
+async def block(ctx: AppContext, account_id: int, target_id: int) -> None:
+    async with ctx.db() as db:
+        await _target(db, account_id, target_id)
+        if not await toggle(db, True, Block, account_id=account_id, target_account_id=target_id):
+            return  # blocked already
+        ended = False
+        for one, other in ((account_id, target_id), (target_id, account_id)):
+            ended |= await remove_follow(db, one, other)
+            await end_request(db, one, other)
+        await db.execute(
+            delete(Notification).where(
+                Notification.account_id == account_id,
+                Notification.from_account_id == target_id,
+            )
+        )
+        publish(db, BlockCreated(account_id, target_id))
+        await db.commit()
+        fresh = await accounts_now(ctx, db, [account_id, target_id]) if ended else {}
+    ctx.events.wake()
+    await ctx.accounts.put(fresh)
+    await _hide(ctx, [(account_id, target_id, None), (target_id, account_id, None)])
+
+
+async def unblock(ctx: AppContext, account_id: int, target_id: int) -> None:
+    async with ctx.db() as db:
+        await _target(db, account_id, target_id, unblocking=True)
+        if not await toggle(db, False, Block, account_id=account_id, target_account_id=target_id):
+            return
+        publish(db, BlockDeleted(account_id, target_id))
+        await db.commit()
+    ctx.events.wake()
+    await settle_guards(ctx, [(account_id, target_id), (target_id, account_id)])
+
+
+async def mute(
+    ctx: AppContext, account_id: int, target_id: int, *, notifications: bool, duration_s: int
+) -> None:
+    """Mute (again: with the new options), for `duration_s` seconds (0: until unmuted)."""
+    expires_at = datetime.now(UTC) + timedelta(seconds=duration_s) if duration_s else None
+    values = {"hide_notifications": notifications, "expires_at": expires_at}
+    async with ctx.db() as db:
+        await _target(db, account_id, target_id)
+        pair = {"account_id": account_id, "target_account_id": target_id}
+        changed = await db.execute(
+            update(Mute)
+            .where(Mute.account_id == account_id, Mute.target_account_id == target_id)
+            .values(values)
+        )
+        if not changed.rowcount:  # type: ignore[attr-defined]
+            await toggle(db, True, Mute, **pair, **values)
+        until = expires_at.timestamp() if expires_at else None
+        publish(db, MuteCreated(account_id, target_id, until))
+        await db.commit()
+    ctx.events.wake()
+    await _hide(ctx, [(account_id, target_id, until)])
+
+
+async def unmute(ctx: AppContext, account_id: int, target_id: int) -> None:
+    async with ctx.db() as db:
+        await _target(db, account_id, target_id, unblocking=True)
+        if not await toggle(db, False, Mute, account_id=account_id, target_account_id=target_id):
+            return
+        publish(db, MuteDeleted(account_id, target_id))
+        await db.commit()
+    ctx.events.wake()
+    await settle_guards(ctx, [(account_id, target_id)])
+
+
+async def blocks_viewer(ctx: AppContext, account_id: int, viewer_id: int) -> bool:
+    """Whether `account_id` blocks `viewer_id` (then it shows them nothing of its own)."""
+    async with ctx.db() as db:
+        query = select(Block.id).where(
+            Block.account_id == account_id, Block.target_account_id == viewer_id
+        )
+        return (await db.execute(query.limit(1))).first() is not None
+
+
+async def settle_guards(ctx: AppContext, pairs: list[tuple[int, int]]) -> None:
+    """After a block or a mute ended: each (owner, author)'s home guard as the database now
+    says (another block or mute may still hide them); live streams told."""
+    try:
+        for owner, author in pairs:
+            async with ctx.db() as db:
+                until = (await home_guard(db, owner)).get(str(author))
+            key = ctx.keys.home_hidden(owner)
+            if until is None:
+                await ctx.redis.zrem(key, str(author))
+            else:
+                await ctx.redis.zadd(key, {str(author): until})
+        await announce_changed(ctx.redis, ctx.keys, {a for pair in pairs for a in pair})
+    except (RedisError, RedisClusterException) as exc:
+        log.warning("relations: home guards not settled now (the consumer will): %r", exc)
+
+
+async def _hide(ctx: AppContext, hides: list[tuple[int, int, float | None]]) -> None:
+    """Best effort at once; the `timelines` consumer does it again from the event."""
+    try:
+        for owner, author, until in hides:
+            await hide_in_home(ctx, owner, author, until)
+        await announce_changed(ctx.redis, ctx.keys, {h[0] for h in hides})
+    except (RedisError, RedisClusterException) as exc:
+        log.warning("relations: home feeds not cleared now (the consumer will): %r", exc)
+
+
+async def _target(
+    db: AsyncSession, account_id: int, target_id: int, *, unblocking: bool = False
+) -> None:
+    if account_id == target_id:
+        raise Forbidden()
+    target = await db.get(Account, target_id)
+    if target is None or (target.suspended and not unblocking):
+        raise NotFound()

@@ -1,0 +1,197 @@
+"""Who is hidden from whom: the rule of blocks and mutes, once, in the forms the read paths
+need (SQL for the database's answers, sets for what is checked in Python).
+
+For a viewer:
+- hidden authors: those the viewer blocks, those who block the viewer, those the viewer mutes
+  (while the mute lasts). Their statuses reach the viewer nowhere: home, public and hashtag
+  timelines, threads, streams.
+- hidden mentions: those the viewer blocks or mutes. A status mentioning one of them is hidden
+  from the viewer's home and streams too (Mastodon's `FeedManager#filter_from_home`), unless
+  the viewer wrote it.
+- silenced senders: those the viewer blocks, who block the viewer, or whom the viewer mutes
+  with `notifications`: their notifications do not reach the viewer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
+
+from social.platform.db.models import Block, Mention, Mute, Status
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def active_mute(now: datetime | None = None) -> ColumnElement[bool]:
+    return or_(Mute.expires_at.is_(None), Mute.expires_at > (now or _now()))
+
+
+def blocked_by_viewer(viewer_id: int) -> Select[int]:
+    return select(Block.target_account_id).where(Block.account_id == viewer_id)
+
+
+def blocking_viewer(viewer_id: int) -> Select[int]:
+    return select(Block.account_id).where(Block.target_account_id == viewer_id)
+
+
+def muted_by_viewer(viewer_id: int, *, notifications: bool = False) -> Select[int]:
+    query = select(Mute.target_account_id).where(Mute.account_id == viewer_id, active_mute())
+    return query.where(Mute.hide_notifications.is_(True)) if notifications else query
+
+
+async def blocking_among(db: AsyncSession, viewer_id: int, account_ids: Iterable[int]) -> set[int]:
+    """Of `account_ids`, those who block the viewer."""
+    ids = set(account_ids) - {viewer_id}
+    if not ids:
+        return set()
+    query = blocking_viewer(viewer_id).where(Block.account_id.in_(ids))
+    return set((await db.execute(query)).scalars())
+
+
+def hidden_authors_query(viewer_id: int) -> Select[int]:
+    query = union(
+        blocked_by_viewer(viewer_id), blocking_viewer(viewer_id), muted_by_viewer(viewer_id)
+    )
+    return select(query.subquery().c[0])
+
+
+def silenced_senders_query(viewer_id: int) -> Select[int]:
+    query = union(
+        blocked_by_viewer(viewer_id),
+        blocking_viewer(viewer_id),
+        muted_by_viewer(viewer_id, notifications=True),
+    )
+    return select(query.subquery().c[0])
+
+
+def shown_to(viewer_id: int | None) -> ColumnElement[bool]:
+    """The SQL condition on `Status` rows the viewer may be shown (an author not hidden, no
+    hidden account mentioned); true for the signed-out."""
+    if viewer_id is None:
+        return ~false()
+    hidden_mention = exists().where(
+        Mention.status_id == Status.id,
+        Mention.account_id.in_(
+            union(blocked_by_viewer(viewer_id), muted_by_viewer(viewer_id)).subquery().select()
+        ),
+    )
+    return or_(
+        Status.account_id == viewer_id,
+        and_(Status.account_id.not_in(hidden_authors_query(viewer_id)), ~hidden_mention),
+    )
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """One viewer's hidden accounts, loaded (`load`) for checks in Python."""
+
+    viewer_id: int | None = None
+    authors: frozenset[int] = field(default_factory=frozenset)
+    mentions: frozenset[int] = field(default_factory=frozenset)
+
+    def __bool__(self) -> bool:
+        return bool(self.authors)
+
+    def hides(self, author_id: int, mention_ids: Iterable[int] = ()) -> bool:
+        if author_id == self.viewer_id or not self.authors:
+            return False
+        return author_id in self.authors or not self.mentions.isdisjoint(mention_ids)
+
+    @classmethod
+    async def load(cls, db: AsyncSession, viewer_id: int | None) -> Hidden:
+        if viewer_id is None:
+            return cls()
+        rows = await db.execute(
+            union(
+                select(Block.target_account_id, false().label("by")).where(
+                    Block.account_id == viewer_id
+                ),
+                select(Mute.target_account_id, false()).where(
+                    Mute.account_id == viewer_id, active_mute()
+                ),
+                select(Block.account_id, ~false()).where(Block.target_account_id == viewer_id),
+            )
+        )
+        authors: set[int] = set()
+        mentions: set[int] = set()
+        for account_id, blocks_viewer in rows:
+            authors.add(account_id)
+            if not blocks_viewer:
+                mentions.add(account_id)
+        return cls(viewer_id, frozenset(authors), frozenset(mentions))
+
+
+async def readers_hiding(
+    db: AsyncSession, readers: Collection[int], author_id: int, mention_ids: Collection[int]
+) -> set[int]:
+    """Of `readers`, those from whom a status by `author_id` mentioning `mention_ids` is
+    hidden (fan-out: one query a batch)."""
+    if not readers:
+        return set()
+    shown = {author_id, *mention_ids}
+    now = _now()
+    query = union(
+        select(Block.account_id).where(
+            Block.account_id.in_(readers), Block.target_account_id.in_(shown)
+        ),
+        select(Mute.account_id).where(
+            Mute.account_id.in_(readers), Mute.target_account_id.in_(shown), active_mute(now)
+        ),
+        select(Block.target_account_id).where(
+            Block.account_id == author_id, Block.target_account_id.in_(readers)
+        ),
+    )
+    return set((await db.execute(query)).scalars()) - {author_id}
+
+
+async def home_guard(db: AsyncSession, viewer_id: int) -> dict[str, float]:
+    """The authors hidden from the viewer's home, each with when that ends (epoch seconds,
+    `inf` for a block or a mute without end): what `keys.home_hidden` holds."""
+    inf = float("inf")
+    guard: dict[str, float] = {}
+    for (account_id,) in await db.execute(
+        union(blocked_by_viewer(viewer_id), blocking_viewer(viewer_id))
+    ):
+        guard[str(account_id)] = inf
+    for account_id, expires_at in await db.execute(
+        select(Mute.target_account_id, Mute.expires_at).where(
+            Mute.account_id == viewer_id, active_mute()
+        )
+    ):
+        until = inf if expires_at is None else expires_at.timestamp()
+        guard[str(account_id)] = max(guard.get(str(account_id), 0.0), until)
+    return guard
+
+
+async def silenced_pairs(
+    db: AsyncSession, pairs: Collection[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """Of (recipient, sender) pairs, those whose notifications are silenced: a block either
+    way, or a mute of the sender with `notifications` (one query)."""
+    if not pairs:
+        return set()
+    recipients = {r for r, _ in pairs}
+    senders = {s for _, s in pairs}
+    query = union(
+        select(Block.account_id, Block.target_account_id).where(
+            Block.account_id.in_(recipients), Block.target_account_id.in_(senders)
+        ),
+        select(Block.target_account_id, Block.account_id).where(
+            Block.target_account_id.in_(recipients), Block.account_id.in_(senders)
+        ),
+        select(Mute.account_id, Mute.target_account_id).where(
+            Mute.account_id.in_(recipients),
+            Mute.target_account_id.in_(senders),
+            Mute.hide_notifications.is_(True),
+            active_mute(),
+        ),
+    )
+    found = {(r, s) for r, s in await db.execute(query)}
+    return found & set(pairs)
