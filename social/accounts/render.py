@@ -58,7 +58,7 @@ def render_account(account: Account, base: str) -> entities.Account:
 
 
 def render_credential_account(
-    account: Account, user: User, base: str
+    account: Account, user: User, base: str, *, follow_requests_count: int = 0
 ) -> entities.CredentialAccount:
     public = render_account(account, base)
     return entities.CredentialAccount(
@@ -69,7 +69,7 @@ def render_credential_account(
             language=user.default_language,
             note=account.note,
             fields=[],
-            follow_requests_count=0,
+            follow_requests_count=follow_requests_count,
             hide_collections=False,
             discoverable=account.discoverable,
             indexable=account.discoverable,

@@ -3,7 +3,7 @@ locked account's follow requests (Mastodon)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -39,6 +39,11 @@ class FollowForm(BaseModel):
         max_length=100,
         description="only their statuses in these languages (ISO 639-1) enter your home",
     )
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _one_is_a_list(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
 
 
 async def _relationship(request: Request, account_id: int) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.accounts.render import account_bytes
@@ -159,6 +159,13 @@ async def authorize_all(ctx: AppContext, target_id: int) -> None:
             await authorize(ctx, target_id, requester)
         except NotFound:
             continue  # withdrawn meanwhile
+
+
+async def pending_requests(ctx: AppContext, account_id: int) -> int:
+    """How many ask to follow the account (`source.follow_requests_count`)."""
+    query = select(func.count()).where(FollowRequest.target_account_id == account_id)
+    async with ctx.db() as db:
+        return int((await db.execute(query)).scalar_one())
 
 
 async def remove_follow(db: AsyncSession, follower_id: int, target_id: int) -> bool:

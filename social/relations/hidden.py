@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
-from social.platform.db.models import Block, Mention, Mute, Status
+from social.platform.db.models import Block, Follow, Mention, Mute, Status
 
 
 def _now() -> datetime:
@@ -129,10 +130,15 @@ class Hidden:
 
 
 async def readers_hiding(
-    db: AsyncSession, readers: Collection[int], author_id: int, mention_ids: Collection[int]
+    db: AsyncSession,
+    readers: Collection[int],
+    author_id: int,
+    mention_ids: Collection[int],
+    language: str | None = None,
 ) -> set[int]:
     """Of `readers`, those from whom a status by `author_id` mentioning `mention_ids` is
-    hidden (fan-out: one query a batch)."""
+    hidden, or whose follow of the author takes only other languages than the status's
+    (fan-out: one query a batch)."""
     if not readers:
         return set()
     shown = {author_id, *mention_ids}
@@ -147,8 +153,27 @@ async def readers_hiding(
         select(Block.target_account_id).where(
             Block.account_id == author_id, Block.target_account_id.in_(readers)
         ),
+        *(
+            [
+                select(Follow.account_id).where(
+                    Follow.target_account_id == author_id,
+                    Follow.account_id.in_(readers),
+                    other_languages(language),
+                )
+            ]
+            if language
+            else []
+        ),
     )
     return set((await db.execute(query)).scalars()) - {author_id}
+
+
+def other_languages(language: Any) -> ColumnElement[bool]:
+    """The follow takes only languages other than `language` (a code, or the status's
+    column), as Mastodon's follow option."""
+    return Follow.languages.is_not(None) & ("," + Follow.languages + ",").not_like(
+        "%," + language + ",%"
+    )
 
 
 async def home_guard(db: AsyncSession, viewer_id: int) -> dict[str, float]:

@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
 from social.platform.context import AppContext
 from social.platform.db.models import Follow, Mention, Status
 from social.platform.events.topics import StatusEvent
-from social.relations.hidden import blocking_among, readers_hiding, shown_to
+from social.relations.hidden import blocking_among, other_languages, readers_hiding, shown_to
 
 if TYPE_CHECKING:
     from social.statuses.render import CachedStatus
@@ -82,10 +82,20 @@ def home_query(account_id: int, following: Select[int]) -> Select[int, int]:
         Status.in_reply_to_account_id == account_id,
         Status.in_reply_to_account_id.in_(following),
     )
+    # a follow taking other languages only (a status in none passes)
+    wrong_language = exists().where(
+        Follow.account_id == account_id,
+        Follow.target_account_id == Status.account_id,
+        Status.language.is_not(None),
+        other_languages(Status.language),
+    )
     return select(Status.id, Status.account_id).where(
         or_(
             Status.account_id == account_id,
-            Status.account_id.in_(following) & (Status.visibility != "direct") & reply_ok,
+            Status.account_id.in_(following)
+            & (Status.visibility != "direct")
+            & reply_ok
+            & ~wrong_language,
             (Status.visibility == "direct") & Status.id.in_(mentioned),
         ),
         shown_to(account_id),
@@ -155,5 +165,7 @@ async def _not_hiding(ctx: AppContext, status: StatusEvent, readers: Iterable[in
     if not readers:
         return readers
     async with ctx.db() as db:
-        hiding = await readers_hiding(db, readers, status.account_id, status.mention_ids)
+        hiding = await readers_hiding(
+            db, readers, status.account_id, status.mention_ids, status.language
+        )
     return [r for r in readers if r not in hiding]

@@ -160,6 +160,7 @@ def _event(kind: type[S], status: Status, tags: Iterable[str], mention_ids: Iter
         in_reply_to_account_id=status.in_reply_to_account_id,
         mention_ids=tuple(mention_ids),
         tags=tuple(tags),
+        language=status.language,
     )
 
 

@@ -21,7 +21,7 @@ from social.platform.events.topics import (
     TopicHandler,
 )
 from social.relations.blocks import settle_guards
-from social.statuses.audience import followed_among, following_query, home_audience, home_query
+from social.statuses.audience import following_query, home_audience, home_query
 from social.timelines.service import add_to_feeds, hide_in_home, remove_from_feeds
 
 REMOVE_BATCH = 500
@@ -44,10 +44,18 @@ async def follow_created(ctx: AppContext, event: FollowCreated) -> None:
     await merge_author(ctx, event.account_id, event.target_account_id)
 
 
-async def merge_author(ctx: AppContext, owner: int, author: int) -> None:
+async def merge_author(
+    ctx: AppContext, owner: int, author: int, *, mentioning: bool = False
+) -> None:
     """`author`'s recent statuses into `owner`'s feed by the same rules as a rebuild
-    (visibility, replies, what is hidden), for that author's statuses only."""
-    query = home_query(owner, following_query(owner)).where(Status.account_id == author)
+    (visibility, replies, what is hidden), for that author's statuses only; with
+    `mentioning`, those that mention them too (a block or mute took them out)."""
+    theirs = Status.account_id == author
+    if mentioning:
+        theirs = theirs | Status.id.in_(
+            select(Mention.status_id).where(Mention.account_id == author)
+        )
+    query = home_query(owner, following_query(owner)).where(theirs)
     async with ctx.db() as db:
         rows = (
             await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
@@ -62,8 +70,11 @@ async def block_created(ctx: AppContext, event: BlockCreated) -> None:
 
 
 async def block_deleted(ctx: AppContext, event: BlockDeleted) -> None:
-    pairs = [(event.account_id, event.target_account_id)]
-    await settle_guards(ctx, [*pairs, (event.target_account_id, event.account_id)])
+    """What mentions the other comes back (their own statuses do not: no follow is left)."""
+    one, other = event.account_id, event.target_account_id
+    await settle_guards(ctx, [(one, other), (other, one)])
+    await merge_author(ctx, one, other, mentioning=True)
+    await merge_author(ctx, other, one, mentioning=True)
 
 
 async def mute_created(ctx: AppContext, event: MuteCreated) -> None:
@@ -73,13 +84,11 @@ async def mute_created(ctx: AppContext, event: MuteCreated) -> None:
 
 
 async def mute_deleted(ctx: AppContext, event: MuteDeleted) -> None:
-    """Their statuses come back, if they are still followed and nothing else hides them."""
+    """Their statuses come back (if still followed), and those mentioning them, unless
+    something else hides them."""
     owner, author = event.account_id, event.target_account_id
     await settle_guards(ctx, [(owner, author)])
-    async with ctx.db() as db:
-        followed = await followed_among(db, owner, [author])
-    if followed:
-        await merge_author(ctx, owner, author)
+    await merge_author(ctx, owner, author, mentioning=True)
 
 
 async def follow_deleted(ctx: AppContext, event: FollowDeleted) -> None:

@@ -146,7 +146,7 @@ async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
 async def add_to_feeds(ctx: AppContext, owner_ids: Iterable[int], entries: list[Entry]) -> None:
     """Pipelined, in batches; only built feeds take it."""
     cap = ctx.settings.home_feed_max
-    now_s = int(time.time())
+    now_s = f"{time.time():.3f}"
     keys = ctx.keys
     calls = [
         (

@@ -22,9 +22,11 @@ from social.accounts.service import (
     update_profile,
     with_user,
 )
+from social.follows.service import authorize_all, pending_requests
 from social.oauth import entities as oauth_entities
 from social.oauth.tokens import issue_user_token
-from social.platform.db.models import Application
+from social.platform.context import AppContext
+from social.platform.db.models import Account, Application, User
 from social.web.caller import require_token, require_user
 from social.web.context import get_context
 from social.web.errors import ApiError
@@ -195,7 +197,14 @@ async def verify_credentials(request: Request) -> Response:
     found = await with_user(ctx, caller.account_id)
     if found is None:  # the account went while its token lived
         raise ApiError(401, "The access token is invalid")
-    return json_response(render_credential_account(*found, ctx.settings.base_url))
+    return await _credential_account(ctx, *found)
+
+
+async def _credential_account(ctx: AppContext, account: Account, user: User) -> Response:
+    pending = await pending_requests(ctx, account.id)
+    base = ctx.settings.base_url
+    entity = render_credential_account(account, user, base, follow_requests_count=pending)
+    return json_response(entity)
 
 
 @endpoint(
@@ -214,7 +223,10 @@ async def update_credentials(request: Request) -> Response:
     found = await update_profile(ctx, caller.account_id, profile, preferences)
     if found is None:
         raise ApiError(401, "The access token is invalid")
-    return json_response(render_credential_account(*found, ctx.settings.base_url))
+    if profile.get("locked") is False:
+        await authorize_all(ctx, caller.account_id)  # unlocked: its requests are accepted
+        found = await with_user(ctx, caller.account_id) or found
+    return await _credential_account(ctx, *found)
 
 
 routes = [

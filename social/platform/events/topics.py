@@ -50,6 +50,7 @@ class StatusEvent(Topic):
     in_reply_to_account_id: int | None = None
     mention_ids: tuple[int, ...] = ()
     tags: tuple[str, ...] = ()
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
