@@ -17,6 +17,7 @@ from social.accounts import http as accounts
 from social.admin.http import queues as admin
 from social.admin.http import routes as dashboard_routes
 from social.announcements import http as announcements
+from social.bookmarks import http as bookmarks
 from social.config import Settings
 from social.consumers import register_consumers
 from social.follows import http as follows
@@ -62,6 +63,7 @@ def all_routes() -> list[BaseRoute]:
         trends,
         streaming,
         announcements,
+        bookmarks,
     )
     return [route for module in modules for route in module.routes] + dashboard_routes
 
