@@ -26,6 +26,7 @@ from social.markers import http as markers
 from social.notifications import http as notifications
 from social.oauth.http import apps, authorize, sessions
 from social.oauth.http import token as oauth
+from social.pins import http as pins
 from social.platform import ids, logs
 from social.relations import http as relations
 from social.statuses import http as statuses
@@ -64,6 +65,7 @@ def all_routes() -> list[BaseRoute]:
         streaming,
         announcements,
         bookmarks,
+        pins,
     )
     return [route for module in modules for route in module.routes] + dashboard_routes
 

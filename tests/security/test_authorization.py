@@ -33,6 +33,7 @@ from social.platform.db.models import (
     Rule,
     SiteText,
     Status,
+    StatusPin,
 )
 from tests.helpers import PASSWORD, app_token, bearer, post
 from tests.security.routes import WRITE_METHODS, RouteKey, write_routes
@@ -173,6 +174,15 @@ MATRIX: dict[RouteKey, Row] = {
     ("POST", "/api/v1/statuses/{id}/unbookmark"): Row(
         CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
         "{id} = alice's followers-only status, which she bookmarked; nobody takes hers back",
+    ),
+    ("POST", "/api/v1/statuses/{id}/pin"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = alice's followers-only status (pinnable since Mastodon 3.5); to those who "
+        "cannot see it, not found (another's that they see: 422, tests/pins)",
+    ),
+    ("POST", "/api/v1/statuses/{id}/unpin"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = alice's followers-only status, which she pinned",
     ),
     ("POST", "/api/v1/notifications/clear"): Row(
         CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED, "always the caller's own notifications"
@@ -645,6 +655,17 @@ async def unbookmark(w: World, actor: str) -> Outcome:
     return await mark_alices(w, actor, Bookmark, "unbookmark", undo="bookmark")
 
 
+@scenario("POST", "/api/v1/statuses/{id}/pin")
+async def pin(w: World, actor: str) -> Outcome:
+    return await mark_alices(w, actor, StatusPin, "pin")
+
+
+@scenario("POST", "/api/v1/statuses/{id}/unpin")
+async def unpin(w: World, actor: str) -> Outcome:
+    # four runs leave alice three pins of the five she may have
+    return await mark_alices(w, actor, StatusPin, "unpin", undo="pin")
+
+
 @scenario("POST", "/api/v1/notifications/clear")
 async def clear_notifications(w: World, actor: str) -> Outcome:
     await notify_alice(w)
@@ -1000,6 +1021,8 @@ async def test_hidden_and_missing_look_the_same(world: World) -> None:
         ("POST", "/api/v1/statuses/{}/unfavourite", None),
         ("POST", "/api/v1/statuses/{}/bookmark", None),
         ("POST", "/api/v1/statuses/{}/unbookmark", None),
+        ("POST", "/api/v1/statuses/{}/pin", None),
+        ("POST", "/api/v1/statuses/{}/unpin", None),
         ("POST", "/api/v1/statuses", {"status": "hi", "in_reply_to_id": "{}"}),
     ]
     for person in (world.bob, world.boss):
