@@ -17,6 +17,7 @@ from social.accounts import http as accounts
 from social.admin.http import queues as admin
 from social.admin.http import routes as dashboard_routes
 from social.announcements import http as announcements
+from social.bookmarks import http as bookmarks
 from social.config import Settings
 from social.consumers import register_consumers
 from social.follows import http as follows
@@ -25,6 +26,7 @@ from social.markers import http as markers
 from social.notifications import http as notifications
 from social.oauth.http import apps, authorize, sessions
 from social.oauth.http import token as oauth
+from social.pins import http as pins
 from social.platform import ids, logs
 from social.relations import http as relations
 from social.statuses import http as statuses
@@ -62,6 +64,8 @@ def all_routes() -> list[BaseRoute]:
         trends,
         streaming,
         announcements,
+        bookmarks,
+        pins,
     )
     return [route for module in modules for route in module.routes] + dashboard_routes
 

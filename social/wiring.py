@@ -107,8 +107,8 @@ def near_cache(
     redis: AnyRedis, settings: Settings, keys: Keys, tokens: SessionStore, metrics: Metrics
 ) -> NearCache | None:
     """What every home timeline reads, kept in process memory: statuses, their accounts, the
-    caller's token and which of the statuses the caller favourited (only on the shared
-    connection, whose client-side caching keeps it coherent)."""
+    caller's token and which of the statuses the caller favourited, bookmarked or pinned (only
+    on the shared connection, whose client-side caching keeps it coherent)."""
     if not isinstance(redis, MultiplexedRedis) or settings.near_cache_entries <= 0:
         return None
     prefixes = (
@@ -116,6 +116,8 @@ def near_cache(
         keys.account_prefix,
         tokens.keys.session_prefix,
         keys.favourites_prefix,
+        keys.bookmarks_prefix,
+        keys.pins_prefix,
     )
     near = NearCache(
         prefixes,

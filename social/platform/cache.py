@@ -112,19 +112,20 @@ class EntityCache:
 async def get_together(
     lookups: Sequence[tuple[EntityCache, Iterable[int]]],
     *,
-    members_of: tuple[str, Sequence[str | int]] | None = None,
-) -> tuple[list[dict[int, bytes]], list[bool] | None]:
-    """Several caches' batch reads in one round trip (they share a client), plus optionally
-    `SMISMEMBER key *members` in the same round trip (None if Redis failed; a member may be a
-    number, sent as its digits). What the in-process cache holds (`NearCache`) is not asked of
-    Redis: entity values, and for the set the answers it already gave about these members
-    (`Membership`)."""
+    sets: Sequence[tuple[str, Sequence[str | int]]] = (),
+) -> tuple[list[dict[int, bytes]], list[list[bool] | None]]:
+    """Several caches' batch reads in one round trip (they share a client), plus for each of
+    `sets` `SMISMEMBER key *members` in the same round trip (each answer None if Redis failed;
+    a member may be a number, sent as its digits). What the in-process cache holds
+    (`NearCache`) is not asked of Redis: entity values, and for a set the answers it already
+    gave about these members (`Membership`)."""
     wanted = [(cache, list(dict.fromkeys(ids))) for cache, ids in lookups]
     keys = list(itertools.chain.from_iterable(cache.keys_of(ids) for cache, ids in wanted))
     first = wanted[0][0]
     near = first.near if first.near is not None and first.near.enabled else None
-    flags: list[bool] | None = None
-    known: Membership | None = None
+    flags: list[list[bool] | None] = [None] * len(sets)
+    known: list[Membership | None] = [None] * len(sets)
+    ask_sets = list(range(len(sets)))  # which sets Redis is asked
     begun: list[str] = []
     if near is not None:
         values: list[bytes | None] = near.get_many(keys)
@@ -134,15 +135,16 @@ async def get_together(
             else []
         )
         hits, misses = len(keys) - len(asked), len(asked)
-        if members_of is not None:
-            known = near.get(members_of[0])
-            flags = known.flags(members_of[1]) if known is not None else None
-            if flags is not None:
-                members_of, hits = None, hits + 1  # not asked again
-            else:
-                misses += 1
+        if sets:
+            ask_sets = []
+            for n, (key, members) in enumerate(sets):
+                held = known[n] = near.get(key)
+                flags[n] = held.flags(members) if held is not None else None
+                if flags[n] is None:
+                    ask_sets.append(n)
+            hits, misses = hits + len(sets) - len(ask_sets), misses + len(ask_sets)
         near.count(hits, misses)
-        begun = asked if members_of is None else [*asked, members_of[0]]
+        begun = [*asked, *(sets[n][0] for n in ask_sets)] if ask_sets else asked
         near.begin(begun)
     else:
         values, asked = [None] * len(keys), keys
@@ -151,26 +153,32 @@ async def get_together(
     try:
         if first.multiplexed is not None:  # the hot path: no pipeline object
             commands: list[tuple[str | int, ...]] = [("MGET", *asked)] if asked else []
-            if members_of is not None:
-                commands.append(("SMISMEMBER", members_of[0], *members_of[1]))
+            for n in ask_sets:
+                commands.append(("SMISMEMBER", sets[n][0], *sets[n][1]))
             replies = await first.multiplexed.send_raw(commands) if commands else []
             for reply in replies:
                 if isinstance(reply, Exception):
                     raise reply
-        elif asked or members_of is not None:
-            replies = await _pipelined(first.redis, asked, members_of)
+        elif asked or ask_sets:
+            replies = await _pipelined(first.redis, asked, [sets[n] for n in ask_sets])
         else:
             replies = []
-        if members_of is not None:
-            flags = [bool(f) for f in replies.pop()]
-            if near is not None and flags[0]:  # only a set known complete says "not in it"
-                fill[members_of[0]] = Membership.merged(known, members_of[1], flags)
+        if ask_sets:
+            answers = replies[len(replies) - len(ask_sets) :]
+            del replies[len(replies) - len(ask_sets) :]
+            for n, answer in zip(ask_sets, answers, strict=True):
+                key, members = sets[n]
+                flags[n] = got = [bool(f) for f in answer]
+                if near is not None and got[0]:  # only a set known complete says "not in it"
+                    fill[key] = Membership.merged(known[n], members, got)
         if first.clustered:
             fetched = replies
         elif asked:
             fetched = replies[0]
     except RedisError as exc:
         first._absorb("get", exc)
+        for n in ask_sets:
+            flags[n] = None
     finally:
         if near is not None:
             fill.update((k, v) for k, v in zip(asked, fetched, strict=True) if v is not None)
@@ -221,7 +229,7 @@ class Membership:
 
 
 async def _pipelined(
-    redis: AnyRedis, keys: list[str], members_of: tuple[str, Sequence[str | int]] | None
+    redis: AnyRedis, keys: list[str], sets: Sequence[tuple[str, Sequence[str | int]]]
 ) -> list[Any]:
     async with redis.pipeline(transaction=False) as pipe:
         if isinstance(redis, RedisCluster):
@@ -229,6 +237,6 @@ async def _pipelined(
                 pipe.get(key)  # a cluster pipeline splits them by node
         elif keys:
             pipe.mget(keys)
-        if members_of is not None:
-            pipe.smismember(members_of[0], list(members_of[1]))
+        for key, members in sets:
+            pipe.smismember(key, list(members))
         return list(await pipe.execute())

@@ -21,6 +21,14 @@ class Keys:
     def favourites_prefix(self) -> str:
         return f"{self.prefix}favs:"
 
+    @property
+    def bookmarks_prefix(self) -> str:
+        return f"{self.prefix}bookmarks:"
+
+    @property
+    def pins_prefix(self) -> str:
+        return f"{self.prefix}pins:"
+
     def account(self, account_id: int) -> str:
         return f"{self.prefix}account:{account_id}"
 
@@ -41,7 +49,22 @@ class Keys:
         return f"{self.prefix}feed:home:{{{account_id}}}:hidden"
 
     def favourites(self, account_id: int) -> str:
-        return f"{self.favourites_prefix}{account_id}"
+        """Set: the ids of the statuses the account favourited, and `0` once complete."""
+        return f"{self.favourites_prefix}{{{account_id}}}"
+
+    def bookmarks(self, account_id: int) -> str:
+        """Set: the ids of the statuses the account bookmarked, and `0` once complete."""
+        return f"{self.bookmarks_prefix}{{{account_id}}}"
+
+    def pins(self, account_id: int) -> str:
+        """Set: the ids of the account's statuses it pinned, and `0` once complete."""
+        return f"{self.pins_prefix}{{{account_id}}}"
+
+    def marks_fill(self, kind: str, account_id: int) -> str:
+        """String: the token of a fill of the account's `kind` set (`favs`, `bookmarks`,
+        `pins`) under way; a write to the set deletes it, and the fill then gives up. Shares
+        the set's hash tag."""
+        return f"{self.prefix}fill:{kind}:{{{account_id}}}"
 
     def markers(self, account_id: int) -> str:
         """Hash: the account's read markers, per timeline its Marker JSON (`<timeline>`) and

@@ -46,7 +46,9 @@ class Status(BaseModel):
     reblogged: bool = False
     muted: bool = False
     bookmarked: bool = False
-    pinned: bool = False
+    pinned: bool = Field(
+        default=False, description="only on your own statuses that may be pinned, as Mastodon"
+    )
     media_attachments: list[dict[str, str]]
     mentions: list[StatusMention]
     tags: list[StatusTag]

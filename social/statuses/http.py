@@ -1,4 +1,5 @@
-"""Statuses: post, show, delete, context, favourite, unfavourite, favourited_by (Mastodon)."""
+"""Statuses: post, show, delete, context, favourite, unfavourite, favourited_by; the caller's
+favourites (Mastodon)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from social.accounts import entities as account_entities
 from social.accounts.render import accounts_page
 from social.platform.db.models import Favourite
 from social.platform.paging import PageQuery
-from social.statuses import entities
+from social.statuses import entities, marks
 from social.statuses.idempotency import post_once
-from social.statuses.render import render_one, render_raw, render_statuses
+from social.statuses.render import marked_page, render_one, render_raw, render_statuses
 from social.statuses.service import (
     NewStatus,
     check_text,
@@ -189,6 +190,23 @@ async def favourited_by(request: Request) -> Response:
     return json_response(raw_json_list(accounts), headers=headers)
 
 
+@endpoint(
+    "Statuses you favourited, most recently favourited first (paged by the favourite)",
+    auth="user",
+    scopes=("read:favourites",),
+    query=PageQuery,
+    response=entities.Status,
+    many=True,
+)
+async def favourites(request: Request) -> Response:
+    caller = require_user(request, "read:favourites")
+    page = parse_query(request, PageQuery)
+    ctx = get_context(request)
+    cursors, statuses = await marked_page(ctx, marks.FAVOURITES, caller.account_id, page)
+    headers = {"Link": link_header(request, cursors)} if cursors else {}
+    return json_response(raw_json_list(statuses), headers=headers)
+
+
 routes = [
     Route("/api/v1/statuses", many, methods=["GET"]),
     Route("/api/v1/statuses", post_status, methods=["POST"]),
@@ -198,4 +216,5 @@ routes = [
     Route("/api/v1/statuses/{id}/favourite", favourite, methods=["POST"]),
     Route("/api/v1/statuses/{id}/unfavourite", unfavourite, methods=["POST"]),
     Route("/api/v1/statuses/{id}/favourited_by", favourited_by, methods=["GET"]),
+    Route("/api/v1/favourites", favourites, methods=["GET"]),
 ]

@@ -3,7 +3,6 @@ added per request. Batch reads: one round trip for statuses, one for their accou
 
 from __future__ import annotations
 
-import itertools
 import logging
 from collections import defaultdict
 from typing import Any, NamedTuple
@@ -15,9 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from social.accounts.render import accounts_json
 from social.platform.cache import EntityCache, get_together
 from social.platform.context import AppContext
-from social.platform.db.models import Account, Favourite, Mention, Status, StatusTag, Tag
+from social.platform.db.models import Account, Mention, Status, StatusTag, Tag
 from social.platform.errors import NotFound
+from social.platform.paging import PageQuery
+from social.statuses import marks
 from social.statuses.audience import OPEN, filter_visible
+from social.statuses.marks import COMPLETE
 
 log = logging.getLogger(__name__)
 
@@ -125,51 +127,31 @@ async def cached_statuses(
     return {i: CachedStatus.decode(raw) for i, raw in found.items()}
 
 
-FAVOURITES_TTL_S = 3600
-COMPLETE = "0"  # sentinel member: the set holds every favourite of the user
+PINNABLE = frozenset(("public", "unlisted", "private"))  # as Mastodon's `pinnable?`
 
 
-async def favourited_by(db: AsyncSession, viewer_id: int, status_ids: list[int]) -> set[int]:
-    query = select(Favourite.status_id).where(
-        Favourite.account_id == viewer_id, Favourite.status_id.in_(status_ids)
+def _tail(code: int) -> bytes:
+    """The viewer's flags closing a Status: `code` = favourited | bookmarked << 1 | pin << 2,
+    pin 0 when the viewer could not pin it (Mastodon leaves `pinned` out), 1 not pinned, 2
+    pinned."""
+    favourited, bookmarked, pin = code & 1, code >> 1 & 1, code >> 2
+    pinned = b"" if pin == 0 else b',"pinned":' + (b"true" if pin == 2 else b"false")
+    return b',"favourited":%s,"reblogged":false,"muted":false,"bookmarked":%s%s}' % (
+        (b"false", b"true")[favourited],
+        (b"false", b"true")[bookmarked],
+        pinned,
     )
-    return set((await db.execute(query)).scalars())
 
 
-async def rebuild_favourites(ctx: AppContext, viewer_id: int) -> None:
-    """The viewer's favourited status ids into Redis, marked complete; best effort."""
-    try:
-        async with ctx.db() as db:
-            ids = list(
-                (
-                    await db.execute(
-                        select(Favourite.status_id).where(Favourite.account_id == viewer_id)
-                    )
-                ).scalars()
-            )
-        key = ctx.keys.favourites(viewer_id)
-        async with ctx.redis.pipeline(transaction=True) as pipe:
-            pipe.delete(key)
-            pipe.sadd(key, COMPLETE, *[str(i) for i in ids])
-            pipe.expire(key, FAVOURITES_TTL_S)
-            await pipe.execute()
-    except Exception as exc:
-        log.warning("rebuilding favourites of %d failed: %r", viewer_id, exc)
-
-
-def _favourite_flags(flags: list[bool] | None, ids: list[int]) -> set[int] | None:
-    """From SMISMEMBER over [COMPLETE, *ids]: the favourited ids, or None if the set is not
-    known to be complete (missing, expired, or Redis failed)."""
-    if not flags or not flags[0]:
-        return None
-    return set(itertools.compress(ids, flags[1:]))
-
-
-FLAGS_TAIL = b',"reblogged":false,"muted":false,"bookmarked":false,"pinned":false}'
 ACCOUNT = b',"account":'
-FAVOURITED = b',"favourited":true' + FLAGS_TAIL
-NOT_FAVOURITED = b',"favourited":false' + FLAGS_TAIL
-FLAGS = (NOT_FAVOURITED, FAVOURITED)  # by whether the viewer favourited it
+TAILS = tuple(_tail(code) for code in range(12))
+UNPINNED, PINNED = 4, 8  # the pin part of a code
+
+
+def _own_visibility(cached: bytes) -> str:
+    """The visibility in the metadata line of a cached status (`meta\\npublic`)."""
+    visibility: str = orjson.loads(cached.partition(b"\n")[0])[2]
+    return visibility
 
 
 async def render_raw(
@@ -182,32 +164,60 @@ async def render_raw(
 ) -> list[bytes]:
     """Status entities (JSON) for `ids`, in that order, leaving out deleted and invisible
     ones. Given the `authors` too (home feeds know them), statuses, accounts and the viewer's
-    favourites are read in one round trip; otherwise the accounts take a second."""
+    marks (favourites, bookmarks, and pins when some status is the viewer's) are read in one
+    round trip; otherwise the accounts take a second."""
     if not ids:
         return []
-    fav_query: tuple[str, list[str | int]] | None = None
+    kinds: list[marks.Kind] = []
     if viewer_id:
-        fav_query = (ctx.keys.favourites(viewer_id), [COMPLETE, *ids])
+        kinds = [marks.FAVOURITES, marks.BOOKMARKS]
+        if authors is None or viewer_id in authors:
+            kinds.append(marks.PINS)
+    asked: list[str | int] = [COMPLETE, *ids]
     lookups: list[tuple[EntityCache, list[int]]] = [(ctx.statuses, ids)]
     if authors is not None:
         lookups.append((ctx.accounts, authors))
-    found, flags = await get_together(lookups, members_of=fav_query)
+    found, flags = await get_together(
+        lookups, sets=[(kind.key(ctx.keys, viewer_id or 0), asked) for kind in kinds]
+    )
     cached_accounts = found[1] if authors is not None else None
-    favourites = _favourite_flags(flags, ids) if viewer_id else set()
-    statuses: list[tuple[int, int, bytes]]  # id, author, public JSON without its last "}"
+    held = [marks.members(f, ids) for f in flags]
+    statuses: list[tuple[int, int, bytes, bool]]  # id, author, JSON without "}", pinnable
     if authors is not None and not check_visibility and len(found[0]) == len(set(ids)):
         # A home page, every status cached: the feed names the authors and chose what the
-        # viewer sees when it was written, so only the JSON is needed, not the metadata.
+        # viewer sees when it was written, so only the JSON is needed, not the metadata (but
+        # the visibility of the viewer's own, which says whether they may pin them).
         cached = found[0]
         cut = _public_head if ctx.near is not None and ctx.near.enabled else _cut_head
         accounts = cached_accounts
-        if favourites is not None and accounts is not None and accounts.keys() >= set(authors):
-            # and every account and flag known: spliced at once
+        if (
+            len(held) == 2
+            and None not in held
+            and accounts is not None
+            and accounts.keys() >= set(authors)
+        ):
+            # none is the viewer's, and every account and flag known: spliced at once
+            liked, kept = held[0] or (), held[1] or ()
             return [
-                b"".join((cut(i, cached[i]), ACCOUNT, accounts[a], FLAGS[i in favourites]))
+                b"".join(
+                    (
+                        cut(i, cached[i]),
+                        ACCOUNT,
+                        accounts[a],
+                        TAILS[(i in liked) | (i in kept) << 1],
+                    )
+                )
                 for i, a in zip(ids, authors, strict=True)
             ]
-        statuses = [(i, author, cut(i, cached[i])) for i, author in zip(ids, authors, strict=True)]
+        statuses = [
+            (
+                i,
+                author,
+                cut(i, cached[i]),
+                author == viewer_id and _own_visibility(cached[i]) in PINNABLE,
+            )
+            for i, author in zip(ids, authors, strict=True)
+        ]
         author_ids: list[int] = authors
     else:
         by_id = await cached_statuses(ctx, ids, cached=found[0])
@@ -219,19 +229,52 @@ async def render_raw(
         ):
             async with ctx.db() as db:
                 visible = await filter_visible(db, visible, viewer_id)
-        statuses = [(i, s.account_id, s.public[:-1]) for i, s in visible]
-        author_ids = list({author for _, author, _ in statuses})
-    if favourites is None and viewer_id is not None:
-        async with ctx.db() as db:
-            favourites = await favourited_by(db, viewer_id, [i for i, _, _ in statuses])
-        ctx.spawn(rebuild_favourites(ctx, viewer_id))
+        statuses = [
+            (i, s.account_id, s.public[:-1], s.account_id == viewer_id and s.visibility in PINNABLE)
+            for i, s in visible
+        ]
+        author_ids = list({author for _, author, _, _ in statuses})
+    if viewer_id is not None and None in held:
+        await _marks_from_database(ctx, viewer_id, kinds, held, statuses)
     accounts = await accounts_json(ctx, author_ids, cached=cached_accounts)
-    liked = favourites or ()
-    return [
-        b"".join((head, ACCOUNT, account, FLAGS[status_id in liked]))
-        for status_id, author, head in statuses
-        if (account := accounts.get(author)) is not None  # else suspended or gone
-    ]
+    liked, kept = (held[0] or (), held[1] or ()) if held else ((), ())
+    pinned = (held[2] or ()) if len(held) > 2 else ()
+    rendered = []
+    for status_id, author, head, pinnable in statuses:
+        account = accounts.get(author)
+        if account is None:
+            continue  # suspended or gone
+        pin = (PINNED if status_id in pinned else UNPINNED) if pinnable else 0
+        code = (status_id in liked) | (status_id in kept) << 1 | pin
+        rendered.append(b"".join((head, ACCOUNT, account, TAILS[code])))
+    return rendered
+
+
+async def marked_page(
+    ctx: AppContext, kind: marks.Kind, viewer_id: int, page: PageQuery
+) -> tuple[list[int], list[bytes]]:
+    """A page of the statuses the viewer marked (favourited, bookmarked), most recently marked
+    first: the page's cursors (the marks' ids), and the Status JSON of those still visible."""
+    rows = await marks.page_of(ctx, kind, viewer_id, page)
+    return [mark for mark, _ in rows], await render_raw(ctx, [s for _, s in rows], viewer_id)
+
+
+async def _marks_from_database(
+    ctx: AppContext,
+    viewer_id: int,
+    kinds: list[marks.Kind],
+    held: list[set[int] | None],
+    statuses: list[tuple[int, int, bytes, bool]],
+) -> None:
+    """The marks Redis could not tell (`None` in `held`), read from the database for these
+    statuses (pins only for those the viewer could pin); the sets filled after the response."""
+    unknown = [n for n, marked in enumerate(held) if marked is None]
+    async with ctx.db() as db:
+        for n in unknown:
+            kind = kinds[n]
+            ids = (i for i, _, _, pinnable in statuses if pinnable or kind is not marks.PINS)
+            held[n] = await marks.marked_among(db, kind, viewer_id, ids)
+    ctx.spawn(marks.fill(ctx, viewer_id, [kinds[n] for n in unknown]))
 
 
 _HEADS: dict[int, tuple[bytes, bytes]] = {}

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from redis.exceptions import RedisError
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +26,7 @@ from social.platform.events.topics import (
     StatusEvent,
     publish,
 )
-from social.statuses import text
+from social.statuses import marks, text
 from social.statuses.audience import filter_visible
 from social.statuses.render import cached_statuses
 
@@ -85,7 +84,7 @@ async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
         reply_to = None
         if new.in_reply_to_id is not None:
             reply_to = await db.get(Status, new.in_reply_to_id)
-            if reply_to is None or not await _may_see_row(ctx, db, reply_to, author_id):
+            if reply_to is None or not await may_see_row(ctx, db, reply_to, author_id):
                 raise invalid("in_reply_to_id", "does not exist")
         mentioned = await _mentioned_accounts(db, ctx, parsed)
         by_name = {a.username.lower(): a for a in mentioned}
@@ -164,7 +163,8 @@ def _event(kind: type[S], status: Status, tags: Iterable[str], mention_ids: Iter
     )
 
 
-async def _may_see_row(ctx: AppContext, db: AsyncSession, status: Status, viewer: int) -> bool:
+async def may_see_row(ctx: AppContext, db: AsyncSession, status: Status, viewer: int) -> bool:
+    """Whether `viewer` may see `status`, a row of `db`'s: the one rule, on its cached form."""
     cached = (await cached_statuses(ctx, [status.id])).get(status.id)
     if cached is None:
         return False
@@ -223,7 +223,7 @@ async def set_favourite(ctx: AppContext, account_id: int, status_id: int, on: bo
     """Favourite or unfavourite (idempotent); the status counter moves in the same transaction."""
     async with ctx.db() as db:
         status = await db.get(Status, status_id)
-        if status is None or not await _may_see_row(ctx, db, status, account_id):
+        if status is None or not await may_see_row(ctx, db, status, account_id):
             raise NotFound()
         changed = await toggle(db, on, Favourite, account_id=account_id, status_id=status_id)
         if changed:
@@ -240,10 +240,7 @@ async def set_favourite(ctx: AppContext, account_id: int, status_id: int, on: bo
     if changed:
         ctx.events.wake()
         await ctx.statuses.invalidate([status_id])
-        try:  # the next read reloads the viewer's favourites, after this commit
-            await ctx.redis.delete(ctx.keys.favourites(account_id))
-        except RedisError:
-            ctx.metrics.redis_errors.labels("favourites.invalidate").inc()
+        await marks.changed(ctx, marks.FAVOURITES, account_id, status_id, on)
 
 
 def check_text(new: NewStatus, max_chars: int) -> None:

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from social.accounts.render import account_or_404
+from social.pins.service import pinned_ids
 from social.platform.paging import PageQuery
 from social.relations.blocks import blocks_viewer
 from social.statuses import entities as status_entities
@@ -115,13 +116,16 @@ async def account_statuses(request: Request) -> Response:
     await account_or_404(ctx, account_id)
     q = parse_query(request, StatusesQuery)
     viewer = viewer_id(request)
-    if q.only_media or q.pinned:
-        return json_response([])  # no media attachments or pins yet
+    if q.only_media:
+        return json_response([])  # no media attachments yet
     if viewer is not None and await blocks_viewer(ctx, account_id, viewer):
         return json_response([])  # as Mastodon: an account that blocks you shows you none
-    ids = await account_status_ids(
-        ctx, account_id, viewer, q, exclude_replies=q.exclude_replies, tagged=q.tagged
-    )
+    if q.pinned:  # the few pinned: those the viewer may see, most recently pinned first
+        ids = await pinned_ids(ctx, account_id, q)
+    else:
+        ids = await account_status_ids(
+            ctx, account_id, viewer, q, exclude_replies=q.exclude_replies, tagged=q.tagged
+        )
     raw = await render_raw(ctx, ids, viewer)
     headers = {"Link": link_header(request, ids)} if ids else {}
     return json_response(raw_json_list(raw), headers=headers)

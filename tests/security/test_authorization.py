@@ -26,12 +26,14 @@ from social.platform.db.models import (
     AnnouncementRead,
     Application,
     Block,
+    Bookmark,
     FollowRequest,
     Mute,
     Notification,
     Rule,
     SiteText,
     Status,
+    StatusPin,
 )
 from tests.helpers import PASSWORD, app_token, bearer, post
 from tests.security.routes import WRITE_METHODS, RouteKey, write_routes
@@ -163,6 +165,24 @@ MATRIX: dict[RouteKey, Row] = {
     ("POST", "/api/v1/statuses/{id}/unfavourite"): Row(
         CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
         "{id} = alice's followers-only status, which she favourited",
+    ),
+    ("POST", "/api/v1/statuses/{id}/bookmark"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = alice's followers-only status; a bookmark is the caller's own (changed = "
+        "alice's); those who cannot see it are told it is not there",
+    ),
+    ("POST", "/api/v1/statuses/{id}/unbookmark"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = alice's followers-only status, which she bookmarked; nobody takes hers back",
+    ),
+    ("POST", "/api/v1/statuses/{id}/pin"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = alice's followers-only status (pinnable since Mastodon 3.5); to those who "
+        "cannot see it, not found (another's that they see: 422, tests/pins)",
+    ),
+    ("POST", "/api/v1/statuses/{id}/unpin"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = alice's followers-only status, which she pinned",
     ),
     ("POST", "/api/v1/notifications/clear"): Row(
         CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED, "always the caller's own notifications"
@@ -609,6 +629,43 @@ async def unfavourite(w: World, actor: str) -> Outcome:
     )
 
 
+def alices_marks(w: World, model: Any, status_id: int) -> Awaitable[int]:
+    return count(w, model, model.account_id == int(w.alice.id), model.status_id == status_id)
+
+
+async def mark_alices(w: World, actor: str, model: Any, action: str, undo: str = "") -> Outcome:
+    """`action` on alice's followers-only status (which she did first when `undo` is set)."""
+    status_id = await private_status(w)
+    if undo:
+        r = await w.api.post(f"/api/v1/statuses/{status_id}/{undo}", headers=w.alice.auth)
+        assert r.status_code == 200, r.text
+    return await observe(
+        lambda: alices_marks(w, model, status_id),
+        lambda: w.api.post(f"/api/v1/statuses/{status_id}/{action}", headers=w.headers(actor)),
+    )
+
+
+@scenario("POST", "/api/v1/statuses/{id}/bookmark")
+async def bookmark(w: World, actor: str) -> Outcome:
+    return await mark_alices(w, actor, Bookmark, "bookmark")
+
+
+@scenario("POST", "/api/v1/statuses/{id}/unbookmark")
+async def unbookmark(w: World, actor: str) -> Outcome:
+    return await mark_alices(w, actor, Bookmark, "unbookmark", undo="bookmark")
+
+
+@scenario("POST", "/api/v1/statuses/{id}/pin")
+async def pin(w: World, actor: str) -> Outcome:
+    return await mark_alices(w, actor, StatusPin, "pin")
+
+
+@scenario("POST", "/api/v1/statuses/{id}/unpin")
+async def unpin(w: World, actor: str) -> Outcome:
+    # four runs leave alice three pins of the five she may have
+    return await mark_alices(w, actor, StatusPin, "unpin", undo="pin")
+
+
 @scenario("POST", "/api/v1/notifications/clear")
 async def clear_notifications(w: World, actor: str) -> Outcome:
     await notify_alice(w)
@@ -962,6 +1019,10 @@ async def test_hidden_and_missing_look_the_same(world: World) -> None:
         ("DELETE", "/api/v1/statuses/{}", None),
         ("POST", "/api/v1/statuses/{}/favourite", None),
         ("POST", "/api/v1/statuses/{}/unfavourite", None),
+        ("POST", "/api/v1/statuses/{}/bookmark", None),
+        ("POST", "/api/v1/statuses/{}/unbookmark", None),
+        ("POST", "/api/v1/statuses/{}/pin", None),
+        ("POST", "/api/v1/statuses/{}/unpin", None),
         ("POST", "/api/v1/statuses", {"status": "hi", "in_reply_to_id": "{}"}),
     ]
     for person in (world.bob, world.boss):

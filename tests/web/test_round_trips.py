@@ -64,21 +64,30 @@ async def test_home_timeline_takes_at_most_three_round_trips(
         await follow(client, bob, carol)
         await home_ids(client, bob)
         await app.state.ctx.events.drain()
-        for i in range(12):
-            await post(client, alice if i % 2 else carol, f"post {i}")
+        posted = [
+            (await post(client, alice if i % 2 else carol, f"post {i}"))["id"] for i in range(12)
+        ]
+        own = (await post(client, bob, "bob's own"))["id"]  # his pins are asked too
+        for action, status_id in (("bookmark", posted[3]), ("favourite", posted[4]), ("pin", own)):
+            r = await client.post(f"/api/v1/statuses/{status_id}/{action}", headers=bob.auth)
+            assert r.status_code == 200, r.text
         await app.state.ctx.events.drain()
-        assert len(await home_ids(client, bob)) == 12  # warms the caches
-        await app.state.ctx.settle()  # the refills it started (the favourites set among them)
-        assert len(await home_ids(client, bob)) == 12  # reads what they refilled
+        assert len(await home_ids(client, bob)) == 13  # warms the caches
+        await app.state.ctx.settle()  # the refills it started (the viewer's sets among them)
+        assert len(await home_ids(client, bob)) == 13  # reads what they refilled
 
         counter = count_sends(app, monkeypatch)
         r = await client.get("/api/v1/timelines/home", headers=bob.auth)
         assert r.status_code == 200
-        assert len(r.json()) == 12
+        flags = {s["id"]: (s["bookmarked"], s["favourited"], s.get("pinned")) for s in r.json()}
+        assert len(flags) == 13
+        assert flags[posted[3]] == (True, False, None)
+        assert flags[posted[4]] == (False, True, None)
+        assert flags[own] == (False, False, True)
         # In sequence: the token, the feed page, the statuses with their accounts and the
-        # viewer's favourites. The rate-limit check rides with the feed page, the handler's
-        # first command (social/web/ratelimits.py). With the in-process cache
-        # (social/platform/redis/near_cache.py), the token, statuses, accounts and favourite
+        # viewer's favourites, bookmarks and pins. The rate-limit check rides with the feed
+        # page, the handler's first command (social/web/ratelimits.py). With the in-process
+        # cache (social/platform/redis/near_cache.py), the token, statuses, accounts and the
         # flags the previous read left there are not asked again: the feed page.
         assert counter.sends == writes
         assert "ratelimit-policy" in r.headers

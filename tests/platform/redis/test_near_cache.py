@@ -185,9 +185,9 @@ async def test_set_answers_already_given_are_not_asked_again(
     monkeypatch.setattr(client, "send_raw", recording)
 
     async def ask(*members: str) -> list[bool] | None:
-        found, flags = await get_together([(cache, [1])], members_of=("t:b:set", list(members)))
+        found, flags = await get_together([(cache, [1])], sets=[("t:b:set", list(members))])
         assert found == [{1: b"one"}]
-        return flags
+        return flags[0]
 
     assert await ask("complete", "x", "y") == [True, True, False]
     assert sent == ["MGET", "SMISMEMBER"]
@@ -206,13 +206,13 @@ async def test_set_answers_are_dropped_when_the_set_changes_or_not_kept_when_inc
     cache = entity_cache(tracked)
     await redis.sadd("t:b:set", "complete")
     members = ("t:b:set", ["complete", "x"])
-    assert (await get_together([(cache, [1])], members_of=members))[1] == [True, False]
+    assert (await get_together([(cache, [1])], sets=[members]))[1][0] == [True, False]
     assert near.get("t:b:set") is not None
     await redis.sadd("t:b:set", "x")
     await eventually(lambda: near.get("t:b:set") is None)
-    assert (await get_together([(cache, [1])], members_of=members))[1] == [True, True]
+    assert (await get_together([(cache, [1])], sets=[members]))[1][0] == [True, True]
     await redis.delete("t:b:set")
     await eventually(lambda: near.get("t:b:set") is None)
     # without its first member the set's "no" means nothing (not loaded): never kept
-    assert (await get_together([(cache, [1])], members_of=members))[1] == [False, False]
+    assert (await get_together([(cache, [1])], sets=[members]))[1][0] == [False, False]
     assert near.get("t:b:set") is None
