@@ -19,6 +19,7 @@ from social.admin.http import routes as dashboard_routes
 from social.announcements import http as announcements
 from social.config import Settings
 from social.consumers import register_consumers
+from social.filters import http as filters
 from social.follows import http as follows
 from social.instance import http as instance
 from social.markers import http as markers
@@ -60,6 +61,7 @@ def all_routes() -> list[BaseRoute]:
         trends,
         streaming,
         announcements,
+        filters,
     )
     return [route for module in modules for route in module.routes] + dashboard_routes
 

@@ -116,6 +116,7 @@ def near_cache(
         keys.account_prefix,
         tokens.keys.session_prefix,
         keys.favourites_prefix,
+        keys.filters_prefix,
     )
     near = NearCache(
         prefixes,

@@ -34,6 +34,19 @@ class Keys:
         """Shares the feed's hash tag."""
         return f"{self.prefix}feed:home:{{{account_id}}}:rebuild"
 
+    @property
+    def filters_prefix(self) -> str:
+        return f"{self.prefix}filters:"
+
+    def filters(self, account_id: int) -> str:
+        """String: the account's active filters, compiled for matching (JSON); `[]` for none."""
+        return f"{self.filters_prefix}{{{account_id}}}"
+
+    def filters_version(self, account_id: int) -> str:
+        """Counter raised by every write to the account's filters (same hash tag): a fill read
+        before a write never stores what the write replaced."""
+        return f"{self.filters_prefix}{{{account_id}}}:v"
+
     def favourites(self, account_id: int) -> str:
         return f"{self.favourites_prefix}{account_id}"
 
