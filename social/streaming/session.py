@@ -7,6 +7,7 @@ import logging
 
 from redis.exceptions import RedisError
 
+from social.filters.live import LiveFilters
 from social.platform.context import AppContext
 from social.streaming.client import Client
 from social.streaming.protocol import (
@@ -30,6 +31,7 @@ class StreamSession:
         self.client = client
         self.viewer = viewer
         self.subscriptions: dict[str, Subscription] = {}
+        self.filters = LiveFilters(ctx, viewer.account_id) if viewer.account_id else None
 
     async def handle_text(self, text: str) -> None:
         """A client message; its mistakes come back as error frames."""
@@ -58,7 +60,7 @@ class StreamSession:
         if len(self.subscriptions) >= MAX_STREAMS:
             raise StreamError(429, "Too many streams on one connection")
         key = self.ctx.keys.stream_channel(channel)
-        sub = Subscription(self.client, spec, key, self.ctx.redis)
+        sub = Subscription(self.client, spec, key, self.ctx.redis, self.filters)
         self.subscriptions[channel] = sub
         try:
             await sub.start(self.ctx.streams, since)

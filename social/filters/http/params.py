@@ -32,8 +32,10 @@ def _blank_is_none(value: object) -> object:
 
 
 RailsBool = Annotated[bool | None, BeforeValidator(_rails_bool)]
-Seconds = Annotated[int | None, BeforeValidator(_blank_is_none), Field(ge=-MAX_ID, le=10**9)]
-EntryId = Annotated[int | None, BeforeValidator(_blank_is_none), Field(ge=0, le=MAX_ID)]
+Seconds = Annotated[
+    Annotated[int, Field(ge=-(10**9), le=10**9)] | None, BeforeValidator(_blank_is_none)
+]
+EntryId = Annotated[Annotated[int, Field(ge=0, le=MAX_ID)] | None, BeforeValidator(_blank_is_none)]
 
 
 def _one_or_many(value: object) -> object:
