@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from social.platform.db.models.filters import CustomFilter, CustomFilterKeyword
-from tests.helpers import User, follow, make_user, post, register_app
+from tests.helpers import User, make_user, post, register_app
 
 
 @pytest.fixture
@@ -46,8 +46,10 @@ async def test_v2_round_trip_create_read_update_delete(
         expires_in=3600,
         keywords_attributes=[{"keyword": "cat", "whole_word": False}, {"keyword": "dog"}],
     )
-    assert made["title"] == "Cats" and made["context"] == ["home", "public"]
-    assert made["filter_action"] == "hide" and made["expires_at"]
+    assert made["title"] == "Cats"
+    assert made["context"] == ["home", "public"]
+    assert made["filter_action"] == "hide"
+    assert made["expires_at"]
     assert [(k["keyword"], k["whole_word"]) for k in made["keywords"]] == [
         ("cat", False),
         ("dog", True),
@@ -73,14 +75,17 @@ async def test_v2_round_trip_create_read_update_delete(
     )
     assert r.status_code == 200, r.text
     changed = r.json()
-    assert changed["title"] == "Pets" and changed["expires_at"] is None
-    assert changed["filter_action"] == "hide" and changed["context"] == ["home", "public"]
+    assert changed["title"] == "Pets"
+    assert changed["expires_at"] is None
+    assert changed["filter_action"] == "hide"
+    assert changed["context"] == ["home", "public"]
     assert [(k["keyword"], k["whole_word"]) for k in changed["keywords"]] == [
         ("kitten", False),
         ("bird", False),
     ]
     r = await client.delete(f"/api/v2/filters/{made['id']}", headers=alice.auth)
-    assert r.status_code == 200 and r.json() == {}
+    assert r.status_code == 200
+    assert r.json() == {}
     assert (
         await client.get(f"/api/v2/filters/{made['id']}", headers=alice.auth)
     ).status_code == 404
@@ -259,9 +264,12 @@ async def test_v1_and_v2_views_of_one_filter_agree(
     )
     assert r.status_code == 200, r.text
     v1 = r.json()
-    assert v1["phrase"] == "spoilers" and v1["irreversible"] is True and v1["whole_word"] is False
+    assert v1["phrase"] == "spoilers"
+    assert v1["irreversible"] is True
+    assert v1["whole_word"] is False
     (v2,) = (await client.get("/api/v2/filters", headers=alice.auth)).json()
-    assert v2["title"] == "spoilers" and v2["filter_action"] == "hide"
+    assert v2["title"] == "spoilers"
+    assert v2["filter_action"] == "hide"
     assert v2["context"] == v1["context"] == ["home"]
     assert v2["keywords"] == [{"id": v1["id"], "keyword": "spoilers", "whole_word": False}]
     assert (await client.get(f"/api/v1/filters/{v1['id']}", headers=alice.auth)).json() == v1
@@ -269,7 +277,8 @@ async def test_v1_and_v2_views_of_one_filter_agree(
     r = await client.put(
         f"/api/v1/filters/{v1['id']}", headers=alice.auth, json={"context": ["home", "thread"]}
     )
-    assert r.status_code == 200 and r.json()["context"] == ["home", "thread"]
+    assert r.status_code == 200
+    assert r.json()["context"] == ["home", "thread"]
     # with a second keyword, v1 may no longer change what the filter's keywords share
     await client.post(
         f"/api/v2/filters/{v2['id']}/keywords", headers=alice.auth, json={"keyword": "leaks"}

@@ -58,6 +58,7 @@ def test_html_is_stripped_and_the_spoiler_searched() -> None:
 def test_status_matches_and_hide_and_other_contexts_and_expiry() -> None:
     s = screen(action="hide")
     verdict = judge(s.active("home"), status("anything", id_="7"))
-    assert verdict.hidden and verdict.results[0]["status_matches"] == ["7"]
+    assert verdict.hidden
+    assert verdict.results[0]["status_matches"] == ["7"]
     assert s.active("public") == ()
     assert screen(("x", False), until_s=1.0).active("home") == ()

@@ -68,7 +68,8 @@ async def test_warn_marks_the_status_with_the_filter_and_keyword(
     assert len(home) == 2
     assert "filtered" not in home[0]
     (result,) = home[1]["filtered"]
-    assert result["keyword_matches"] == ["CAT"] and result["status_matches"] is None
+    assert result["keyword_matches"] == ["CAT"]
+    assert result["status_matches"] is None
     assert result["filter"] == {
         "id": made["id"],
         "title": "Cats",
@@ -98,7 +99,8 @@ async def test_a_status_filter_and_a_single_status_read(
     assert r.status_code == 200
     one = (await client.get(f"/api/v1/statuses/{status['id']}", headers=alice.auth)).json()
     (result,) = one["filtered"]  # never dropped when asked for by id: marked, hide named
-    assert result["status_matches"] == [status["id"]] and result["keyword_matches"] is None
+    assert result["status_matches"] == [status["id"]]
+    assert result["keyword_matches"] is None
     assert result["filter"]["filter_action"] == "hide"
     await app.state.ctx.events.drain()
     assert len(await texts(client, alice, "/api/v1/timelines/home")) == 1  # not a home filter
