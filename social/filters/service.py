@@ -275,9 +275,9 @@ def _check_keyword(keyword: str) -> None:
 async def add_keyword(
     ctx: AppContext, account_id: int, filter_id: int, keyword: str, whole_word: bool | None
 ) -> CustomFilterKeyword:
-    _check_keyword(keyword)
     async with ctx.db() as db:
-        row = await _own_filter(db, account_id, filter_id)
+        row = await _own_filter(db, account_id, filter_id)  # not found before invalid
+        _check_keyword(keyword)
         added = CustomFilterKeyword(
             custom_filter_id=row.id,
             keyword=keyword,
