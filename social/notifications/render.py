@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 
 from social.accounts.render import accounts_json
+from social.filters.apply import filtered_dicts
 from social.notifications.groups import Group
 from social.platform.context import AppContext
 from social.platform.db.models import Notification
@@ -21,8 +22,9 @@ async def render_notifications(
 ) -> list[dict[str, Any]]:
     accounts = await accounts_json(ctx, list({n.from_account_id for n in rows}))
     status_ids = [n.status_id for n in rows if n.status_id]
+    rendering = render_statuses(ctx, list(dict.fromkeys(status_ids)), viewer)
     statuses = {
-        int(s["id"]): s for s in await render_statuses(ctx, list(dict.fromkeys(status_ids)), viewer)
+        int(s["id"]): s for s in await filtered_dicts(ctx, viewer, "notifications", rendering)
     }
     out = []
     for n in rows:
@@ -52,7 +54,8 @@ async def render_groups(
     all gone, is left out. With `partial_avatars`, only each group's newest sender is a full
     Account; the others are PartialAccountWithAvatar."""
     status_ids = list(dict.fromkeys(g.notification.status_id for g in groups))
-    rendered = await render_statuses(ctx, [i for i in status_ids if i], viewer)
+    rendering = render_statuses(ctx, [i for i in status_ids if i], viewer)
+    rendered = await filtered_dicts(ctx, viewer, "notifications", rendering)
     statuses = {int(s["id"]): s for s in rendered}
     groups = [
         g for g in groups if not g.notification.status_id or g.notification.status_id in statuses

@@ -48,6 +48,19 @@ class Keys:
         feed's script checks it as it adds."""
         return f"{self.prefix}feed:home:{{{account_id}}}:hidden"
 
+    @property
+    def filters_prefix(self) -> str:
+        return f"{self.prefix}filters:"
+
+    def filters(self, account_id: int) -> str:
+        """String: the account's active filters, compiled for matching (JSON); `[]` for none."""
+        return f"{self.filters_prefix}{{{account_id}}}"
+
+    def filters_version(self, account_id: int) -> str:
+        """Counter raised by every write to the account's filters (same hash tag): a fill read
+        before a write never stores what the write replaced."""
+        return f"{self.filters_prefix}{{{account_id}}}:v"
+
     def favourites(self, account_id: int) -> str:
         """Set: the ids of the statuses the account favourited, and `0` once complete."""
         return f"{self.favourites_prefix}{{{account_id}}}"

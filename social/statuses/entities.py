@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from social.accounts.entities import Account, Emoji
+from social.filters.entities import FilterResult
 
 
 class StatusMention(BaseModel):
@@ -57,6 +58,9 @@ class Status(BaseModel):
     poll: None = None
     application: StatusApplication | None = None
     text: str | None = Field(default=None, description="source text, on delete only")
+    filtered: list[FilterResult] | None = Field(
+        default=None, description="the viewer's filters it matches; absent when none does"
+    )
 
 
 class Context(BaseModel):

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from social.accounts import entities as account_entities
 from social.accounts.render import accounts_page
+from social.filters.apply import filtered_dicts, filtered_one
 from social.platform.db.models import Favourite
 from social.platform.paging import PageQuery
 from social.statuses import entities, marks
@@ -99,7 +100,10 @@ async def many(request: Request) -> Response:
 async def show(request: Request) -> Response:
     status_id = parse_id(request.path_params["id"])
     ctx = get_context(request)
-    return json_response(await render_one(ctx, status_id, viewer_id(request)))
+    viewer = viewer_id(request)
+    return json_response(
+        await filtered_one(ctx, viewer, "thread", render_one(ctx, status_id, viewer))
+    )
 
 
 @endpoint(
@@ -135,8 +139,12 @@ async def context(request: Request) -> Response:
     ancestors, descendants = await thread_of(ctx, status_id, viewer)
     return json_response(
         {
-            "ancestors": await render_statuses(ctx, ancestors, viewer),
-            "descendants": await render_statuses(ctx, descendants, viewer),
+            "ancestors": await filtered_dicts(
+                ctx, viewer, "thread", render_statuses(ctx, ancestors, viewer)
+            ),
+            "descendants": await filtered_dicts(
+                ctx, viewer, "thread", render_statuses(ctx, descendants, viewer)
+            ),
         }
     )
 

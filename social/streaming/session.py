@@ -7,6 +7,7 @@ import logging
 
 from redis.exceptions import RedisError
 
+from social.filters.live import LiveFilters
 from social.platform.context import AppContext
 from social.platform.live.entry import Entry
 from social.relations.hidden import Hidden
@@ -32,6 +33,7 @@ class StreamSession:
         self.client = client
         self.viewer = viewer
         self.subscriptions: dict[str, Subscription] = {}
+        self.filters = LiveFilters(ctx, viewer.account_id) if viewer.account_id else None
         self.hidden = Hidden()
         self._watching = False
         self._reload: asyncio.Task[None] | None = None
@@ -93,7 +95,7 @@ class StreamSession:
             raise StreamError(429, "Too many streams on one connection")
         await self._watch_relations()
         key = self.ctx.keys.stream_channel(channel)
-        sub = Subscription(self.client, spec, key, self.ctx.redis, self.hides)
+        sub = Subscription(self.client, spec, key, self.ctx.redis, self.hides, self.filters)
         self.subscriptions[channel] = sub
         try:
             await sub.start(self.ctx.streams, since)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import orjson
 from redis.exceptions import RedisError
 
+from social.filters.live import SCREENED_EVENTS, LiveFilters
+from social.filters.match import Screen
 from social.platform.live.entry import Entry, position
 from social.platform.live.history import last_position, read_since
 from social.platform.redis.client import AnyRedis
@@ -22,6 +24,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+FILTER_CONTEXTS = {  # which of the listener's filters apply to a stream's updates
+    "user": "home",
+    "public": "public",
+    "public:local": "public",
+    "hashtag": "public",
+    "hashtag:local": "public",
+}
+
 
 class Subscription:
     def __init__(
@@ -31,6 +41,7 @@ class Subscription:
         key: str,
         redis: AnyRedis,
         hides: Callable[[Entry], bool] | None = None,
+        filters: LiveFilters | None = None,
     ) -> None:
         self.client = client
         self.hides = hides
@@ -43,6 +54,10 @@ class Subscription:
         self.replaying = True
         self.pending: list[Entry] = []
         self._resync: asyncio.Task[None] | None = None
+        self.filters = filters
+        self.filter_context = FILTER_CONTEXTS.get(spec.name) if filters is not None else None
+        self._held: list[Entry] | None = None  # behind a load of the filters, in order
+        self._loading: asyncio.Task[None] | None = None
 
     async def start(self, hub: StreamHub, since: str | None) -> None:
         """Live from `since` (exclusive), or from now. Subscribes before reading the history,
@@ -85,6 +100,8 @@ class Subscription:
     def stop(self) -> None:
         if self._resync is not None:
             self._resync.cancel()
+        if self._loading is not None:
+            self._loading.cancel()
 
     async def _catch_up_or_close(self) -> None:
         try:
@@ -104,5 +121,44 @@ class Subscription:
     def _emit(self, entry: Entry) -> None:
         if entry.position > self._cursor_position:
             self._cursor, self._cursor_position = entry.id, entry.position
-            if self.hides is None or not self.hides(entry):
+            if self.hides is not None and self.hides(entry):
+                return  # the viewer blocks or mutes its author, or someone it mentions
+            if self._held is not None:
+                if len(self._held) >= self.client.queue_max:
+                    self.client.close(CLOSE_OVERFLOW)
+                self._held.append(entry)
+            elif self.filter_context is None or entry.event not in SCREENED_EVENTS:
+                self.client.send(self.label, entry)
+            else:
+                assert self.filters is not None
+                screen = self.filters.now()
+                if screen is None:  # not in process memory: loaded, later events wait
+                    self._held = [entry]
+                    self._loading = asyncio.get_running_loop().create_task(self._release())
+                else:
+                    self._screened(screen, entry)
+
+    def _screened(self, screen: Screen, entry: Entry) -> None:
+        assert self.filter_context is not None
+        payload = LiveFilters.payload(screen, self.filter_context, entry.payload)
+        if payload is entry.payload:
+            self.client.send(self.label, entry)  # shared, with the frames it memoizes
+        elif payload is not None:
+            self.client.send(self.label, Entry(entry.id, entry.event, payload))
+
+    async def _release(self) -> None:
+        """The held events, in order, once the listener's filters are loaded."""
+        assert self.filters is not None
+        try:
+            screen = await self.filters.load()
+        except Exception:
+            log.warning("streaming: a listener's filters are unavailable; closing it")
+            self._held = None
+            self.client.close(CLOSE_SERVER_ERROR)
+            return
+        held, self._held = self._held or [], None
+        for entry in held:
+            if entry.event in SCREENED_EVENTS:
+                self._screened(screen, entry)
+            else:
                 self.client.send(self.label, entry)

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from social.accounts.render import account_or_404
+from social.filters.apply import filtered
 from social.pins.service import pinned_ids
 from social.platform.paging import PageQuery
 from social.relations.blocks import blocks_viewer
@@ -59,9 +60,8 @@ async def home(request: Request) -> Response:
     entries = await read_home(ctx, caller.account_id, page)
     ids = list(map(itemgetter(0), entries))
     authors = list(map(itemgetter(1), entries))
-    statuses = await render_raw(
-        ctx, ids, caller.account_id, check_visibility=False, authors=authors
-    )
+    rendering = render_raw(ctx, ids, caller.account_id, check_visibility=False, authors=authors)
+    statuses = await filtered(ctx, caller.account_id, "home", rendering)
     headers = {"Link": link_header(request, ids)} if ids else {}
     return json_response(raw_json_list(statuses), headers=headers)
 
@@ -78,7 +78,8 @@ async def public(request: Request) -> Response:
     viewer = viewer_id(request)
     # nothing is remote (no federation), nothing has media (no uploads yet)
     ids = [] if q.remote or q.only_media else await public_ids(get_context(request), q, viewer)
-    statuses = await render_raw(get_context(request), ids, viewer)
+    rendering = render_raw(get_context(request), ids, viewer)
+    statuses = await filtered(get_context(request), viewer, "public", rendering)
     headers = {"Link": link_header(request, ids)} if ids else {}
     return json_response(raw_json_list(statuses), headers=headers)
 
@@ -97,7 +98,8 @@ async def hashtag(request: Request) -> Response:
     viewer = viewer_id(request)
     # nothing is remote (no federation), nothing has media (no uploads yet)
     ids = [] if q.remote or q.only_media else await public_ids(ctx, q, viewer, tag=tag)
-    statuses = await render_raw(get_context(request), ids, viewer)
+    rendering = render_raw(get_context(request), ids, viewer)
+    statuses = await filtered(get_context(request), viewer, "public", rendering)
     headers = {"Link": link_header(request, ids)} if ids else {}
     return json_response(raw_json_list(statuses), headers=headers)
 
@@ -126,7 +128,7 @@ async def account_statuses(request: Request) -> Response:
         ids = await account_status_ids(
             ctx, account_id, viewer, q, exclude_replies=q.exclude_replies, tagged=q.tagged
         )
-    raw = await render_raw(ctx, ids, viewer)
+    raw = await filtered(ctx, viewer, "account", render_raw(ctx, ids, viewer))
     headers = {"Link": link_header(request, ids)} if ids else {}
     return json_response(raw_json_list(raw), headers=headers)
 

@@ -238,6 +238,39 @@ MATRIX: dict[RouteKey, Row] = {
     ("POST", "/api/v1/admin/announcements/{id}/end"): Row(
         FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "{id} = a published announcement"
     ),
+    ("POST", "/api/v2/filters"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED, "always the caller's own filters"
+    ),
+    ("PUT", "/api/v2/filters/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a filter of alice's"
+    ),
+    ("DELETE", "/api/v2/filters/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a filter of alice's"
+    ),
+    ("POST", "/api/v2/filters/{filter_id}/keywords"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{filter_id} = a filter of alice's"
+    ),
+    ("PUT", "/api/v2/filter_keywords/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a keyword of alice's filter"
+    ),
+    ("DELETE", "/api/v2/filter_keywords/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a keyword of alice's filter"
+    ),
+    ("POST", "/api/v2/filters/{filter_id}/statuses"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{filter_id} = a filter of alice's"
+    ),
+    ("DELETE", "/api/v2/filter_statuses/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a status entry of alice's filter"
+    ),
+    ("POST", "/api/v1/filters"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED, "always the caller's own filters"
+    ),
+    ("PUT", "/api/v1/filters/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a v1 filter (keyword) of alice's"
+    ),
+    ("DELETE", "/api/v1/filters/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a v1 filter (keyword) of alice's"
+    ),
     ("POST", "/api/v1/admin/rules"): Row(
         FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "changed = a rule was added"
     ),
@@ -697,6 +730,96 @@ async def save_markers(w: World, actor: str) -> Outcome:
     return await observe(
         lambda: alices_markers(w),
         lambda: w.api.post("/api/v1/markers", headers=w.headers(actor), data=form),
+    )
+
+
+async def alices_filters(w: World) -> Any:
+    return (await w.api.get("/api/v2/filters", headers=w.alice.auth)).json()
+
+
+async def alices_filter(w: World) -> dict[str, Any]:
+    """A filter of alice's with one keyword and one status."""
+    body = {"title": "t", "context": ["home"], "keywords_attributes": [{"keyword": "k"}]}
+    r = await w.api.post("/api/v2/filters", headers=w.alice.auth, json=body)
+    assert r.status_code == 200, r.text
+    made: dict[str, Any] = r.json()
+    status_id = (await post(w.api, w.alice, "filtered"))["id"]
+    r = await w.api.post(
+        f"/api/v2/filters/{made['id']}/statuses",
+        headers=w.alice.auth,
+        json={"status_id": status_id},
+    )
+    assert r.status_code == 200, r.text
+    made["statuses"] = [r.json()]
+    return made
+
+
+def filter_write(
+    method: str, path: str, url: Callable[[dict[str, Any]], str], body: dict[str, Any] | None
+) -> None:
+    async def run(w: World, actor: str) -> Outcome:
+        made = await alices_filter(w)
+        return await observe(
+            lambda: alices_filters(w),
+            lambda: w.api.request(method, url(made), headers=w.headers(actor), json=body),
+        )
+
+    scenario(method, path)(run)
+
+
+NEW_FILTER = {"title": "new", "context": ["home"]}
+filter_write("POST", "/api/v2/filters", lambda f: "/api/v2/filters", NEW_FILTER)
+filter_write("PUT", "/api/v2/filters/{id}", lambda f: f"/api/v2/filters/{f['id']}", {"title": "x"})
+filter_write("DELETE", "/api/v2/filters/{id}", lambda f: f"/api/v2/filters/{f['id']}", None)
+filter_write(
+    "POST",
+    "/api/v2/filters/{filter_id}/keywords",
+    lambda f: f"/api/v2/filters/{f['id']}/keywords",
+    {"keyword": "more"},
+)
+filter_write(
+    "PUT",
+    "/api/v2/filter_keywords/{id}",
+    lambda f: f"/api/v2/filter_keywords/{f['keywords'][0]['id']}",
+    {"keyword": "changed"},
+)
+filter_write(
+    "DELETE",
+    "/api/v2/filter_keywords/{id}",
+    lambda f: f"/api/v2/filter_keywords/{f['keywords'][0]['id']}",
+    None,
+)
+filter_write(
+    "DELETE",
+    "/api/v2/filter_statuses/{id}",
+    lambda f: f"/api/v2/filter_statuses/{f['statuses'][0]['id']}",
+    None,
+)
+filter_write(
+    "POST", "/api/v1/filters", lambda f: "/api/v1/filters", {"phrase": "p", "context": ["home"]}
+)
+filter_write(
+    "PUT",
+    "/api/v1/filters/{id}",
+    lambda f: f"/api/v1/filters/{f['keywords'][0]['id']}",
+    {"phrase": "changed"},
+)
+filter_write(
+    "DELETE", "/api/v1/filters/{id}", lambda f: f"/api/v1/filters/{f['keywords'][0]['id']}", None
+)
+
+
+@scenario("POST", "/api/v2/filters/{filter_id}/statuses")
+async def add_filter_status(w: World, actor: str) -> Outcome:
+    made = await alices_filter(w)
+    status_id = (await post(w.api, w.bob, "another"))["id"]
+    return await observe(
+        lambda: alices_filters(w),
+        lambda: w.api.post(
+            f"/api/v2/filters/{made['id']}/statuses",
+            headers=w.headers(actor),
+            json={"status_id": status_id},
+        ),
     )
 
 

@@ -42,15 +42,17 @@ def count_sends(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> Counter:
 @single_server
 @pytest.mark.parametrize(
     ("near", "writes", "control"),
-    [(True, 1, 1), (False, 3, 2)],
+    [(True, 1, 1), (False, 4, 2)],
     ids=["near-cache", "no-near-cache"],
 )
-async def test_home_timeline_takes_at_most_three_round_trips(
+@pytest.mark.parametrize("filters", [False, True], ids=["no-filters", "filters"])
+async def test_home_timeline_round_trips(
     make_app: MakeApp,
     monkeypatch: pytest.MonkeyPatch,
     near: bool,
     writes: int,
     control: int,
+    filters: bool,
 ) -> None:
     app = await make_app(near_cache_entries=10_000 if near else 0)
     async with httpx.AsyncClient(
@@ -62,6 +64,17 @@ async def test_home_timeline_takes_at_most_three_round_trips(
         carol = await make_user(client, client_app, "carol")
         await follow(client, bob, alice)
         await follow(client, bob, carol)
+        if filters:  # a warn filter matching half the page: bob's filters read, and applied
+            r = await client.post(
+                "/api/v2/filters",
+                headers=bob.auth,
+                json={
+                    "title": "odd",
+                    "context": ["home"],
+                    "keywords_attributes": [{"keyword": "1"}],
+                },
+            )
+            assert r.status_code == 200, r.text
         await home_ids(client, bob)
         await app.state.ctx.events.drain()
         posted = [
@@ -89,6 +102,9 @@ async def test_home_timeline_takes_at_most_three_round_trips(
         # page, the handler's first command (social/web/ratelimits.py). With the in-process
         # cache (social/platform/redis/near_cache.py), the token, statuses, accounts and the
         # flags the previous read left there are not asked again: the feed page.
+        assert any("filtered" in s for s in r.json()) == filters
+        # The viewer's filters (social/filters/screen.py) come from the in-process cache too;
+        # without it, they are one more command, sent beside the statuses' (not after them).
         assert counter.sends == writes
         assert "ratelimit-policy" in r.headers
 
