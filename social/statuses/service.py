@@ -26,6 +26,7 @@ from social.platform.events.topics import (
     StatusEvent,
     publish,
 )
+from social.platform.ids import next_id
 from social.statuses import marks, text
 from social.statuses.audience import filter_visible
 from social.statuses.render import cached_statuses
@@ -105,7 +106,9 @@ async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
             visibility = visibility or defaults[0]
             sensitive = defaults[1] if sensitive is None else sensitive
             language = language or defaults[2]
+        status_id = next_id()
         status = Status(
+            id=status_id,
             account_id=author_id,
             text=new.text,
             content=content,
@@ -115,6 +118,8 @@ async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
             language=language,
             in_reply_to_id=reply_to.id if reply_to else None,
             in_reply_to_account_id=reply_to.account_id if reply_to else None,
+            # a thread is named by the status it began with
+            conversation_id=(reply_to.conversation_id or reply_to.id) if reply_to else status_id,
         )
         db.add(status)
         await db.flush()
@@ -160,6 +165,7 @@ def _event(kind: type[S], status: Status, tags: Iterable[str], mention_ids: Iter
         mention_ids=tuple(mention_ids),
         tags=tuple(tags),
         language=status.language,
+        conversation_id=status.conversation_id,
     )
 
 

@@ -51,6 +51,7 @@ class StatusEvent(Topic):
     mention_ids: tuple[int, ...] = ()
     tags: tuple[str, ...] = ()
     language: str | None = None
+    conversation_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from social.platform.db.models.accounts import Account, Application, User
 from social.platform.db.models.base import Base
 from social.platform.db.models.collections import Bookmark, StatusPin
+from social.platform.db.models.conversations import AccountConversation, ConversationMute
 from social.platform.db.models.filters import (
     CustomFilter,
     CustomFilterKeyword,
@@ -15,6 +16,7 @@ from social.platform.db.models.instance import (
     Rule,
     SiteText,
 )
+from social.platform.db.models.lists import AccountList, AccountPin, ListAccount, TagFollow
 from social.platform.db.models.markers import Marker
 from social.platform.db.models.notifications import Notification
 from social.platform.db.models.outbox import OutboxEvent
@@ -23,7 +25,10 @@ from social.platform.db.models.statuses import Favourite, Follow, Mention, Statu
 
 __all__ = [
     "Account",
+    "AccountConversation",
+    "AccountList",
     "AccountNote",
+    "AccountPin",
     "Announcement",
     "AnnouncementReaction",
     "AnnouncementRead",
@@ -31,12 +36,14 @@ __all__ = [
     "Base",
     "Block",
     "Bookmark",
+    "ConversationMute",
     "CustomFilter",
     "CustomFilterKeyword",
     "CustomFilterStatus",
     "Favourite",
     "Follow",
     "FollowRequest",
+    "ListAccount",
     "Marker",
     "Mention",
     "Mute",
@@ -48,5 +55,6 @@ __all__ = [
     "StatusPin",
     "StatusTag",
     "Tag",
+    "TagFollow",
     "User",
 ]

@@ -39,6 +39,12 @@ class Status(Base):
         BigInteger, ForeignKey("statuses.id", ondelete="SET NULL"), default=None
     )
     in_reply_to_account_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    reblog_of_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """A boost: the status it boosts (its own text is empty). No foreign key: deleting a
+    status deletes its boosts in code, each with its event (social/statuses/service.py)."""
+    conversation_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """The thread it belongs to: the id of the status the thread began with (None: written
+    before threads were kept; found by walking its replies up)."""
     replies_count: Mapped[int] = mapped_column(Integer, default=0)
     favourites_count: Mapped[int] = mapped_column(Integer, default=0)
     reblogs_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -49,6 +55,8 @@ class Status(Base):
         Index("ix_statuses_account_id_id", "account_id", "id"),
         Index("ix_statuses_in_reply_to_id", "in_reply_to_id"),
         Index("ix_statuses_visibility_id", "visibility", "id"),
+        Index("ix_statuses_reblog_of_id_account_id", "reblog_of_id", "account_id", unique=True),
+        Index("ix_statuses_conversation_id", "conversation_id"),
     )
 
 
