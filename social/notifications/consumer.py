@@ -11,6 +11,7 @@ from social.notifications.service import (
     current_request,
     notified_followers,
     notify,
+    withdraw_boost,
     withdraw_favourite,
     withdraw_follow,
     withdraw_request,
@@ -24,12 +25,28 @@ from social.platform.events.topics import (
     FollowRequested,
     FollowRequestEnded,
     StatusCreated,
+    StatusDeleted,
     TopicHandler,
 )
 
 
 async def status_created(ctx: AppContext, event: StatusCreated) -> None:
     author = event.account_id
+    if event.reblog_of_id is not None:  # a boost: its original's author is told
+        if event.reblog_account_id is not None:
+            await notify(
+                ctx,
+                [
+                    {
+                        "account_id": event.reblog_account_id,
+                        "from_account_id": author,
+                        "type": "reblog",
+                        "status_id": event.reblog_of_id,
+                        "boost_id": event.status_id,
+                    }
+                ],
+            )
+        return
     await notify(
         ctx,
         [
@@ -128,8 +145,15 @@ async def favourite_deleted(ctx: AppContext, event: FavouriteDeleted) -> None:
     await withdraw_favourite(ctx, event.account_id, event.status_id, event.author_id)
 
 
+async def status_deleted(ctx: AppContext, event: StatusDeleted) -> None:
+    """A boost taken back takes its notification (a deleted status's go with its row)."""
+    if event.reblog_of_id is not None and event.reblog_account_id is not None:
+        await withdraw_boost(ctx, event.account_id, event.status_id, event.reblog_account_id)
+
+
 HANDLERS: dict[str, TopicHandler] = {
     StatusCreated.name: status_created,
+    StatusDeleted.name: status_deleted,
     FollowCreated.name: follow_created,
     FollowDeleted.name: follow_deleted,
     FollowRequested.name: follow_requested,

@@ -23,7 +23,7 @@ from social.platform.ids import id_at, next_id
 from social.platform.paging import MAX_ID, PageQuery, paged
 from social.relations.hidden import silenced_pairs, silenced_senders_query
 
-GROUPABLE = frozenset({"favourite", "reblog", "follow"})  # Mastodon's (we write no reblogs yet)
+GROUPABLE = frozenset({"favourite", "reblog", "follow"})  # Mastodon's
 MAX_GROUP_SPAN_H = 12  # Mastodon's MAXIMUM_GROUP_SPAN_HOURS
 UNGROUPED = "ungrouped-"
 NOTIFY_BATCH = 1000
@@ -49,9 +49,9 @@ async def notify(
 ) -> None:
     """Insert one notification per row (`account_id`, `from_account_id`, `type`, and
     `status_id`; for a follow its `follow_id`, for a request its `request_id`, for a favourite
-    its `favourite_id` too) unless it is there already, notifies its own cause, or the
-    recipient silences the sender. `now_s`: the time its group is chosen by (the clock's, but
-    in tests)."""
+    its `favourite_id`, for a boost its `boost_id` too) unless it is there already, notifies
+    its own cause, or the recipient silences the sender. `now_s`: the time its group is
+    chosen by (the clock's, but in tests)."""
     now_s = time.time() if now_s is None else now_s
     wanted = [
         {
@@ -65,6 +65,7 @@ async def notify(
                 r["from_account_id"],
                 r.get("follow_id")
                 or r.get("request_id")
+                or r.get("boost_id")
                 or r.get("favourite_id")
                 or r.get("status_id")
                 or 0,
@@ -207,6 +208,14 @@ async def withdraw_request(ctx: AppContext, requester_id: int, target_id: int) -
         )
     async with ctx.db() as db:
         await db.execute(query)
+        await db.commit()
+
+
+async def withdraw_boost(ctx: AppContext, booster_id: int, boost_id: int, author_id: int) -> None:
+    """Delete the notification of a boost taken back."""
+    key = dedupe_key("reblog", booster_id, boost_id, author_id)
+    async with ctx.db() as db:
+        await db.execute(delete(Notification).where(Notification.dedupe_key == key))
         await db.commit()
 
 

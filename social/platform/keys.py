@@ -29,6 +29,10 @@ class Keys:
     def pins_prefix(self) -> str:
         return f"{self.prefix}pins:"
 
+    @property
+    def reblogs_prefix(self) -> str:
+        return f"{self.prefix}boosted:"
+
     def account(self, account_id: int) -> str:
         return f"{self.prefix}account:{account_id}"
 
@@ -41,6 +45,12 @@ class Keys:
     def home_feed_rebuild_lock(self, account_id: int) -> str:
         """Shares the feed's hash tag."""
         return f"{self.prefix}feed:home:{{{account_id}}}:rebuild"
+
+    def home_reblogs(self, account_id: int) -> str:
+        """Hash: per status boosted into the home, the feed member of the boost that brought it
+        (a later boost of it is left out while either is among the newest entries). Shares
+        the feed's hash tag."""
+        return f"{self.prefix}feed:home:{{{account_id}}}:reblogs"
 
     def home_hidden(self, account_id: int) -> str:
         """Sorted set: the authors whose statuses may not enter the home (blocks, mutes),
@@ -64,6 +74,10 @@ class Keys:
     def favourites(self, account_id: int) -> str:
         """Set: the ids of the statuses the account favourited, and `0` once complete."""
         return f"{self.favourites_prefix}{{{account_id}}}"
+
+    def reblogs(self, account_id: int) -> str:
+        """Set: the ids of the statuses the account boosted, and `0` once complete."""
+        return f"{self.reblogs_prefix}{{{account_id}}}"
 
     def bookmarks(self, account_id: int) -> str:
         """Set: the ids of the statuses the account bookmarked, and `0` once complete."""

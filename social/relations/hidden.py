@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
 from social.platform.db.models import Block, Follow, Mention, Mute, Status
@@ -83,10 +84,25 @@ def shown_to(viewer_id: int | None) -> ColumnElement[bool]:
             union(blocked_by_viewer(viewer_id), muted_by_viewer(viewer_id)).subquery().select()
         ),
     )
-    return or_(
-        Status.account_id == viewer_id,
-        and_(Status.account_id.not_in(hidden_authors_query(viewer_id)), ~hidden_mention),
+    own = Status.account_id == viewer_id
+    shown = and_(Status.account_id.not_in(hidden_authors_query(viewer_id)), ~hidden_mention)
+    # a boost: its original too (of an author not hidden, mentioning none hidden)
+    original = aliased(Status)
+    original_hidden = exists().where(
+        original.id == Status.reblog_of_id,
+        or_(
+            original.account_id.in_(hidden_authors_query(viewer_id)),
+            exists().where(
+                Mention.status_id == original.id,
+                Mention.account_id.in_(
+                    union(blocked_by_viewer(viewer_id), muted_by_viewer(viewer_id))
+                    .subquery()
+                    .select()
+                ),
+            ),
+        ),
     )
+    return or_(own, shown) & or_(Status.reblog_of_id.is_(None), ~original_hidden)
 
 
 @dataclass(frozen=True)
@@ -100,10 +116,13 @@ class Hidden:
     def __bool__(self) -> bool:
         return bool(self.authors)
 
-    def hides(self, author_id: int, mention_ids: Iterable[int] = ()) -> bool:
-        if author_id == self.viewer_id or not self.authors:
+    def hides(self, author_ids: Iterable[int], mention_ids: Iterable[int] = ()) -> bool:
+        """Whether a status by `author_ids` (a boost: the booster, then the original's
+        author) mentioning `mention_ids` is hidden from the viewer (never their own)."""
+        authors = list(author_ids)
+        if not self.authors or authors[0] == self.viewer_id:
             return False
-        return author_id in self.authors or not self.mentions.isdisjoint(mention_ids)
+        return not self.authors.isdisjoint(authors) or not self.mentions.isdisjoint(mention_ids)
 
     @classmethod
     async def load(cls, db: AsyncSession, viewer_id: int | None) -> Hidden:
@@ -135,9 +154,13 @@ async def readers_hiding(
     author_id: int,
     mention_ids: Collection[int],
     language: str | None = None,
+    *,
+    original_author: int | None = None,
 ) -> set[int]:
     """Of `readers`, those from whom a status by `author_id` mentioning `mention_ids` is
-    hidden, or whose follow of the author takes only other languages than the status's
+    hidden, or whose follow of the author takes only other languages than the status's; for a
+    boost (`original_author` given, the original's author and mentioned among `mention_ids`),
+    also those the original's author blocks and those who hide the booster's boosts
     (fan-out: one query a batch)."""
     if not readers:
         return set()
@@ -162,6 +185,20 @@ async def readers_hiding(
                 )
             ]
             if language
+            else []
+        ),
+        *(
+            [
+                select(Block.target_account_id).where(
+                    Block.account_id == original_author, Block.target_account_id.in_(readers)
+                ),
+                select(Follow.account_id).where(
+                    Follow.target_account_id == author_id,
+                    Follow.account_id.in_(readers),
+                    Follow.show_reblogs.is_(False),
+                ),
+            ]
+            if original_author is not None
             else []
         ),
     )

@@ -71,9 +71,10 @@ async def filter_visible(
     ]
 
 
-def home_query(account_id: int, following: Select[int]) -> Select[int, int]:
-    """Ids of the statuses a user's home shows: their own, non-direct ones of people they
-    follow, and direct ones that mention them."""
+def home_query(account_id: int, following: Select[int]) -> Select[int, int, int | None]:
+    """The statuses a user's home shows (id, author, and the original of a boost): their own,
+    non-direct ones of people they follow (their boosts too, unless hidden by the follow),
+    and direct ones that mention them."""
     mentioned = select(Mention.status_id).where(Mention.account_id == account_id)
     # a reply shows only if it answers its author, you, or someone you follow
     reply_ok = or_(
@@ -89,13 +90,20 @@ def home_query(account_id: int, following: Select[int]) -> Select[int, int]:
         Status.language.is_not(None),
         other_languages(Status.language),
     )
-    return select(Status.id, Status.account_id).where(
+    # a boost by someone whose boosts the reader hides (the follow's `reblogs` option)
+    boosts_hidden = Status.reblog_of_id.is_not(None) & Status.account_id.in_(
+        select(Follow.target_account_id).where(
+            Follow.account_id == account_id, Follow.show_reblogs.is_(False)
+        )
+    )
+    return select(Status.id, Status.account_id, Status.reblog_of_id).where(
         or_(
             Status.account_id == account_id,
             Status.account_id.in_(following)
             & (Status.visibility != "direct")
             & reply_ok
-            & ~wrong_language,
+            & ~wrong_language
+            & ~boosts_hidden,
             (Status.visibility == "direct") & Status.id.in_(mentioned),
         ),
         shown_to(account_id),
@@ -166,6 +174,11 @@ async def _not_hiding(ctx: AppContext, status: StatusEvent, readers: Iterable[in
         return readers
     async with ctx.db() as db:
         hiding = await readers_hiding(
-            db, readers, status.account_id, status.mention_ids, status.language
+            db,
+            readers,
+            status.account_id,
+            status.hidden_with,
+            status.language,
+            original_author=status.reblog_account_id,
         )
     return [r for r in readers if r not in hiding]

@@ -14,9 +14,10 @@ from starlette.routing import Route
 from social.accounts import entities as account_entities
 from social.accounts.render import accounts_page
 from social.filters.apply import filtered_dicts, filtered_one
-from social.platform.db.models import Favourite
+from social.platform.db.models import Favourite, Status
 from social.platform.paging import PageQuery
 from social.statuses import entities, marks
+from social.statuses.boosts import BOOSTABLE, reblog, unreblog
 from social.statuses.idempotency import post_once
 from social.statuses.render import marked_page, render_one, render_raw, render_statuses
 from social.statuses.service import (
@@ -215,6 +216,66 @@ async def favourites(request: Request) -> Response:
     return json_response(raw_json_list(statuses), headers=headers)
 
 
+class ReblogForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    visibility: Literal["public", "unlisted", "private"] | None = Field(
+        default=None, description="default: the booster's preference"
+    )
+
+
+@endpoint(
+    "Boost a status (your own followers-only ones too, as a followers-only boost)",
+    auth="user",
+    scopes=("write:statuses",),
+    body=ReblogForm,
+    response=entities.Status,
+    errors=(403, 404),
+)
+async def reblog_endpoint(request: Request) -> Response:
+    caller = require_user(request, "write:statuses")
+    ctx = get_context(request)
+    status_id = parse_id(request.path_params["id"])
+    form = await parse(request, ReblogForm)
+    boost_id = await reblog(ctx, caller.account_id, status_id, form.visibility)
+    return json_response(await render_one(ctx, boost_id, caller.account_id))
+
+
+@endpoint(
+    "Undo a boost; returns the boosted status",
+    auth="user",
+    scopes=("write:statuses",),
+    response=entities.Status,
+    errors=(404,),
+)
+async def unreblog_endpoint(request: Request) -> Response:
+    caller = require_user(request, "write:statuses")
+    ctx = get_context(request)
+    original = await unreblog(ctx, caller.account_id, parse_id(request.path_params["id"]))
+    return json_response(await render_one(ctx, original, caller.account_id))
+
+
+@endpoint(
+    "Accounts that boosted a status (publicly)",
+    auth="optional",
+    query=PageQuery,
+    response=account_entities.Account,
+    many=True,
+    errors=(404,),
+)
+async def reblogged_by(request: Request) -> Response:
+    ctx = get_context(request)
+    status_id = parse_id(request.path_params["id"])
+    page = parse_query(request, PageQuery)
+    await render_one(ctx, status_id, viewer_id(request))
+    query = select(Status.id, Status.account_id).where(
+        Status.reblog_of_id == status_id, Status.visibility.in_(BOOSTABLE)
+    )
+    cursors, accounts = await accounts_page(ctx, query, Status.id, page)
+    headers = {"Link": link_header(request, cursors)} if cursors else {}
+    return json_response(raw_json_list(accounts), headers=headers)
+
+
 routes = [
     Route("/api/v1/statuses", many, methods=["GET"]),
     Route("/api/v1/statuses", post_status, methods=["POST"]),
@@ -224,5 +285,8 @@ routes = [
     Route("/api/v1/statuses/{id}/favourite", favourite, methods=["POST"]),
     Route("/api/v1/statuses/{id}/unfavourite", unfavourite, methods=["POST"]),
     Route("/api/v1/statuses/{id}/favourited_by", favourited_by, methods=["GET"]),
+    Route("/api/v1/statuses/{id}/reblog", reblog_endpoint, methods=["POST"]),
+    Route("/api/v1/statuses/{id}/unreblog", unreblog_endpoint, methods=["POST"]),
+    Route("/api/v1/statuses/{id}/reblogged_by", reblogged_by, methods=["GET"]),
     Route("/api/v1/favourites", favourites, methods=["GET"]),
 ]

@@ -16,13 +16,14 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.platform.context import AppContext
-from social.platform.db.models import Bookmark, Favourite, StatusPin
+from social.platform.db.models import Bookmark, Favourite, Status, StatusPin
 from social.platform.keys import Keys
 from social.platform.paging import PageQuery, paged
 from social.platform.redis.scripts import Script
@@ -40,13 +41,19 @@ change_script = Script(Path(__file__).with_name("marks_change.lua"))
 @dataclass(frozen=True)
 class Kind:
     name: str  # in fill-token keys and metrics
-    model: type[Favourite] | type[Bookmark] | type[StatusPin]
+    model: type[Favourite] | type[Bookmark] | type[StatusPin] | type[Status]
     key: Callable[[Keys, int], str]
+    column: str = "status_id"  # the marked status's id in `model`
+
+    @property
+    def marked(self) -> Any:  # the column (an InstrumentedAttribute)
+        return getattr(self.model, self.column)
 
 
 FAVOURITES = Kind("favs", Favourite, Keys.favourites)
 BOOKMARKS = Kind("bookmarks", Bookmark, Keys.bookmarks)
 PINS = Kind("pins", StatusPin, Keys.pins)
+REBLOGS = Kind("boosted", Status, Keys.reblogs, "reblog_of_id")  # the viewer's boosts' originals
 
 
 def members(flags: list[bool] | None, ids: Sequence[int]) -> set[int] | None:
@@ -64,7 +71,7 @@ async def marked_among(
     if not ids:
         return set()
     model = kind.model
-    query = select(model.status_id).where(model.account_id == viewer_id, model.status_id.in_(ids))
+    query = select(kind.marked).where(model.account_id == viewer_id, kind.marked.in_(ids))
     return set((await db.execute(query)).scalars())
 
 
@@ -74,7 +81,7 @@ async def page_of(
     """A page of the account's marks of `kind`, most recent first, paged by the mark's id:
     (the mark's id, its status's)."""
     model = kind.model
-    query = select(model.id, model.status_id).where(model.account_id == account_id)
+    query = select(model.id, kind.marked).where(model.account_id == account_id)
     async with ctx.db() as db:
         rows = await db.execute(paged(query, model.id, page))
         return sorted(((mark, status) for mark, status in rows), reverse=True)
@@ -92,7 +99,9 @@ async def fill(ctx: AppContext, viewer_id: int, kinds: Sequence[Kind]) -> None:
         loaded: list[list[int]] = []
         async with ctx.db() as db:
             for kind in kinds:
-                query = select(kind.model.status_id).where(kind.model.account_id == viewer_id)
+                query = select(kind.marked).where(
+                    kind.model.account_id == viewer_id, kind.marked.is_not(None)
+                )
                 loaded.append(list((await db.execute(query)).scalars()))
         await fill_script.run_batch(
             ctx.redis,

@@ -55,6 +55,9 @@ def cached_form(
 ) -> CachedStatus:
     public = {
         "id": str(status.id),
+        # first, so that a boost is known by a glance at its head (`REBLOG_MARK`): its
+        # original is rendered for each reader and spliced in (`_with_originals`)
+        "reblog": f"{REBLOG_OF}{status.reblog_of_id}" if status.reblog_of_id else None,
         "uri": f"{base}/users/{username}/statuses/{status.id}",
         "url": f"{base}/@{username}/{status.id}",
         "created_at": iso(status.created_at),
@@ -68,7 +71,6 @@ def cached_form(
         "in_reply_to_account_id": str(status.in_reply_to_account_id)
         if status.in_reply_to_account_id
         else None,
-        "reblog": None,
         "replies_count": status.replies_count,
         "reblogs_count": status.reblogs_count,
         "favourites_count": status.favourites_count,
@@ -131,21 +133,26 @@ PINNABLE = frozenset(("public", "unlisted", "private"))  # as Mastodon's `pinnab
 
 
 def _tail(code: int) -> bytes:
-    """The viewer's flags closing a Status: `code` = favourited | bookmarked << 1 | pin << 2,
-    pin 0 when the viewer could not pin it (Mastodon leaves `pinned` out), 1 not pinned, 2
-    pinned."""
-    favourited, bookmarked, pin = code & 1, code >> 1 & 1, code >> 2
+    """The viewer's flags closing a Status: `code` = favourited | bookmarked << 1 |
+    reblogged << 2 | pin << 3, pin 0 when the viewer could not pin it (Mastodon leaves
+    `pinned` out), 1 not pinned, 2 pinned."""
+    favourited, bookmarked, reblogged, pin = code & 1, code >> 1 & 1, code >> 2 & 1, code >> 3
     pinned = b"" if pin == 0 else b',"pinned":' + (b"true" if pin == 2 else b"false")
-    return b',"favourited":%s,"reblogged":false,"muted":false,"bookmarked":%s%s}' % (
+    return b',"favourited":%s,"reblogged":%s,"muted":false,"bookmarked":%s%s}' % (
         (b"false", b"true")[favourited],
+        (b"false", b"true")[reblogged],
         (b"false", b"true")[bookmarked],
         pinned,
     )
 
 
 ACCOUNT = b',"account":'
-TAILS = tuple(_tail(code) for code in range(12))
-UNPINNED, PINNED = 4, 8  # the pin part of a code
+TAILS = tuple(_tail(code) for code in range(24))
+BOOSTED = 4  # the reblogged part of a code
+UNPINNED, PINNED = 8, 16  # the pin part of a code
+REBLOG_OF = "reblog-of:"  # a boost's cached "reblog": its original's id, rendered per read
+REBLOG_MARK = b'"reblog":"' + REBLOG_OF.encode()
+HEAD_SPAN = 48  # `{"id":"<19 digits>","reblog":` and the mark fit in it
 
 
 def _own_visibility(cached: bytes) -> str:
@@ -170,7 +177,7 @@ async def render_raw(
         return []
     kinds: list[marks.Kind] = []
     if viewer_id:
-        kinds = [marks.FAVOURITES, marks.BOOKMARKS]
+        kinds = [marks.FAVOURITES, marks.BOOKMARKS, marks.REBLOGS]
         if authors is None or viewer_id in authors:
             kinds.append(marks.PINS)
     asked: list[str | int] = [COMPLETE, *ids]
@@ -191,24 +198,25 @@ async def render_raw(
         cut = _public_head if ctx.near is not None and ctx.near.enabled else _cut_head
         accounts = cached_accounts
         if (
-            len(held) == 2
+            len(held) == 3
             and None not in held
             and accounts is not None
             and accounts.keys() >= set(authors)
         ):
             # none is the viewer's, and every account and flag known: spliced at once
-            liked, kept = held[0] or (), held[1] or ()
-            return [
+            liked, kept, boosted = held[0] or (), held[1] or (), held[2] or ()
+            spliced = [
                 b"".join(
                     (
                         cut(i, cached[i]),
                         ACCOUNT,
                         accounts[a],
-                        TAILS[(i in liked) | (i in kept) << 1],
+                        TAILS[(i in liked) | (i in kept) << 1 | (i in boosted) << 2],
                     )
                 )
                 for i, a in zip(ids, authors, strict=True)
             ]
+            return await _with_originals(ctx, spliced, viewer_id, check_visibility)
         statuses = [
             (
                 i,
@@ -237,17 +245,53 @@ async def render_raw(
     if viewer_id is not None and None in held:
         await _marks_from_database(ctx, viewer_id, kinds, held, statuses)
     accounts = await accounts_json(ctx, author_ids, cached=cached_accounts)
-    liked, kept = (held[0] or (), held[1] or ()) if held else ((), ())
-    pinned = (held[2] or ()) if len(held) > 2 else ()
+    liked, kept, boosted = (held[0] or (), held[1] or (), held[2] or ()) if held else ((), (), ())
+    pinned = (held[3] or ()) if len(held) > 3 else ()
     rendered = []
     for status_id, author, head, pinnable in statuses:
         account = accounts.get(author)
         if account is None:
             continue  # suspended or gone
         pin = (PINNED if status_id in pinned else UNPINNED) if pinnable else 0
-        code = (status_id in liked) | (status_id in kept) << 1 | pin
-        rendered.append(b"".join((head, ACCOUNT, account, TAILS[code])))
-    return rendered
+        code = (status_id in liked) | (status_id in kept) << 1 | (status_id in boosted) << 2
+        rendered.append(b"".join((head, ACCOUNT, account, TAILS[code | pin])))
+    return await _with_originals(ctx, rendered, viewer_id, check_visibility)
+
+
+def _original_of(rendered: bytes) -> int | None:
+    """The original's id if `rendered` is a boost (its mark sits in the head)."""
+    start = rendered.find(REBLOG_MARK, 0, HEAD_SPAN + len(REBLOG_MARK))
+    if start < 0:
+        return None
+    start += len(REBLOG_MARK)
+    return int(rendered[start : rendered.index(b'"', start)])
+
+
+async def _with_originals(
+    ctx: AppContext, rendered: list[bytes], viewer_id: int | None, check_visibility: bool
+) -> list[bytes]:
+    """Boosts with their originals, each rendered for the viewer, spliced in; a boost whose
+    original the viewer may not see (or is gone) is left out. One more render, only when
+    the page holds a boost."""
+    originals = [_original_of(r) for r in rendered]
+    wanted = list(dict.fromkeys(o for o in originals if o is not None))
+    if not wanted:
+        return rendered
+    shown = await render_raw(ctx, wanted, viewer_id, check_visibility=check_visibility)
+    by_id = {_status_id(r): r for r in shown}
+    spliced = []
+    for raw, original in zip(rendered, originals, strict=True):
+        if original is None:
+            spliced.append(raw)
+        elif (inner := by_id.get(original)) is not None:
+            mark = b'"' + REBLOG_OF.encode() + str(original).encode() + b'"'
+            spliced.append(raw.replace(mark, inner, 1))
+    return spliced
+
+
+def _status_id(rendered: bytes) -> int:
+    """The id of a rendered status (its first key)."""
+    return int(rendered[7 : rendered.index(b'"', 7)])  # {"id":"
 
 
 async def marked_page(

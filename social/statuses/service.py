@@ -29,6 +29,7 @@ from social.platform.events.topics import (
 from social.platform.ids import next_id
 from social.statuses import marks, text
 from social.statuses.audience import filter_visible
+from social.statuses.boost_rows import boosts_of, delete_boosts
 from social.statuses.render import cached_statuses
 
 S = TypeVar("S", bound=StatusEvent)
@@ -190,6 +191,18 @@ async def delete_status(ctx: AppContext, author_id: int, status_id: int) -> dict
         if status is None or status.account_id != author_id:
             raise NotFound()
         source = {"text": status.text, "spoiler_text": status.spoiler_text}
+        if status.reblog_of_id is not None:  # a boost: taken back
+            original = status.reblog_of_id
+            await delete_boosts(db, [status])
+            await db.commit()
+            author = await db.get(Account, author_id, populate_existing=True)
+            ctx.events.wake()
+            await ctx.statuses.invalidate([status_id])
+            await _refresh_caches(ctx, author, [original])
+            await marks.changed(ctx, marks.REBLOGS, author_id, original, False)
+            return source
+        boosts = await boosts_of(db, status_id)
+        await delete_boosts(db, boosts)  # the boosts go first, each with its event
         tags = list(
             (
                 await db.execute(
@@ -220,8 +233,10 @@ async def delete_status(ctx: AppContext, author_id: int, status_id: int) -> dict
         await db.commit()
         author = await db.get(Account, author_id, populate_existing=True)
     ctx.events.wake()
-    await ctx.statuses.invalidate([status_id])
+    await ctx.statuses.invalidate([status_id, *(b.id for b in boosts)])
     await _refresh_caches(ctx, author, [reply_to] if reply_to else [])
+    if boosts:  # the boosters' counts changed
+        await ctx.accounts.invalidate({b.account_id for b in boosts})
     return source
 
 

@@ -37,7 +37,7 @@ async def _send(ctx: AppContext, channels: list[str], event: str, payload: str) 
 async def _to_audience(
     ctx: AppContext, status: StatusCreated | StatusDeleted, event: str, payload: str
 ) -> None:
-    if status.visibility == "public":
+    if status.visibility == "public" and status.reblog_of_id is None:  # boosts: homes only
         tags = status.tags  # normalised when the status was written
         public = ["public", "public:local"]
         public += [f"hashtag:{t}" for t in tags] + [f"hashtag:local:{t}" for t in tags]

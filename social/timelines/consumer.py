@@ -22,13 +22,15 @@ from social.platform.events.topics import (
 )
 from social.relations.blocks import settle_guards
 from social.statuses.audience import following_query, home_audience, home_query
-from social.timelines.service import add_to_feeds, hide_in_home, remove_from_feeds
+from social.timelines.service import add_to_feeds, entries_of, hide_in_home, remove_from_feeds
 
 REMOVE_BATCH = 500
 
 
 async def status_created(ctx: AppContext, event: StatusCreated) -> None:
-    entry = [(event.status_id, event.account_id)]
+    entry: list[tuple[int, ...]] = [(event.status_id, event.account_id)]
+    if event.reblog_of_id is not None and event.reblog_account_id is not None:
+        entry = [(event.status_id, event.account_id, event.reblog_of_id, event.reblog_account_id)]
     async for readers in home_audience(ctx, event):
         await add_to_feeds(ctx, readers, entry)
 
@@ -47,20 +49,26 @@ async def follow_created(ctx: AppContext, event: FollowCreated) -> None:
 async def merge_author(
     ctx: AppContext, owner: int, author: int, *, mentioning: bool = False
 ) -> None:
-    """`author`'s recent statuses into `owner`'s feed by the same rules as a rebuild
-    (visibility, replies, what is hidden), for that author's statuses only; with
-    `mentioning`, those that mention them too (a block or mute took them out)."""
+    """`author`'s recent statuses (and boosts) into `owner`'s feed by the same rules as a
+    rebuild (visibility, replies, what is hidden), for that author's only; with `mentioning`,
+    those that mention them and the boosts of theirs too (a block or mute took them out)."""
     theirs = Status.account_id == author
     if mentioning:
-        theirs = theirs | Status.id.in_(
-            select(Mention.status_id).where(Mention.account_id == author)
+        about = select(Mention.status_id).where(Mention.account_id == author)
+        of_theirs = select(Status.id).where(Status.account_id == author)
+        theirs = (
+            theirs
+            | Status.id.in_(about)
+            | Status.reblog_of_id.in_(of_theirs)
+            | Status.reblog_of_id.in_(about)
         )
     query = home_query(owner, following_query(owner)).where(theirs)
     async with ctx.db() as db:
         rows = (
             await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
         ).all()
-    await add_to_feeds(ctx, [owner], [(r[0], r[1]) for r in rows])
+        entries = await entries_of(db, list(reversed(rows)))  # oldest first, as fan-out adds
+    await add_to_feeds(ctx, [owner], entries)
 
 
 async def block_created(ctx: AppContext, event: BlockCreated) -> None:

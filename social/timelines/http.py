@@ -126,7 +126,13 @@ async def account_statuses(request: Request) -> Response:
         ids = await pinned_ids(ctx, account_id, q)
     else:
         ids = await account_status_ids(
-            ctx, account_id, viewer, q, exclude_replies=q.exclude_replies, tagged=q.tagged
+            ctx,
+            account_id,
+            viewer,
+            q,
+            exclude_replies=q.exclude_replies,
+            exclude_reblogs=q.exclude_reblogs,
+            tagged=q.tagged,
         )
     raw = await filtered(ctx, viewer, "account", render_raw(ctx, ids, viewer))
     headers = {"Link": link_header(request, ids)} if ids else {}

@@ -18,7 +18,9 @@ async def public_ids(
 ) -> list[int]:
     """Public statuses, but those hidden from the viewer (blocks, mutes); with `tag` (as a
     path names it), only those carrying it."""
-    query = select(Status.id).where(Status.visibility == "public", shown_to(viewer))
+    query = select(Status.id).where(
+        Status.visibility == "public", Status.reblog_of_id.is_(None), shown_to(viewer)
+    )
     if tag is not None:
         tagged = _tagged(tag)
         if tagged is None:
@@ -34,15 +36,19 @@ async def account_status_ids(
     page: PageQuery,
     *,
     exclude_replies: bool = False,
+    exclude_reblogs: bool = False,
     tagged: str | None = None,
 ) -> list[int]:
     """The account's statuses: direct ones only to their author and the mentioned (others
-    are filtered as they render); without replies to others with `exclude_replies`; only
+    are filtered as they render); without replies to others with `exclude_replies`, without
+    boosts with `exclude_reblogs`; only
     those carrying `tagged`, with it."""
     query = select(Status.id).where(Status.account_id == account_id)
     if viewer != account_id:
         mentioned = select(Mention.status_id).where(Mention.account_id == (viewer or 0))
         query = query.where((Status.visibility != "direct") | Status.id.in_(mentioned))
+    if exclude_reblogs:
+        query = query.where(Status.reblog_of_id.is_(None))
     if exclude_replies:
         query = query.where(
             Status.in_reply_to_id.is_(None) | (Status.in_reply_to_account_id == account_id)

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 from redis.exceptions import NoScriptError, RedisError
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.platform.context import AppContext
 from social.platform.db.models import Mention, Status
@@ -32,19 +33,41 @@ from social.statuses.audience import following_query, home_query
 
 log = logging.getLogger(__name__)
 
-Entry = tuple[int, int]  # (status id, author id)
+Entry = tuple[int, ...]  # (status id, author id), a boost's with (original id, its author)
 PageEntry = Sequence[int]  # the same, read: a tuple, or a pair parsed from JSON
 
 SENTINEL = "0"
 FEED_TTL_S = 14 * 86400  # unread this long, a feed is dropped (rebuilt on return)
 REBUILD_LOCK_MS = 30_000
 BATCH = 500
+REBLOG_FALLOFF = 40  # Mastodon's: a boost of what is among the newest this many stays out
 feed_add = Script(Path(__file__).with_name("feed_add.lua"))
 feed_read = Script(Path(__file__).with_name("feed_read.lua"))
 
 
 def member(entry: Entry) -> str:
     return f"{entry[0]}:{entry[1]}"
+
+
+def without_repeated_boosts(rows: Sequence[tuple[int, int, int | None]]) -> list[tuple[int, int]]:
+    """Feed entries (status, author) from rows (status, author, the original if a boost),
+    newest first, as the feed script would have kept them, added in order: a boost leaves
+    out when its original or an earlier boost of it is among the `REBLOG_FALLOFF` entries
+    before it."""
+    kept: list[tuple[int, int]] = []
+    by_original: dict[int, int] = {}  # original -> index in `kept` of its entry
+    for status_id, author, original in sorted(rows):
+        if original is not None:
+            newest = len(kept)
+            original_at = by_original.get(original)
+            if original_at is not None and newest - original_at <= REBLOG_FALLOFF:
+                continue
+            by_original[original] = newest
+        else:
+            by_original.setdefault(status_id, len(kept))
+        kept.append((status_id, author))
+    kept.reverse()
+    return kept
 
 
 def _page_call(ctx: AppContext, account_id: int, page: PageQuery) -> tuple[list[str], list[Any]]:
@@ -106,7 +129,7 @@ async def home_from_db(ctx: AppContext, account_id: int, page: PageQuery) -> lis
     query = paged(home_query(account_id, following_query(account_id)), Status.id, page)
     async with ctx.db() as db:
         rows = (await db.execute(query)).all()
-    pairs: list[Entry] = sorted(((r[0], r[1]) for r in rows), reverse=True)
+    pairs = without_repeated_boosts([(r[0], r[1], r[2]) for r in rows])
     return list[PageEntry](pairs)
 
 
@@ -123,14 +146,20 @@ async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
                 await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
             ).all()
             guard = await home_guard(db, account_id)
-        hidden = ctx.keys.home_hidden(account_id)
+        kept = without_repeated_boosts([(r[0], r[1], r[2]) for r in rows])
+        originals = {r[0]: r[2] for r in rows if r[2] is not None}
+        boosts = {str(originals[e[0]]): member(e) for e in reversed(kept) if e[0] in originals}
+        hidden, reblogs = ctx.keys.home_hidden(account_id), ctx.keys.home_reblogs(account_id)
         async with ctx.redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(key, {SENTINEL: 0, **{member((r[0], r[1])): r[0] for r in rows}})
+            pipe.zadd(key, {SENTINEL: 0, **{member(e): e[0] for e in kept}})
             pipe.zremrangebyrank(key, 1, -(ctx.settings.home_feed_max + 1))
             pipe.expire(key, FEED_TTL_S)
-            pipe.delete(hidden)
+            pipe.delete(hidden, reblogs)
             if guard:
                 pipe.zadd(hidden, guard)
+            if boosts:
+                pipe.hset(reblogs, items=[part for pair in boosts.items() for part in pair])
+                pipe.expire(reblogs, FEED_TTL_S)
             pipe.delete(lock)
             await pipe.execute()
         return True
@@ -143,15 +172,21 @@ async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
         return False
 
 
-async def add_to_feeds(ctx: AppContext, owner_ids: Iterable[int], entries: list[Entry]) -> None:
-    """Pipelined, in batches; only built feeds take it."""
+async def add_to_feeds(ctx: AppContext, owner_ids: Iterable[int], entries: Sequence[Entry]) -> None:
+    """Pipelined, in batches; only built feeds take it. A boost's entry names its original
+    too (`(boost, booster, original, original's author)`)."""
     cap = ctx.settings.home_feed_max
     now_s = f"{time.time():.3f}"
     keys = ctx.keys
     calls = [
         (
-            [keys.home_feed(owner), keys.home_feed_rebuild_lock(owner), keys.home_hidden(owner)],
-            [entry[0], member(entry), cap, entry[1], now_s],
+            [
+                keys.home_feed(owner),
+                keys.home_feed_rebuild_lock(owner),
+                keys.home_hidden(owner),
+                keys.home_reblogs(owner),
+            ],
+            [entry[0], member(entry), cap, entry[1], now_s, *_boost_args(entry)],
         )
         for owner in owner_ids
         for entry in entries
@@ -160,8 +195,15 @@ async def add_to_feeds(ctx: AppContext, owner_ids: Iterable[int], entries: list[
         await feed_add.run_batch(ctx.redis, calls[start : start + BATCH])
 
 
+def _boost_args(entry: Entry) -> list[object]:
+    if len(entry) < 4:
+        return []
+    original, author = entry[2], entry[3]
+    return [f"{original}:{author}", author, original, REBLOG_FALLOFF, FEED_TTL_S]
+
+
 async def remove_from_feeds(
-    ctx: AppContext, owner_ids: Iterable[int], entries: list[Entry]
+    ctx: AppContext, owner_ids: Iterable[int], entries: Sequence[Entry]
 ) -> None:
     if not entries:
         return
@@ -192,18 +234,37 @@ async def hide_in_home(
     others = [s for s, a in entries if a != author_id]
     if others:
         async with ctx.db() as db:
-            mentioning = set(
-                (
-                    await db.execute(
-                        select(Mention.status_id).where(
-                            Mention.account_id == author_id, Mention.status_id.in_(others)
-                        )
-                    )
-                ).scalars()
-            )
+            mentioning = set((await db.execute(involving(author_id, others))).scalars())
         gone += [(s, a) for s, a in entries if s in mentioning]
     for start in range(0, len(gone), BATCH):
         await remove_from_feeds(ctx, [owner_id], gone[start : start + BATCH])
+
+
+def involving(account_id: int, status_ids: Collection[int]) -> Select[int]:
+    """Of `status_ids`, those mentioning the account, and the boosts of its statuses or of
+    statuses mentioning it."""
+    mentioning = select(Mention.status_id).where(Mention.account_id == account_id)
+    theirs = select(Status.id).where(Status.account_id == account_id)
+    return select(Status.id).where(
+        Status.id.in_(status_ids),
+        Status.id.in_(mentioning)
+        | Status.reblog_of_id.in_(theirs)
+        | Status.reblog_of_id.in_(mentioning),
+    )
+
+
+async def entries_of(db: AsyncSession, rows: Sequence[Sequence[Any]]) -> list[Entry]:
+    """Feed entries from rows (status, author, original or None): a boost's with its
+    original and the original's author (one query, when there are boosts)."""
+    originals = {r[2] for r in rows if r[2] is not None}
+    authors: dict[int, int] = {}
+    if originals:
+        query = select(Status.id, Status.account_id).where(Status.id.in_(originals))
+        authors = {i: a for i, a in await db.execute(query)}  # noqa: C416
+    return [
+        (r[0], r[1]) if r[2] is None or r[2] not in authors else (r[0], r[1], r[2], authors[r[2]])
+        for r in rows
+    ]
 
 
 async def unhide_in_home(ctx: AppContext, owner_id: int, author_id: int) -> None:

@@ -52,6 +52,18 @@ class StatusEvent(Topic):
     tags: tuple[str, ...] = ()
     language: str | None = None
     conversation_id: int | None = None
+    reblog_of_id: int | None = None
+    """A boost: the status boosted, its author and whom it mentions (what hides a boost)."""
+    reblog_account_id: int | None = None
+    reblog_mention_ids: tuple[int, ...] = ()
+
+    @property
+    def hidden_with(self) -> tuple[int, ...]:
+        """Besides the author, the accounts whose being hidden from a reader hides this from
+        them: those it mentions; for a boost, the original's author and mentioned."""
+        if self.reblog_account_id is None:
+            return self.mention_ids
+        return (self.reblog_account_id, *self.reblog_mention_ids)
 
 
 @dataclass(frozen=True, slots=True)

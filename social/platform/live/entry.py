@@ -24,15 +24,20 @@ class Entry:
         return position(self.id)
 
     @cached_property
-    def status_accounts(self) -> tuple[int, tuple[int, ...]] | None:
-        """A status event's author and mentioned accounts (what blocks and mutes hide by);
-        None for other events. Read once per channel message, by the first listener that
-        hides anyone."""
+    def status_accounts(self) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        """A status event's authors (a boost's: the booster and the original's) and mentioned
+        accounts (what blocks and mutes hide by); None for other events. Read once per
+        channel message, by the first listener that hides anyone."""
         if self.event not in STATUS_EVENTS:
             return None
         try:
             status = orjson.loads(self.payload)
-            return int(status["account"]["id"]), tuple(int(m["id"]) for m in status["mentions"])
+            authors, mentions = [int(status["account"]["id"])], []
+            for shown in (status, status.get("reblog")):
+                if isinstance(shown, dict):
+                    authors.append(int(shown["account"]["id"]))
+                    mentions += [int(m["id"]) for m in shown["mentions"]]
+            return tuple(dict.fromkeys(authors)), tuple(mentions)
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             return None
 
