@@ -118,6 +118,7 @@ def near_cache(
         keys.favourites_prefix,
         keys.bookmarks_prefix,
         keys.pins_prefix,
+        keys.reblogs_prefix,
         keys.filters_prefix,
     )
     near = NearCache(

@@ -39,7 +39,7 @@ class Status(BaseModel):
     language: str | None
     in_reply_to_id: str | None
     in_reply_to_account_id: str | None
-    reblog: None = None
+    reblog: Status | None = Field(default=None, description="a boost: the status boosted")
     replies_count: int
     reblogs_count: int
     favourites_count: int

@@ -166,6 +166,15 @@ MATRIX: dict[RouteKey, Row] = {
         CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
         "{id} = alice's followers-only status, which she favourited",
     ),
+    ("POST", "/api/v1/statuses/{id}/reblog"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = alice's followers-only status: she may boost it (to her followers), those "
+        "who cannot see it are told it is not there",
+    ),
+    ("POST", "/api/v1/statuses/{id}/unreblog"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = alice's followers-only status, which she boosted",
+    ),
     ("POST", "/api/v1/statuses/{id}/bookmark"): Row(
         CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
         "{id} = alice's followers-only status; a bookmark is the caller's own (changed = "
@@ -659,6 +668,30 @@ async def unfavourite(w: World, actor: str) -> Outcome:
     return await observe(
         lambda: favourites(w, status_id),
         lambda: w.api.post(f"/api/v1/statuses/{status_id}/unfavourite", headers=w.headers(actor)),
+    )
+
+
+def boosts_of(w: World, status_id: int) -> Awaitable[int]:
+    return count(w, Status, Status.reblog_of_id == status_id)
+
+
+@scenario("POST", "/api/v1/statuses/{id}/reblog")
+async def reblog(w: World, actor: str) -> Outcome:
+    status_id = await private_status(w)
+    return await observe(
+        lambda: boosts_of(w, status_id),
+        lambda: w.api.post(f"/api/v1/statuses/{status_id}/reblog", headers=w.headers(actor)),
+    )
+
+
+@scenario("POST", "/api/v1/statuses/{id}/unreblog")
+async def unreblog(w: World, actor: str) -> Outcome:
+    status_id = await private_status(w)
+    r = await w.api.post(f"/api/v1/statuses/{status_id}/reblog", headers=w.alice.auth)
+    assert r.status_code == 200, r.text
+    return await observe(
+        lambda: boosts_of(w, status_id),
+        lambda: w.api.post(f"/api/v1/statuses/{status_id}/unreblog", headers=w.headers(actor)),
     )
 
 
