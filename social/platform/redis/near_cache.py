@@ -69,13 +69,25 @@ class NearCache:
     def end(
         self, keys: Iterable[str], values: Mapping[str, Any], ttl_s: float | None = None
     ) -> None:
-        """After the read: keep `values` (of some of `keys`) unless invalidated since `begin`;
-        every key of `keys` is released, so call this also when the read failed."""
+        """After the read: keep `values` (of some of `keys`, under the tracked prefixes) unless
+        invalidated since `begin`; every key of `keys` is released, so call this also when the
+        read failed."""
         deadline = time.monotonic() + (self.ttl_s if ttl_s is None else min(ttl_s, self.ttl_s))
-        pending, spoiled, entries = self._pending, self._spoiled, self._entries
+        pending, spoiled, entries, tracked = (
+            self._pending,
+            self._spoiled,
+            self._entries,
+            self.prefixes,
+        )
         for key in keys:
             value = values.get(key)
-            if value is not None and key not in spoiled and self.enabled:
+            # a key Redis does not tell of writes to is never kept: it would go stale
+            if (
+                value is not None
+                and key not in spoiled
+                and self.enabled
+                and key.startswith(tracked)
+            ):
                 entries[key] = (value, deadline)
                 entries.move_to_end(key)
             left = pending.get(key, 1) - 1

@@ -96,6 +96,14 @@ def test_a_read_overtaken_by_a_write_is_not_kept() -> None:
     assert near.get("k:2") is None
 
 
+def test_a_key_outside_the_tracked_prefixes_is_never_kept() -> None:
+    near = NearCache(("k:",), max_entries=10, ttl_s=30, metrics=Metrics())
+    near.begin(["k:1", "other:1"])
+    near.end(["k:1", "other:1"], {"k:1": b"kept", "other:1": b"would go stale"})
+    assert near.get("k:1") == b"kept"
+    assert near.get("other:1") is None
+
+
 async def test_a_flush_drops_everything(tracked: Tracked, redis: AnyRedis) -> None:
     _, near = tracked
     await redis.set("t:a:1", "one")
