@@ -150,38 +150,27 @@ class Hidden:
 
 async def readers_hiding(
     db: AsyncSession,
-    readers: Collection[int],
     author_id: int,
     mention_ids: Collection[int],
     language: str | None = None,
     *,
     original_author: int | None = None,
 ) -> set[int]:
-    """Of `readers`, those from whom a status by `author_id` mentioning `mention_ids` is
-    hidden, or whose follow of the author takes only other languages than the status's; for a
-    boost (`original_author` given, the original's author and mentioned among `mention_ids`),
-    also those the original's author blocks and those who hide the booster's boosts
-    (fan-out: one query a batch)."""
-    if not readers:
-        return set()
+    """The readers from whom a status by `author_id` mentioning `mention_ids` is hidden: who
+    blocks or mutes one of them, whom the author blocks, whose follow of the author takes
+    only other languages than the status's; for a boost (`original_author` given, the
+    original's author and mentioned among `mention_ids`), also whom the original's author
+    blocks and who hides the booster's boosts. Asked once a status, not a batch of readers:
+    these are few beside the followers, and none of them depends on which batch it is."""
     shown = {author_id, *mention_ids}
-    now = _now()
     query = union(
-        select(Block.account_id).where(
-            Block.account_id.in_(readers), Block.target_account_id.in_(shown)
-        ),
-        select(Mute.account_id).where(
-            Mute.account_id.in_(readers), Mute.target_account_id.in_(shown), active_mute(now)
-        ),
-        select(Block.target_account_id).where(
-            Block.account_id == author_id, Block.target_account_id.in_(readers)
-        ),
+        select(Block.account_id).where(Block.target_account_id.in_(shown)),
+        select(Mute.account_id).where(Mute.target_account_id.in_(shown), active_mute(_now())),
+        select(Block.target_account_id).where(Block.account_id == author_id),
         *(
             [
                 select(Follow.account_id).where(
-                    Follow.target_account_id == author_id,
-                    Follow.account_id.in_(readers),
-                    other_languages(language),
+                    Follow.target_account_id == author_id, other_languages(language)
                 )
             ]
             if language
@@ -189,13 +178,9 @@ async def readers_hiding(
         ),
         *(
             [
-                select(Block.target_account_id).where(
-                    Block.account_id == original_author, Block.target_account_id.in_(readers)
-                ),
+                select(Block.target_account_id).where(Block.account_id == original_author),
                 select(Follow.account_id).where(
-                    Follow.target_account_id == author_id,
-                    Follow.account_id.in_(readers),
-                    Follow.show_reblogs.is_(False),
+                    Follow.target_account_id == author_id, Follow.show_reblogs.is_(False)
                 ),
             ]
             if original_author is not None

@@ -152,33 +152,31 @@ async def home_audience(
     if not written:
         yield list(dict.fromkeys([author, *status.mention_ids]))
     elif status.visibility == "direct":
-        yield [author, *await _not_hiding(ctx, status, set(status.mention_ids) - {author})]
+        hiding = await _hiding(ctx, status)
+        mentioned = dict.fromkeys(m for m in status.mention_ids if m != author)
+        yield [author, *(m for m in mentioned if m not in hiding)]
         return
     else:
         yield [author]
     replied_to = status.in_reply_to_account_id if written else None
+    hiding = await _hiding(ctx, status) if written else set()
     async for batch in followers(ctx, author):
         if replied_to and replied_to != author:
             both = await follows_among(ctx, batch, replied_to)
             batch = [f for f in batch if f in both or f == replied_to]
-        if written:
-            batch = await _not_hiding(ctx, status, batch)
+        if hiding:
+            batch = [f for f in batch if f not in hiding]
         if batch:
             yield batch
 
 
-async def _not_hiding(ctx: AppContext, status: StatusEvent, readers: Iterable[int]) -> list[int]:
-    """Those of `readers` the status is not hidden from (one query)."""
-    readers = list(readers)
-    if not readers:
-        return readers
+async def _hiding(ctx: AppContext, status: StatusEvent) -> set[int]:
+    """The readers the status is hidden from (one query; the author never is)."""
     async with ctx.db() as db:
-        hiding = await readers_hiding(
+        return await readers_hiding(
             db,
-            readers,
             status.account_id,
             status.hidden_with,
             status.language,
             original_author=status.reblog_account_id,
         )
-    return [r for r in readers if r not in hiding]
