@@ -16,9 +16,10 @@ async def test_a_boost_is_streamed_to_the_boosters_followers(
 ) -> None:
     alice, bob, carol = await user("alice"), await user("bob"), await user("carol")
     await follow(http, bob, carol)
-    original = await post(http, alice, "worth spreading")
     base = f"{server.ws}?access_token={bob.token}&stream="
     async with connect(base + "user") as home, connect(base + "public") as public:
+        original = await post(http, alice, "worth spreading")
+        assert status_of(await next_frame(public))["id"] == original["id"]
         r = await http.post(f"/api/v1/statuses/{original['id']}/reblog", headers=carol.auth)
         assert r.status_code == 200, r.text
         shown = status_of(await next_frame(home))
