@@ -21,8 +21,8 @@ from social.platform.events.topics import (
     TopicHandler,
 )
 from social.relations.blocks import settle_guards
-from social.statuses.audience import following_query, home_audience, home_query
-from social.timelines.service import add_to_feeds, entries_of, hide_in_home, remove_from_feeds
+from social.statuses.audience import home_audience
+from social.timelines.service import add_to_feeds, hide_in_home, merge_author, remove_from_feeds
 
 REMOVE_BATCH = 500
 
@@ -44,31 +44,6 @@ async def status_deleted(ctx: AppContext, event: StatusDeleted) -> None:
 async def follow_created(ctx: AppContext, event: FollowCreated) -> None:
     """Merge the newly followed account's recent statuses into the follower's feed."""
     await merge_author(ctx, event.account_id, event.target_account_id)
-
-
-async def merge_author(
-    ctx: AppContext, owner: int, author: int, *, mentioning: bool = False
-) -> None:
-    """`author`'s recent statuses (and boosts) into `owner`'s feed by the same rules as a
-    rebuild (visibility, replies, what is hidden), for that author's only; with `mentioning`,
-    those that mention them and the boosts of theirs too (a block or mute took them out)."""
-    theirs = Status.account_id == author
-    if mentioning:
-        about = select(Mention.status_id).where(Mention.account_id == author)
-        of_theirs = select(Status.id).where(Status.account_id == author)
-        theirs = (
-            theirs
-            | Status.id.in_(about)
-            | Status.reblog_of_id.in_(of_theirs)
-            | Status.reblog_of_id.in_(about)
-        )
-    query = home_query(owner, following_query(owner)).where(theirs)
-    async with ctx.db() as db:
-        rows = (
-            await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
-        ).all()
-        entries = await entries_of(db, list(reversed(rows)))  # oldest first, as fan-out adds
-    await add_to_feeds(ctx, [owner], entries)
 
 
 async def block_created(ctx: AppContext, event: BlockCreated) -> None:

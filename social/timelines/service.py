@@ -77,7 +77,8 @@ def _page_call(ctx: AppContext, account_id: int, page: PageQuery) -> tuple[list[
         direction, low = "oldest", f"({page.min_id}"
     else:
         direction, low = "newest", f"({page.since_id}" if page.since_id else f"({SENTINEL}"
-    return [ctx.keys.home_feed(account_id)], [direction, high, low, page.limit, FEED_TTL_S]
+    keys = [ctx.keys.home_feed(account_id), ctx.keys.home_hidden(account_id)]
+    return keys, [direction, high, low, page.limit, FEED_TTL_S, f"{time.time():.3f}"]
 
 
 async def read_home(ctx: AppContext, account_id: int, page: PageQuery) -> list[PageEntry]:
@@ -115,6 +116,8 @@ async def home_entries(
         return await home_from_db(ctx, account_id, page)
     size = int(reply[1])
     entries: list[PageEntry] = orjson.loads(reply[2])
+    if len(reply) > 3 and reply[3]:
+        ctx.spawn(end_guards(ctx, account_id))
     if page.min_id is not None:
         entries.reverse()
     if len(entries) < page.limit and size > ctx.settings.home_feed_max:
@@ -269,3 +272,50 @@ async def entries_of(db: AsyncSession, rows: Sequence[Sequence[Any]]) -> list[En
 
 async def unhide_in_home(ctx: AppContext, owner_id: int, author_id: int) -> None:
     await ctx.redis.zrem(ctx.keys.home_hidden(owner_id), str(author_id))
+
+
+async def merge_author(
+    ctx: AppContext, owner: int, author: int, *, mentioning: bool = False
+) -> None:
+    """`author`'s recent statuses (and boosts) into `owner`'s feed by the same rules as a
+    rebuild (visibility, replies, what is hidden), for that author's only; with `mentioning`,
+    those that mention them and the boosts of theirs too (a block or mute took them out)."""
+    theirs = Status.account_id == author
+    if mentioning:
+        about = select(Mention.status_id).where(Mention.account_id == author)
+        of_theirs = select(Status.id).where(Status.account_id == author)
+        theirs = (
+            theirs
+            | Status.id.in_(about)
+            | Status.reblog_of_id.in_(of_theirs)
+            | Status.reblog_of_id.in_(about)
+        )
+    query = home_query(owner, following_query(owner)).where(theirs)
+    async with ctx.db() as db:
+        rows = (
+            await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
+        ).all()
+        entries = await entries_of(db, list(reversed(rows)))  # oldest first, as fan-out adds
+    await add_to_feeds(ctx, [owner], entries)
+
+
+async def end_guards(ctx: AppContext, owner: int) -> None:
+    """The guards of timed mutes that ran out: settled from the database (another block or
+    mute may still hide the author) and what they kept out merged back. Started by a home
+    read that saw one; best effort (the next read sees it again)."""
+    key = ctx.keys.home_hidden(owner)
+    try:
+        ended = await ctx.redis.zrangebyscore(key, "-inf", f"{time.time():.3f}")
+        if not ended:
+            return
+        async with ctx.db() as db:
+            guard = await home_guard(db, owner)
+        for raw in ended:
+            author = raw.decode() if isinstance(raw, bytes) else str(raw)
+            if author in guard:
+                await ctx.redis.zadd(key, {author: guard[author]})
+                continue
+            await ctx.redis.zrem(key, author)
+            await merge_author(ctx, owner, int(author), mentioning=True)
+    except Exception as exc:
+        log.warning("ending the guards of %d failed: %r", owner, exc)

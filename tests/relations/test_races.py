@@ -24,7 +24,8 @@ async def test_a_fan_out_chosen_before_writes_nothing_after(
     client_app = await register_app(client)
     alice, bob = [await make_user(client, client_app, n) for n in ("alice", "bob")]
     await follow(client, alice, bob)
-    assert await home_ids(client, alice) == []  # built
+    assert await home_ids(client, alice) == []
+    await ctx.settle()  # the feed built
     late = await post(client, bob, "chosen for alice's home before she acts")
     await act(client, alice, bob, action)
     # the fan-out that read the followers before the block writes now
@@ -60,6 +61,7 @@ async def test_the_guard_of_a_timed_mute_ends_with_it(
     alice, bob = [await make_user(client, client_app, n) for n in ("alice", "bob")]
     await follow(client, alice, bob)
     assert await home_ids(client, alice) == []
+    await ctx.settle()  # the feed built
     before = time.time()
     await act(client, alice, bob, "mute", duration="1")
     until = await ctx.redis.zscore(ctx.keys.home_hidden(int(alice.id)), bob.id)
