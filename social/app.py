@@ -20,6 +20,7 @@ from social.announcements import http as announcements
 from social.bookmarks import http as bookmarks
 from social.config import Settings
 from social.consumers import register_consumers
+from social.conversations import http as conversations
 from social.filters import http as filters
 from social.follows import http as follows
 from social.instance import http as instance
@@ -68,6 +69,7 @@ def all_routes() -> list[BaseRoute]:
         bookmarks,
         pins,
         filters,
+        conversations,
     )
     return [route for module in modules for route in module.routes] + dashboard_routes
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
+from social.conversations import consumer as conversations
 from social.notifications import consumer as notify
 from social.platform.context import AppContext
 from social.platform.events.event import Event
@@ -31,3 +32,4 @@ def register_consumers(ctx: AppContext) -> None:
     ctx.events.register("notifications", dispatcher(ctx, notify.HANDLERS))
     ctx.events.register("streaming", dispatcher(ctx, publisher.HANDLERS))
     ctx.events.register("trending", dispatcher(ctx, trends.HANDLERS))
+    ctx.events.register("conversations", dispatcher(ctx, conversations.HANDLERS))

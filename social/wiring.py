@@ -119,6 +119,7 @@ def near_cache(
         keys.bookmarks_prefix,
         keys.pins_prefix,
         keys.reblogs_prefix,
+        keys.muted_threads_prefix,
         keys.filters_prefix,
     )
     near = NearCache(

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from social.conversations.muted import muted_pairs
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Favourite, Follow, FollowRequest, Notification
 from social.platform.db.models.notifications import TYPES
@@ -92,6 +93,11 @@ async def notify(
             db, {(r["account_id"], r["from_account_id"]) for r in wanted}
         )
         wanted = [r for r in wanted if (r["account_id"], r["from_account_id"]) not in silenced]
+        # Nor from a thread the recipient muted.
+        muted = await muted_pairs(
+            db, {(r["account_id"], r["status_id"]) for r in wanted if r["status_id"] is not None}
+        )
+        wanted = [r for r in wanted if (r["account_id"], r["status_id"]) not in muted]
         if not wanted:
             return
         for row in wanted:

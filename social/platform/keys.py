@@ -87,6 +87,15 @@ class Keys:
         """Set: the ids of the account's statuses it pinned, and `0` once complete."""
         return f"{self.pins_prefix}{{{account_id}}}"
 
+    @property
+    def muted_threads_prefix(self) -> str:
+        return f"{self.prefix}muted-threads:"
+
+    def muted_threads(self, account_id: int) -> str:
+        """Set: the ids of the threads (conversations) the account muted, `0` once complete,
+        and `any` when it holds at least one."""
+        return f"{self.muted_threads_prefix}{{{account_id}}}"
+
     def marks_fill(self, kind: str, account_id: int) -> str:
         """String: the token of a fill of the account's `kind` set (`favs`, `bookmarks`,
         `pins`) under way; a write to the set deletes it, and the fill then gives up. Shares

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.accounts.render import accounts_json
+from social.conversations import muted as threads
 from social.platform.cache import EntityCache, get_together
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Mention, Status, StatusTag, Tag
@@ -134,22 +135,25 @@ PINNABLE = frozenset(("public", "unlisted", "private"))  # as Mastodon's `pinnab
 
 def _tail(code: int) -> bytes:
     """The viewer's flags closing a Status: `code` = favourited | bookmarked << 1 |
-    reblogged << 2 | pin << 3, pin 0 when the viewer could not pin it (Mastodon leaves
-    `pinned` out), 1 not pinned, 2 pinned."""
+    reblogged << 2 | pin << 3 (+ MUTED), pin 0 when the viewer could not pin it (Mastodon
+    leaves `pinned` out), 1 not pinned, 2 pinned."""
+    muted, code = divmod(code, MUTED)
     favourited, bookmarked, reblogged, pin = code & 1, code >> 1 & 1, code >> 2 & 1, code >> 3
     pinned = b"" if pin == 0 else b',"pinned":' + (b"true" if pin == 2 else b"false")
-    return b',"favourited":%s,"reblogged":%s,"muted":false,"bookmarked":%s%s}' % (
+    return b',"favourited":%s,"reblogged":%s,"muted":%s,"bookmarked":%s%s}' % (
         (b"false", b"true")[favourited],
         (b"false", b"true")[reblogged],
+        (b"false", b"true")[muted],
         (b"false", b"true")[bookmarked],
         pinned,
     )
 
 
 ACCOUNT = b',"account":'
-TAILS = tuple(_tail(code) for code in range(24))
 BOOSTED = 4  # the reblogged part of a code
 UNPINNED, PINNED = 8, 16  # the pin part of a code
+MUTED = 24  # added to a code: the status is in a thread the viewer muted
+TAILS = tuple(_tail(code) for code in range(2 * MUTED))
 REBLOG_OF = "reblog-of:"  # a boost's cached "reblog": its original's id, rendered per read
 REBLOG_MARK = b'"reblog":"' + REBLOG_OF.encode()
 HEAD_SPAN = 48  # `{"id":"<19 digits>","reblog":` and the mark fit in it
@@ -184,9 +188,12 @@ async def render_raw(
     lookups: list[tuple[EntityCache, list[int]]] = [(ctx.statuses, ids)]
     if authors is not None:
         lookups.append((ctx.accounts, authors))
-    found, flags = await get_together(
-        lookups, sets=[(kind.key(ctx.keys, viewer_id or 0), asked) for kind in kinds]
-    )
+    sets = [(kind.key(ctx.keys, viewer_id or 0), asked) for kind in kinds]
+    if viewer_id:
+        sets.append((ctx.keys.muted_threads(viewer_id), threads.ASKED))
+    found, flags = await get_together(lookups, sets=sets)
+    thread_flags = flags.pop() if viewer_id else None
+    unmuted = not viewer_id or threads.nothing_muted(thread_flags)
     cached_accounts = found[1] if authors is not None else None
     held = [marks.members(f, ids) for f in flags]
     statuses: list[tuple[int, int, bytes, bool]]  # id, author, JSON without "}", pinnable
@@ -200,6 +207,7 @@ async def render_raw(
         if (
             len(held) == 3
             and None not in held
+            and unmuted
             and accounts is not None
             and accounts.keys() >= set(authors)
         ):
@@ -244,6 +252,9 @@ async def render_raw(
         author_ids = list({author for _, author, _, _ in statuses})
     if viewer_id is not None and None in held:
         await _marks_from_database(ctx, viewer_id, kinds, held, statuses)
+    muted: set[int] = set()
+    if viewer_id and not unmuted:
+        muted = await _muted_threads(ctx, viewer_id, [i for i, _, _, _ in statuses], thread_flags)
     accounts = await accounts_json(ctx, author_ids, cached=cached_accounts)
     liked, kept, boosted = (held[0] or (), held[1] or (), held[2] or ()) if held else ((), (), ())
     pinned = (held[3] or ()) if len(held) > 3 else ()
@@ -254,7 +265,9 @@ async def render_raw(
             continue  # suspended or gone
         pin = (PINNED if status_id in pinned else UNPINNED) if pinnable else 0
         code = (status_id in liked) | (status_id in kept) << 1 | (status_id in boosted) << 2
-        rendered.append(b"".join((head, ACCOUNT, account, TAILS[code | pin])))
+        code |= pin
+        code += MUTED if status_id in muted else 0
+        rendered.append(b"".join((head, ACCOUNT, account, TAILS[code])))
     return await _with_originals(ctx, rendered, viewer_id, check_visibility)
 
 
@@ -319,6 +332,18 @@ async def _marks_from_database(
             ids = (i for i, _, _, pinnable in statuses if pinnable or kind is not marks.PINS)
             held[n] = await marks.marked_among(db, kind, viewer_id, ids)
     ctx.spawn(marks.fill(ctx, viewer_id, [kinds[n] for n in unknown]))
+
+
+async def _muted_threads(
+    ctx: AppContext, viewer_id: int, ids: list[int], flags: list[bool] | None
+) -> set[int]:
+    """Of `ids`, those in a thread the viewer muted: asked of the database only when the
+    viewer's set says they muted some thread, or cannot say (then filled after the response)."""
+    async with ctx.db() as db:
+        found = await threads.muted_among(db, viewer_id, ids)
+    if not flags or not flags[0]:
+        ctx.spawn(threads.fill(ctx, viewer_id))
+    return found
 
 
 _HEADS: dict[int, tuple[bytes, bytes]] = {}

@@ -10,7 +10,11 @@ import orjson
 
 from trending import InvalidTag, normalize_tag
 
-USER_STREAMS = {"user": "read:statuses", "user:notification": "read:notifications"}
+USER_STREAMS = {
+    "user": "read:statuses",
+    "user:notification": "read:notifications",
+    "direct": "read:statuses",
+}
 PUBLIC_STREAMS = ("public", "public:local")
 TAG_STREAMS = ("hashtag", "hashtag:local")
 STREAMS = (*USER_STREAMS, *PUBLIC_STREAMS, *TAG_STREAMS)

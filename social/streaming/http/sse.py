@@ -29,6 +29,7 @@ PATHS = {
     "public/local": "public:local",
     "hashtag": "hashtag",
     "hashtag/local": "hashtag:local",
+    "direct": "direct",
 }
 
 
