@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.accounts.render import account_bytes
 from social.platform.context import AppContext
-from social.platform.db.models import Account, Block, Follow, FollowRequest
+from social.platform.db.models import Account, AccountPin, Block, Follow, FollowRequest
 from social.platform.db.toggle import toggle
 from social.platform.errors import Forbidden, NotFound
 from social.platform.events.topics import (
@@ -20,6 +20,8 @@ from social.platform.events.topics import (
     FollowRequestEnded,
     publish,
 )
+
+FAMILIAR_MAX = 80  # familiar followers shown per account (Mastodon's docs name no limit)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,41 @@ async def unfollow(ctx: AppContext, follower_id: int, target_id: int) -> None:
     await ctx.accounts.put(fresh)
 
 
+async def remove_from_followers(ctx: AppContext, account_id: int, follower_id: int) -> None:
+    """End `follower_id`'s follow of `account_id` (idempotent; Mastodon's
+    RemoveFromFollowersService)."""
+    async with ctx.db() as db:
+        follower = await db.get(Account, follower_id)
+        if follower is None or follower.suspended:
+            raise NotFound()
+        if not await remove_follow(db, follower_id, account_id):
+            return
+        await db.commit()
+        fresh = await accounts_now(ctx, db, [follower_id, account_id])
+    ctx.events.wake()
+    await ctx.accounts.put(fresh)
+
+
+async def familiar_followers(
+    ctx: AppContext, viewer_id: int, account_ids: list[int]
+) -> dict[int, list[int]]:
+    """For each of `account_ids` that exists: the accounts the viewer follows that follow it,
+    the most recent follow first, at most `FAMILIAR_MAX` (one query)."""
+    async with ctx.db() as db:
+        known = select(Account.id).where(Account.id.in_(account_ids), Account.suspended.is_(False))
+        found: dict[int, list[int]] = {i: [] for i in (await db.execute(known)).scalars()}
+        followed = select(Follow.target_account_id).where(Follow.account_id == viewer_id)
+        rows = await db.execute(
+            select(Follow.target_account_id, Follow.account_id)
+            .where(Follow.target_account_id.in_(found), Follow.account_id.in_(followed))
+            .order_by(Follow.id.desc())
+        )
+        for target, follower in rows:
+            if len(found[target]) < FAMILIAR_MAX:
+                found[target].append(follower)
+    return found
+
+
 async def authorize(ctx: AppContext, target_id: int, requester_id: int) -> None:
     """Accept `requester_id`'s request to follow `target_id`. Only the request's deletion
     makes the follow, so accepting twice (or twice at once) follows once; a request that is
@@ -169,9 +206,11 @@ async def pending_requests(ctx: AppContext, account_id: int) -> int:
 
 
 async def remove_follow(db: AsyncSession, follower_id: int, target_id: int) -> bool:
-    """Delete the follow, its counters and event with it, in the caller's transaction."""
+    """Delete the follow, its counters, its endorsement and event with it, in the caller's
+    transaction."""
     if not await toggle(db, False, Follow, account_id=follower_id, target_account_id=target_id):
         return False
+    await toggle(db, False, AccountPin, account_id=follower_id, target_account_id=target_id)
     await _count(db, follower_id, target_id, -1)
     publish(db, FollowDeleted(follower_id, target_id))
     return True

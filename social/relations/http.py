@@ -9,15 +9,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from social.accounts import entities as account_entities
-from social.accounts.render import accounts_page
-from social.platform.db.models import Block, Mute
+from social.accounts.render import account_or_404, accounts_page
+from social.platform.db.models import AccountPin, Block, Mute
 from social.platform.paging import PageQuery
 from social.relations import entities
-from social.relations.blocks import block, mute, unblock, unmute
+from social.relations.blocks import block, blocks_viewer, mute, unblock, unmute
+from social.relations.endorsements import endorse
 from social.relations.hidden import active_mute
 from social.relations.notes import set_note
 from social.relations.relationships import relationships
-from social.web.caller import require_user
+from social.web.caller import require_user, viewer_id
 from social.web.context import get_context
 from social.web.openapi import endpoint
 from social.web.paging import link_header
@@ -162,6 +163,77 @@ async def mutes(request: Request) -> Response:
     return json_response(raw_json_list(accounts), headers=headers)
 
 
+async def _endorse(request: Request, on: bool) -> Response:
+    caller = require_user(request, "write:accounts")
+    target = parse_id(request.path_params["id"])
+    await endorse(get_context(request), caller.account_id, target, on)
+    return await _relationship(request, target)
+
+
+@endpoint(
+    "Feature an account you follow on your profile (an endorsement)",
+    auth="user",
+    scopes=("write:accounts",),
+    response=entities.Relationship,
+    errors=(404, 422),
+)
+async def endorse_endpoint(request: Request) -> Response:
+    return await _endorse(request, True)
+
+
+@endpoint(
+    "Stop featuring an account on your profile",
+    auth="user",
+    scopes=("write:accounts",),
+    response=entities.Relationship,
+    errors=(404,),
+)
+async def unendorse_endpoint(request: Request) -> Response:
+    return await _endorse(request, False)
+
+
+@endpoint(
+    "Accounts you feature on your profile",
+    auth="user",
+    scopes=("read:accounts",),
+    query=PageQuery,
+    response=account_entities.Account,
+    many=True,
+)
+async def endorsements(request: Request) -> Response:
+    caller = require_user(request, "read:accounts")
+    page = parse_query(request, PageQuery)
+    query = select(AccountPin.id, AccountPin.target_account_id).where(
+        AccountPin.account_id == caller.account_id
+    )
+    cursors, accounts = await accounts_page(get_context(request), query, AccountPin.id, page)
+    headers = {"Link": link_header(request, cursors)} if cursors else {}
+    return json_response(raw_json_list(accounts), headers=headers)
+
+
+@endpoint(
+    "Accounts an account features on its profile",
+    query=PageQuery,
+    response=account_entities.Account,
+    many=True,
+    errors=(404,),
+)
+async def account_endorsements(request: Request) -> Response:
+    ctx = get_context(request)
+    account_id = parse_id(request.path_params["id"])
+    await account_or_404(ctx, account_id)
+    page = parse_query(request, PageQuery)
+    viewer = viewer_id(request)
+    if viewer is not None and await blocks_viewer(ctx, account_id, viewer):
+        return json_response([])  # an account that blocks you shows you none
+    query = select(AccountPin.id, AccountPin.target_account_id).where(
+        AccountPin.account_id == account_id
+    )
+    cursors, accounts = await accounts_page(ctx, query, AccountPin.id, page)
+    headers = {"Link": link_header(request, cursors)} if cursors else {}
+    return json_response(raw_json_list(accounts), headers=headers)
+
+
 routes = [
     Route("/api/v1/accounts/{id}/block", block_endpoint, methods=["POST"]),
     Route("/api/v1/accounts/{id}/unblock", unblock_endpoint, methods=["POST"]),
@@ -170,4 +242,10 @@ routes = [
     Route("/api/v1/accounts/{id}/note", note_endpoint, methods=["POST"]),
     Route("/api/v1/blocks", blocks, methods=["GET"]),
     Route("/api/v1/mutes", mutes, methods=["GET"]),
+    Route("/api/v1/accounts/{id}/pin", endorse_endpoint, methods=["POST"]),
+    Route("/api/v1/accounts/{id}/unpin", unendorse_endpoint, methods=["POST"]),
+    Route("/api/v1/accounts/{id}/endorse", endorse_endpoint, methods=["POST"]),
+    Route("/api/v1/accounts/{id}/unendorse", unendorse_endpoint, methods=["POST"]),
+    Route("/api/v1/endorsements", endorsements, methods=["GET"]),
+    Route("/api/v1/accounts/{id}/endorsements", account_endorsements, methods=["GET"]),
 ]

@@ -8,6 +8,7 @@ from social.platform.context import AppContext
 from social.platform.db.models import (
     Account,
     AccountNote,
+    AccountPin,
     Block,
     Follow,
     FollowRequest,
@@ -26,7 +27,9 @@ async def relationships(
         return []
     v = viewer_id
 
-    def mine(model: type[Follow | FollowRequest | Block], kind: str) -> Select[str, int]:
+    def mine(
+        model: type[Follow | FollowRequest | Block | AccountPin], kind: str
+    ) -> Select[str, int]:
         return select(literal(kind), model.target_account_id).where(
             model.account_id == v, model.target_account_id.in_(targets)
         )
@@ -41,6 +44,7 @@ async def relationships(
         theirs(Follow, "followed_by"),
         theirs(FollowRequest, "requested_by"),
         mine(Block, "blocking"),
+        mine(AccountPin, "endorsed"),
         theirs(Block, "blocked_by"),
         select(literal("exists"), Account.id).where(Account.id.in_(targets)),
     )
@@ -84,6 +88,7 @@ async def relationships(
             muting_notifications=mutes.get(t, False),
             requested=t in found.get("requested", ()),
             requested_by=t in found.get("requested_by", ()),
+            endorsed=t in found.get("endorsed", ()),
             note=notes.get(t, ""),
         )
         for t in targets
