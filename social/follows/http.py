@@ -10,8 +10,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from social.accounts import entities as account_entities
-from social.accounts.render import account_or_404, accounts_page
-from social.follows.service import FollowOptions, authorize, follow, reject, unfollow
+from social.accounts.render import account_or_404, accounts_json, accounts_page
+from social.follows.service import (
+    FollowOptions,
+    authorize,
+    familiar_followers,
+    follow,
+    reject,
+    remove_from_followers,
+    unfollow,
+)
 from social.platform.db.models import Follow, FollowRequest
 from social.platform.paging import PageQuery
 from social.relations import entities
@@ -23,6 +31,13 @@ from social.web.openapi import endpoint
 from social.web.paging import link_header
 from social.web.params import is_id, multi_to_dict, parse, parse_id, parse_query, validate
 from social.web.responses import json_response, raw_json_list
+
+
+class FamiliarFollowers(BaseModel):
+    """Mastodon's FamiliarFollowers entity."""
+
+    id: str
+    accounts: list[account_entities.Account]
 
 
 class RelationshipsQuery(BaseModel):
@@ -137,12 +152,54 @@ async def following(request: Request) -> Response:
 )
 async def relationships_endpoint(request: Request) -> Response:
     caller = require_user(request, "read:follows")
+    ids = _ids(request)
+    return json_response(await relationships(get_context(request), caller.account_id, ids))
+
+
+def _ids(request: Request) -> list[int]:
+    """`id[]=` (or one `id=`): at most 40; ids that cannot be an account's are left out."""
     params = multi_to_dict(request.query_params)
     if isinstance(params.get("id"), str):
         params["id"] = [params["id"]]
     q = validate(RelationshipsQuery, params)
-    ids = [int(i) for i in q.id if is_id(i)]
-    return json_response(await relationships(get_context(request), caller.account_id, ids))
+    return [int(i) for i in q.id if is_id(i)]
+
+
+@endpoint(
+    "For each account (`id[]=`): the accounts you follow that follow it",
+    auth="user",
+    scopes=("read:follows",),
+    query=RelationshipsQuery,
+    response=FamiliarFollowers,
+    many=True,
+)
+async def familiar_followers_endpoint(request: Request) -> Response:
+    caller = require_user(request, "read:follows")
+    ctx = get_context(request)
+    ids = list(dict.fromkeys(_ids(request)))
+    found = await familiar_followers(ctx, caller.account_id, ids)
+    accounts = await accounts_json(ctx, list({a for f in found.values() for a in f}))
+    body = b",".join(
+        b'{"id":"%d","accounts":[%s]}'
+        % (i, b",".join(accounts[a] for a in found[i] if a in accounts))
+        for i in ids
+        if i in found
+    )
+    return json_response(b"[" + body + b"]")
+
+
+@endpoint(
+    "Remove an account from your followers (their follow of you ends)",
+    auth="user",
+    scopes=("write:follows",),
+    response=entities.Relationship,
+    errors=(404,),
+)
+async def remove_from_followers_endpoint(request: Request) -> Response:
+    caller = require_user(request, "write:follows")
+    follower = parse_id(request.path_params["id"])
+    await remove_from_followers(get_context(request), caller.account_id, follower)
+    return await _relationship(request, follower)
 
 
 @endpoint(
@@ -194,6 +251,12 @@ async def reject_request(request: Request) -> Response:
 
 routes = [
     Route("/api/v1/accounts/relationships", relationships_endpoint, methods=["GET"]),
+    Route("/api/v1/accounts/familiar_followers", familiar_followers_endpoint, methods=["GET"]),
+    Route(
+        "/api/v1/accounts/{id}/remove_from_followers",
+        remove_from_followers_endpoint,
+        methods=["POST"],
+    ),
     Route("/api/v1/accounts/{id}/follow", follow_endpoint, methods=["POST"]),
     Route("/api/v1/accounts/{id}/unfollow", unfollow_endpoint, methods=["POST"]),
     Route("/api/v1/accounts/{id}/followers", followers, methods=["GET"]),
