@@ -20,13 +20,16 @@ from starlette.staticfiles import StaticFiles
 
 from social.platform.db.models import (
     Account,
+    AccountConversation,
     AccountNote,
+    AccountPin,
     Announcement,
     AnnouncementReaction,
     AnnouncementRead,
     Application,
     Block,
     Bookmark,
+    ConversationMute,
     FollowRequest,
     Mute,
     Notification,
@@ -192,6 +195,43 @@ MATRIX: dict[RouteKey, Row] = {
     ("POST", "/api/v1/statuses/{id}/unpin"): Row(
         CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
         "{id} = alice's followers-only status, which she pinned",
+    ),
+    ("POST", "/api/v1/statuses/{id}/mute"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = alice's followers-only status; a thread mute is the caller's own (changed = "
+        "alice's); those who cannot see it are told it is not there",
+    ),
+    ("POST", "/api/v1/statuses/{id}/unmute"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = alice's followers-only status, whose thread she muted",
+    ),
+    ("POST", "/api/v1/conversations/{id}/read"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = alice's unread conversation with bob: another's conversation is not found, "
+        "bob's own view of it has another id",
+    ),
+    ("DELETE", "/api/v1/conversations/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "as read"
+    ),
+    ("POST", "/api/v1/accounts/{id}/pin"): Row(
+        Cell(422, False), CHANGED, CHANGED, UNAUTHORIZED,
+        "{id} = alice, followed by bob and boss, who may endorse her (changed = the "
+        "endorsements of alice); alice follows not herself: Mastodon's 422",
+    ),
+    ("POST", "/api/v1/accounts/{id}/unpin"): Row(
+        ELSEWHERE, CHANGED, CHANGED, UNAUTHORIZED,
+        "{id} = alice, endorsed by bob and boss; alice has no endorsement of herself to end",
+    ),
+    ("POST", "/api/v1/accounts/{id}/endorse"): Row(
+        Cell(422, False), CHANGED, CHANGED, UNAUTHORIZED, "as pin (Mastodon 4.4's name)"
+    ),
+    ("POST", "/api/v1/accounts/{id}/unendorse"): Row(
+        ELSEWHERE, CHANGED, CHANGED, UNAUTHORIZED, "as unpin"
+    ),
+    ("POST", "/api/v1/accounts/{id}/remove_from_followers"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED,
+        "{id} = bob, who follows alice: only alice ends that follow (changed = her followers); "
+        "bob and boss remove him from their own followers, where he is not",
     ),
     ("POST", "/api/v1/notifications/clear"): Row(
         CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED, "always the caller's own notifications"
@@ -732,6 +772,112 @@ async def unpin(w: World, actor: str) -> Outcome:
     return await mark_alices(w, actor, StatusPin, "unpin", undo="pin")
 
 
+async def _alices_thread(w: World, actor: str, action: str, undo: str = "") -> Outcome:
+    """`action` on the thread of alice's followers-only status (`undo` done by her first)."""
+    status_id = await private_status(w)
+    if undo:
+        r = await w.api.post(f"/api/v1/statuses/{status_id}/{undo}", headers=w.alice.auth)
+        assert r.status_code == 200, r.text
+    return await observe(
+        lambda: count(
+            w,
+            ConversationMute,
+            ConversationMute.account_id == int(w.alice.id),
+            ConversationMute.conversation_id == status_id,
+        ),
+        lambda: w.api.post(f"/api/v1/statuses/{status_id}/{action}", headers=w.headers(actor)),
+    )
+
+
+@scenario("POST", "/api/v1/statuses/{id}/mute")
+async def mute_thread(w: World, actor: str) -> Outcome:
+    return await _alices_thread(w, actor, "mute")
+
+
+@scenario("POST", "/api/v1/statuses/{id}/unmute")
+async def unmute_thread(w: World, actor: str) -> Outcome:
+    return await _alices_thread(w, actor, "unmute", undo="mute")
+
+
+async def alices_conversation(w: World) -> int:
+    """bob writes to alice alone: the id of her (unread) conversation, a new one each time."""
+    await post(w.api, w.bob, "@alice between us", visibility="direct")
+    await w.ctx.events.drain()
+    newest = select(func.max(AccountConversation.id)).where(
+        AccountConversation.account_id == int(w.alice.id), AccountConversation.unread.is_(True)
+    )
+    entry_id: int | None = await scalar(w, newest)
+    assert entry_id is not None, "the direct status made alice no conversation"
+    return entry_id
+
+
+@scenario("POST", "/api/v1/conversations/{id}/read")
+async def read_conversation(w: World, actor: str) -> Outcome:
+    entry_id = await alices_conversation(w)
+    unread = select(AccountConversation.unread).where(AccountConversation.id == entry_id)
+    return await observe(
+        lambda: scalar(w, unread),
+        lambda: w.api.post(f"/api/v1/conversations/{entry_id}/read", headers=w.headers(actor)),
+    )
+
+
+@scenario("DELETE", "/api/v1/conversations/{id}")
+async def delete_conversation(w: World, actor: str) -> Outcome:
+    entry_id = await alices_conversation(w)
+    return await observe(
+        lambda: count(w, AccountConversation, AccountConversation.id == entry_id),
+        lambda: w.api.delete(f"/api/v1/conversations/{entry_id}", headers=w.headers(actor)),
+    )
+
+
+async def _endorsing_alice(w: World, actor: str, action: str, *, endorsed: bool) -> Outcome:
+    """bob and boss follow alice (and endorse her when `endorsed`); `actor` does `action` on
+    her; then their endorsements end, so the world stays as the other rows expect."""
+    for person in (w.bob, w.boss):
+        await w.api.post(f"/api/v1/accounts/{w.alice.id}/follow", headers=person.auth)
+        if endorsed:
+            r = await w.api.post(f"/api/v1/accounts/{w.alice.id}/pin", headers=person.auth)
+            assert r.status_code == 200, r.text
+    outcome = await observe(
+        lambda: count(w, AccountPin, AccountPin.target_account_id == int(w.alice.id)),
+        lambda: w.api.post(f"/api/v1/accounts/{w.alice.id}/{action}", headers=w.headers(actor)),
+    )
+    for person in (w.bob, w.boss):
+        await w.api.post(f"/api/v1/accounts/{w.alice.id}/unpin", headers=person.auth)
+    return outcome
+
+
+@scenario("POST", "/api/v1/accounts/{id}/pin")
+async def endorse_alice(w: World, actor: str) -> Outcome:
+    return await _endorsing_alice(w, actor, "pin", endorsed=False)
+
+
+@scenario("POST", "/api/v1/accounts/{id}/unpin")
+async def unendorse_alice(w: World, actor: str) -> Outcome:
+    return await _endorsing_alice(w, actor, "unpin", endorsed=True)
+
+
+@scenario("POST", "/api/v1/accounts/{id}/endorse")
+async def endorse_alice_44(w: World, actor: str) -> Outcome:
+    return await _endorsing_alice(w, actor, "endorse", endorsed=False)
+
+
+@scenario("POST", "/api/v1/accounts/{id}/unendorse")
+async def unendorse_alice_44(w: World, actor: str) -> Outcome:
+    return await _endorsing_alice(w, actor, "unendorse", endorsed=True)
+
+
+@scenario("POST", "/api/v1/accounts/{id}/remove_from_followers")
+async def remove_bob_from_followers(w: World, actor: str) -> Outcome:
+    await w.api.post(f"/api/v1/accounts/{w.alice.id}/follow", headers=w.bob.auth)
+    return await observe(
+        lambda: followers_of_alice(w),
+        lambda: w.api.post(
+            f"/api/v1/accounts/{w.bob.id}/remove_from_followers", headers=w.headers(actor)
+        ),
+    )
+
+
 @scenario("POST", "/api/v1/notifications/clear")
 async def clear_notifications(w: World, actor: str) -> Outcome:
     await notify_alice(w)
@@ -1179,6 +1325,8 @@ async def test_hidden_and_missing_look_the_same(world: World) -> None:
         ("POST", "/api/v1/statuses/{}/unbookmark", None),
         ("POST", "/api/v1/statuses/{}/pin", None),
         ("POST", "/api/v1/statuses/{}/unpin", None),
+        ("POST", "/api/v1/statuses/{}/mute", None),
+        ("POST", "/api/v1/statuses/{}/unmute", None),
         ("POST", "/api/v1/statuses", {"status": "hi", "in_reply_to_id": "{}"}),
     ]
     for person in (world.bob, world.boss):
