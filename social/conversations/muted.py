@@ -28,7 +28,7 @@ ASKED: list[str | int] = [COMPLETE, ANY]  # what a read asks of the set (SMISMEM
 
 def nothing_muted(flags: list[bool] | None) -> bool:
     """From SMISMEMBER over `ASKED`: whether the set is known complete and empty."""
-    return bool(flags) and flags is not None and flags[0] and not flags[1]
+    return flags is not None and flags[0] and not flags[1]
 
 
 async def muted_among(db: AsyncSession, account_id: int, status_ids: Iterable[int]) -> set[int]:

@@ -10,6 +10,9 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
+from social.conversations import consumer
+from social.platform.db.models import Status
+from social.platform.events.topics import StatusCreated
 from tests.helpers import User, make_user, post, register_app
 
 
@@ -154,3 +157,31 @@ async def test_a_block_or_mute_keeps_their_direct_statuses_out(
     r = await client.post(f"/api/v1/accounts/{carol.id}/unmute", headers=alice.auth)
     r = await client.post(f"/api/v1/accounts/{bob.id}/unblock", headers=alice.auth)
     assert [c["last_status"]["id"] for c in await conversations(client, alice)] == [before["id"]]
+
+
+async def test_a_redelivered_status_changes_nothing(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    ctx = app.state.ctx
+    client_app = await register_app(client)
+    alice, bob = [await make_user(client, client_app, n) for n in ("alice", "bob")]
+    sent = await post(client, bob, "@alice once", visibility="direct")
+    await ctx.events.drain()
+    entry = (await conversations(client, alice))[0]
+    await client.post(f"/api/v1/conversations/{entry['id']}/read", headers=alice.auth)
+
+    async with ctx.db() as db:
+        status = await db.get(Status, int(sent["id"]))
+        assert status is not None
+        event = StatusCreated(
+            status.id,
+            status.account_id,
+            status.visibility,
+            0.0,
+            mention_ids=(int(alice.id),),
+            conversation_id=status.conversation_id,
+        )
+    await consumer.status_created(ctx, event)  # as a redelivery would
+    again = await conversations(client, alice)
+    assert [(c["id"], c["unread"]) for c in again] == [(entry["id"], False)]
+    assert len(await conversations(client, bob)) == 1
