@@ -35,6 +35,7 @@ from social.statuses import http as statuses
 from social.streaming import http as streaming
 from social.streaming.http import STREAMING_PATH
 from social.streaming.http.websocket import streaming_socket
+from social.tags import http as tags
 from social.timelines import http as timelines
 from social.trends import http as trends
 from social.web import operations as health
@@ -70,6 +71,7 @@ def all_routes() -> list[BaseRoute]:
         pins,
         filters,
         conversations,
+        tags,
     )
     return [route for module in modules for route in module.routes] + dashboard_routes
 

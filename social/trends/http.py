@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from social.statuses.text import tag_in_path
+from social.tags.service import following_among
 from social.trends.render import AdminTag, TagEntity, render_tag
 from social.trends.service import (
     admin_tags,
@@ -16,7 +17,7 @@ from social.trends.service import (
     tags_named,
     trend_store,
 )
-from social.web.caller import require_admin
+from social.web.caller import require_admin, viewer_id
 from social.web.context import get_context
 from social.web.errors import not_found
 from social.web.openapi import endpoint
@@ -45,7 +46,11 @@ async def trending_tags(request: Request) -> Response:
         trends = await ctx.trends.top(min(q.limit, 20), offset=q.offset)
     names = [t.tag for t in trends]
     rows, history = await tags_named(ctx, names), await histories(ctx, names)
-    return json_response([render_tag(ctx, rows[n], history[n]) for n in names if n in rows])
+    following = await following_among(ctx, viewer_id(request), rows.values())
+    entities = [render_tag(ctx, rows[n], history[n]) for n in names if n in rows]
+    for entity in entities:
+        entity.following = int(entity.id) in following
+    return json_response(entities)
 
 
 @endpoint("A hashtag, with its use in the last days", response=TagEntity, errors=(404,))
@@ -57,7 +62,9 @@ async def show_tag(request: Request) -> Response:
         raise not_found()
     with trend_store():
         history = await ctx.trends.history(tag.name)
-    return json_response(render_tag(ctx, tag, history))
+    entity = render_tag(ctx, tag, history)
+    entity.following = bool(await following_among(ctx, viewer_id(request), [tag]))
+    return json_response(entity)
 
 
 @endpoint(

@@ -162,6 +162,26 @@ class MuteDeleted(FollowEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class TagFollowEvent(Topic):
+    account_id: int
+    tag_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class TagFollowed(TagFollowEvent):
+    """`account_id` followed the hashtag `tag_id`: its recent statuses enter the home."""
+
+    name: ClassVar[str] = "tag.followed"
+
+
+@dataclass(frozen=True, slots=True)
+class TagUnfollowed(TagFollowEvent):
+    """The follow ended: what the home held only for this tag leaves it."""
+
+    name: ClassVar[str] = "tag.unfollowed"
+
+
+@dataclass(frozen=True, slots=True)
 class NotificationCreated(Topic):
     name: ClassVar[str] = "notification.created"
 
@@ -211,6 +231,8 @@ TOPICS: dict[str, type[Topic]] = {
         BlockDeleted,
         MuteCreated,
         MuteDeleted,
+        TagFollowed,
+        TagUnfollowed,
         NotificationCreated,
         AnnouncementPublished,
         AnnouncementWithdrawn,
