@@ -24,6 +24,7 @@ from social.platform.context import AppContext
 from social.platform.db.models import Follow, Mention, Status
 from social.platform.events.topics import StatusEvent
 from social.relations.hidden import blocking_among, other_languages, readers_hiding, shown_to
+from social.tags.audience import followed_tags_bring, tag_readers
 
 if TYPE_CHECKING:
     from social.statuses.render import CachedStatus
@@ -105,6 +106,7 @@ def home_query(account_id: int, following: Select[int]) -> Select[int, int, int 
             & ~wrong_language
             & ~boosts_hidden,
             (Status.visibility == "direct") & Status.id.in_(mentioned),
+            followed_tags_bring(account_id),  # public ones with a tag they follow
         ),
         shown_to(account_id),
     )
@@ -168,6 +170,9 @@ async def home_audience(
             batch = [f for f in batch if f not in hiding]
         if batch:
             yield batch
+    # then those following one of its tags, if public (the author's followers came above)
+    async for batch in tag_readers(ctx, status, written=written):
+        yield batch
 
 
 async def _hiding(ctx: AppContext, status: StatusEvent) -> set[int]:

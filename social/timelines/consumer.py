@@ -18,11 +18,22 @@ from social.platform.events.topics import (
     MuteDeleted,
     StatusCreated,
     StatusDeleted,
+    TagFollowed,
+    TagUnfollowed,
     TopicHandler,
 )
 from social.relations.blocks import settle_guards
-from social.statuses.audience import home_audience
-from social.timelines.service import add_to_feeds, hide_in_home, merge_author, remove_from_feeds
+from social.statuses.audience import following_query, home_audience, home_query
+from social.tags.audience import followed_tags_bring
+from social.tags.service import statuses_tagged
+from social.timelines.service import (
+    add_to_feeds,
+    entries_of,
+    feed_entries,
+    hide_in_home,
+    merge_author,
+    remove_from_feeds,
+)
 
 REMOVE_BATCH = 500
 
@@ -83,7 +94,9 @@ async def follow_deleted(ctx: AppContext, event: FollowDeleted) -> None:
             (
                 await db.execute(
                     select(Status.id).where(
-                        Status.account_id == target, Status.id.not_in(mentioned)
+                        Status.account_id == target,
+                        Status.id.not_in(mentioned),
+                        ~followed_tags_bring(follower),  # these stay, for the tag
                     )
                 )
             ).scalars()
@@ -91,6 +104,40 @@ async def follow_deleted(ctx: AppContext, event: FollowDeleted) -> None:
     for start in range(0, len(ids), REMOVE_BATCH):
         chunk = ids[start : start + REMOVE_BATCH]
         await remove_from_feeds(ctx, [follower], [(i, target) for i in chunk])
+
+
+async def tag_followed(ctx: AppContext, event: TagFollowed) -> None:
+    """The tag's recent statuses into the follower's feed, by the rules of a rebuild."""
+    owner = event.account_id
+    query = home_query(owner, following_query(owner)).where(
+        Status.id.in_(statuses_tagged(event.tag_id))
+    )
+    async with ctx.db() as db:
+        rows = (
+            await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
+        ).all()
+        entries = await entries_of(db, list(reversed(rows)))  # oldest first, as fan-out adds
+    await add_to_feeds(ctx, [owner], entries)
+
+
+async def tag_unfollowed(ctx: AppContext, event: TagUnfollowed) -> None:
+    """Out of the feed go the statuses with the tag that the home no longer shows (those of
+    accounts followed, one's own, those with another followed tag stay)."""
+    owner = event.account_id
+    entries = await feed_entries(ctx, owner)
+    ids = [s for s, _ in entries]
+    gone: list[tuple[int, int]] = []
+    for start in range(0, len(ids), REMOVE_BATCH):
+        chunk = ids[start : start + REMOVE_BATCH]
+        tagged = Status.id.in_(chunk) & Status.id.in_(statuses_tagged(event.tag_id))
+        async with ctx.db() as db:
+            candidates = set((await db.execute(select(Status.id).where(tagged))).scalars())
+            if not candidates:
+                continue
+            kept = home_query(owner, following_query(owner)).where(Status.id.in_(candidates))
+            stay = {r[0] for r in await db.execute(kept)}
+        gone += [(s, a) for s, a in entries if s in candidates - stay]
+    await remove_from_feeds(ctx, [owner], gone)
 
 
 HANDLERS: dict[str, TopicHandler] = {
@@ -102,4 +149,6 @@ HANDLERS: dict[str, TopicHandler] = {
     BlockDeleted.name: block_deleted,
     MuteCreated.name: mute_created,
     MuteDeleted.name: mute_deleted,
+    TagFollowed.name: tag_followed,
+    TagUnfollowed.name: tag_unfollowed,
 }

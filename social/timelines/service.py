@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from redis.exceptions import NoScriptError, RedisError
@@ -268,6 +268,13 @@ async def entries_of(db: AsyncSession, rows: Sequence[Sequence[Any]]) -> list[En
         (r[0], r[1]) if r[2] is None or r[2] not in authors else (r[0], r[1], r[2], authors[r[2]])
         for r in rows
     ]
+
+
+async def feed_entries(ctx: AppContext, owner_id: int) -> list[tuple[int, int]]:
+    """What the feed holds now, (status, author) each (without its sentinel)."""
+    members = cast("list[bytes]", await ctx.redis.zrange(ctx.keys.home_feed(owner_id), 0, -1))
+    pairs = (m.split(b":") for m in members if m != SENTINEL.encode())
+    return [(int(s), int(a)) for s, a in pairs]
 
 
 async def unhide_in_home(ctx: AppContext, owner_id: int, author_id: int) -> None:
