@@ -37,6 +37,8 @@ from social.platform.db.models import (
     SiteText,
     Status,
     StatusPin,
+    Tag,
+    TagFollow,
 )
 from tests.helpers import PASSWORD, app_token, bearer, post
 from tests.security.routes import WRITE_METHODS, RouteKey, write_routes
@@ -232,6 +234,14 @@ MATRIX: dict[RouteKey, Row] = {
         CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED,
         "{id} = bob, who follows alice: only alice ends that follow (changed = her followers); "
         "bob and boss remove him from their own followers, where he is not",
+    ),
+    ("POST", "/api/v1/tags/{name}/follow"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED,
+        "a tag follow is the caller's own (changed = alice's follows of the tag)",
+    ),
+    ("POST", "/api/v1/tags/{name}/unfollow"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED,
+        "{name} = a tag alice follows; another's unfollow ends only their own follow",
     ),
     ("POST", "/api/v1/notifications/clear"): Row(
         CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED, "always the caller's own notifications"
@@ -876,6 +886,34 @@ async def remove_bob_from_followers(w: World, actor: str) -> Outcome:
             f"/api/v1/accounts/{w.bob.id}/remove_from_followers", headers=w.headers(actor)
         ),
     )
+
+
+async def on_alices_tag(w: World, actor: str, action: str) -> Outcome:
+    """`action` by `actor` on a tag alice follows (unfollow) or not (follow), observed on
+    her follows of it; then hers is undone and the actor's, so every run starts the same."""
+    tag = "authz"
+    for before in ("follow", "unfollow")[: 1 if action == "unfollow" else 2]:
+        r = await w.api.post(f"/api/v1/tags/{tag}/{before}", headers=w.alice.auth)
+        assert r.status_code == 200, r.text
+    followed = select(func.count()).select_from(TagFollow).join(Tag)
+    outcome = await observe(
+        lambda: scalar(w, followed.where(TagFollow.account_id == int(w.alice.id), Tag.name == tag)),
+        lambda: w.api.post(f"/api/v1/tags/{tag}/{action}", headers=w.headers(actor)),
+    )
+    for person in (w.alice, w.person(actor)):
+        if person is not None:
+            await w.api.post(f"/api/v1/tags/{tag}/unfollow", headers=person.auth)
+    return outcome
+
+
+@scenario("POST", "/api/v1/tags/{name}/follow")
+async def follow_tag(w: World, actor: str) -> Outcome:
+    return await on_alices_tag(w, actor, "follow")
+
+
+@scenario("POST", "/api/v1/tags/{name}/unfollow")
+async def unfollow_tag(w: World, actor: str) -> Outcome:
+    return await on_alices_tag(w, actor, "unfollow")
 
 
 @scenario("POST", "/api/v1/notifications/clear")
