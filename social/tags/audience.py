@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import aliased
 
 from social.platform.context import AppContext
@@ -40,67 +39,56 @@ async def tag_readers(
 ) -> AsyncIterator[list[int]]:
     """The followers of the status's tags, in batches (keyset paging on the account, so one
     following several of the tags comes once), but the author and those the author's
-    followers path reaches; with `written`, those it is hidden from left out too. With
-    `written=False` (a deletion): every such home it may have entered."""
+    followers path reaches (left out by the same query); with `written`, those it is hidden
+    from left out too. With `written=False` (a deletion): every such home it may have
+    entered."""
     if status.visibility != "public" or not status.tags:
         return
+    # a deletion went to the mentioned already (`home_audience`'s first batch)
+    skip = {status.account_id} if written else {status.account_id, *status.mention_ids}
     after = 0
     while True:
-        async with ctx.db() as db:
-            batch = list(
-                (
-                    await db.execute(
-                        select(TagFollow.account_id)
-                        .join(Tag, Tag.id == TagFollow.tag_id)
-                        .where(
-                            Tag.name.in_(status.tags),
-                            TagFollow.account_id > after,
-                            TagFollow.account_id != status.account_id,
-                        )
-                        .distinct()
-                        .order_by(TagFollow.account_id)
-                        .limit(READERS_BATCH)
-                    )
-                ).scalars()
+        query = (
+            select(TagFollow.account_id)
+            .join(Tag, Tag.id == TagFollow.tag_id)
+            .where(
+                Tag.name.in_(status.tags),
+                TagFollow.account_id > after,
+                TagFollow.account_id.not_in(skip),
+                ~_reached_as_follower(status, written=written),
             )
+            .distinct()
+            .order_by(TagFollow.account_id)
+            .limit(READERS_BATCH)
+        )
+        async with ctx.db() as db:
+            batch = list((await db.execute(query)).scalars())
             if not batch:
                 return
-            after = batch[-1]
-            reached = await _reached_as_followers(db, status, batch, written=written)
-            readers = [r for r in batch if r not in reached]
-            if not written:
-                readers = [r for r in readers if r not in status.mention_ids]
-            elif readers:
-                hiding = await readers_hiding(db, readers, status.account_id, status.mention_ids)
-                readers = [r for r in readers if r not in hiding]
+            readers = batch
+            if written:
+                hiding = await readers_hiding(db, batch, status.account_id, status.mention_ids)
+                readers = [r for r in batch if r not in hiding]
         if readers:
             yield readers
         if len(batch) < READERS_BATCH:
             return
+        after = batch[-1]
 
 
-async def _reached_as_followers(
-    db: AsyncSession, status: StatusEvent, readers: list[int], *, written: bool
-) -> set[int]:
-    """Of `readers`, those `home_audience` gives the status as the author's followers (one
-    query): every follower for a deletion; else those the reply rule and the follow's
-    languages let through (what else it checks, the tag path checks too)."""
-    author = status.account_id
-    query = select(Follow.account_id).where(
-        Follow.target_account_id == author, Follow.account_id.in_(readers)
-    )
-    if written:
-        if status.language:
-            query = query.where(~other_languages(status.language))
-        replied = status.in_reply_to_account_id
-        if replied and replied != author:
-            theirs = aliased(Follow)
-            query = query.where(
-                or_(
-                    Follow.account_id == replied,
-                    Follow.account_id.in_(
-                        select(theirs.account_id).where(theirs.target_account_id == replied)
-                    ),
-                )
-            )
-    return set((await db.execute(query)).scalars())
+def _reached_as_follower(status: StatusEvent, *, written: bool) -> ColumnElement[bool]:
+    """The SQL condition that the tag follow's account gets the status from `home_audience`
+    as a follower of its author: any follower for a deletion; else one the reply rule and the
+    follow's languages let through (what else that path checks, this one checks too)."""
+    author, reader = status.account_id, TagFollow.account_id
+    follows = exists().where(Follow.account_id == reader, Follow.target_account_id == author)
+    if not written:
+        return follows
+    if status.language:
+        follows = follows.where(~other_languages(status.language))
+    replied = status.in_reply_to_account_id
+    if not replied or replied == author:
+        return follows
+    theirs = aliased(Follow)
+    also_theirs = exists().where(theirs.account_id == reader, theirs.target_account_id == replied)
+    return follows & ((reader == replied) | also_theirs)
