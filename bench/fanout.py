@@ -8,6 +8,8 @@ Followers are inserted straight into the database and their feeds marked built i
 API would spend minutes hashing passwords). The post goes through the real path: the status
 and its outbox row commit, the relay publishes, the timelines consumer writes the feeds. The
 baseline, measured in the same run, is the bare Redis work: one pipelined ZADD per feed.
+With `--tagged` the post carries a hashtag every follower follows too: the tag followers are
+a second source of readers, each of whom must come once (and the hiding ones not at all).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy import insert
 from bench.common import Backends, backends
 from social.app import create_app
 from social.config import Settings
-from social.platform.db.models import Account, Block, Follow, Mute
+from social.platform.db.models import Account, Block, Follow, Mute, Tag, TagFollow
 from social.platform.db.types import utcnow
 from social.platform.ids import next_id
 from social.statuses.boosts import reblog
@@ -31,7 +33,7 @@ from social.timelines.service import SENTINEL
 HIDING_SHARE = 0.01  # of the followers, each: mute the author, block it, hide its boosts
 
 
-async def run(b: Backends, followers: int) -> None:
+async def run(b: Backends, followers: int, *, tagged: bool = False) -> None:
     app = create_app(Settings(redis_url=b.redis_url, database_url=b.database_url))
     ctx = app.state.ctx
     now = utcnow()
@@ -81,6 +83,15 @@ async def run(b: Backends, followers: int) -> None:
         await db.execute(
             insert(Block), [{"id": next_id(), "account_id": i, **pair} for i in blocking]
         )
+        if tagged:
+            tag = next_id()
+            await db.execute(insert(Tag), [{"id": tag, "name": "bench", "display_name": "bench"}])
+            for start in range(0, followers, 2000):
+                rows = [
+                    {"id": next_id(), "account_id": i, "tag_id": tag, "created_at": now}
+                    for i in ids[start : start + 2000]
+                ]
+                await db.execute(insert(TagFollow), rows)
         await db.commit()
     original = await create_status(ctx, other, NewStatus(text="worth a boost"))
     feeds = [ctx.keys.home_feed(i) for i in ids]
@@ -102,7 +113,8 @@ async def run(b: Backends, followers: int) -> None:
     for what in ("post", "boost"):
         started = time.perf_counter()
         if what == "post":
-            status_id = await create_status(ctx, author, NewStatus(text="to all my followers"))
+            text = "to all my followers" + (" #bench" if tagged else "")
+            status_id = await create_status(ctx, author, NewStatus(text=text))
         else:
             status_id = await reblog(ctx, author, original, None)
             hidden |= set(no_boosts)
@@ -124,9 +136,10 @@ async def run(b: Backends, followers: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--followers", type=int, default=10_000)
+    parser.add_argument("--tagged", action="store_true", help="every follower follows its tag")
     args = parser.parse_args()
     with backends() as b:
-        asyncio.run(run(b, args.followers))
+        asyncio.run(run(b, args.followers, tagged=args.tagged))
 
 
 if __name__ == "__main__":
