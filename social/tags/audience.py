@@ -42,8 +42,8 @@ async def tag_readers(
     followers path reaches (left out by the same query); with `written`, those it is hidden
     from left out too. With `written=False` (a deletion): every such home it may have
     entered."""
-    if status.visibility != "public" or not status.tags:
-        return
+    if status.visibility != "public" or not status.tags or status.reblog_of_id is not None:
+        return  # a boost carries no tags of its own (as Mastodon's), so it never comes here
     # a deletion went to the mentioned already (`home_audience`'s first batch)
     skip = {status.account_id} if written else {status.account_id, *status.mention_ids}
     after = 0
@@ -67,7 +67,7 @@ async def tag_readers(
                 return
             readers = batch
             if written:
-                hiding = await readers_hiding(db, batch, status.account_id, status.mention_ids)
+                hiding = await readers_hiding(db, batch, status.account_id, status.hidden_with)
                 readers = [r for r in batch if r not in hiding]
         if readers:
             yield readers

@@ -208,3 +208,21 @@ async def test_the_audience_names_each_reader_once(
     gone = StatusDeleted(**{**event.payload()})
     readers = [r async for batch in home_audience(ctx, gone, written=False) for r in batch]
     assert sorted(readers) == sorted([int(bob.id), int(alice.id), int(carol.id)])
+
+
+async def test_a_strangers_boost_of_a_tagged_status_does_not_come_through_the_tag(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    """A boost carries no tags of its own (Mastodon's fan-out reads the boost's tags)."""
+    ctx = app.state.ctx
+    alice, bob = await people(client, "alice", "bob")
+    await home_ids(client, alice)
+    await ctx.settle()
+    tagged = await post(client, bob, "bob on #gardening")
+    await ctx.events.drain()
+    await follow_tag(client, alice, "gardening")
+    await ctx.events.drain()
+    r = await client.post(f"/api/v1/statuses/{tagged['id']}/reblog", headers=bob.auth)
+    assert r.status_code == 200, r.text
+    await ctx.events.drain()
+    assert await home_three_ways(app, client, alice) == [tagged["id"]]
