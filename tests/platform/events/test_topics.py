@@ -17,6 +17,8 @@ from social.platform.events.topics import (
     MuteCreated,
     StatusCreated,
     StatusDeleted,
+    TagFollowed,
+    TagUnfollowed,
     decode,
 )
 
@@ -32,6 +34,8 @@ def test_each_topic_reads_back_what_was_written_through_json() -> None:
         FollowRequested(1, 2, 99),
         BlockCreated(1, 2),
         MuteCreated(1, 2, 1.5e9),
+        TagFollowed(1, 3),
+        TagUnfollowed(1, 3),
         AnnouncementPublished(9),
         AnnouncementWithdrawn(9),
         AnnouncementReacted(9, "🎉"),
@@ -43,7 +47,7 @@ def test_each_topic_reads_back_what_was_written_through_json() -> None:
 
 def test_names_are_distinct_and_known() -> None:
     names = [topic.name for topic in TOPICS.values()]
-    assert len(set(names)) == len(names) == 16
+    assert len(set(names)) == len(names) == 18
     assert all(TOPICS[name].name == name for name in TOPICS)
     assert decode("something.else", {}) is None
 
