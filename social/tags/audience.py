@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from social.platform.context import AppContext
@@ -47,6 +48,7 @@ async def tag_readers(
     # a deletion went to the mentioned already (`home_audience`'s first batch)
     skip = {status.account_id} if written else {status.account_id, *status.mention_ids}
     after = 0
+    hiding: set[int] | None = None
     while True:
         query = (
             select(TagFollow.account_id)
@@ -65,15 +67,22 @@ async def tag_readers(
             batch = list((await db.execute(query)).scalars())
             if not batch:
                 return
-            readers = batch
-            if written:
-                hiding = await readers_hiding(db, batch, status.account_id, status.hidden_with)
-                readers = [r for r in batch if r not in hiding]
+            if hiding is None:  # asked once a status, and only when someone follows its tags
+                hiding = await _hiding(db, status, written=written)
+        readers = [r for r in batch if r not in hiding]
         if readers:
             yield readers
         if len(batch) < READERS_BATCH:
             return
         after = batch[-1]
+
+
+async def _hiding(db: AsyncSession, status: StatusEvent, *, written: bool) -> set[int]:
+    """Whom the status is hidden from (blocks and mutes; not a follow's languages); nobody
+    for a deletion, which goes to every home it may have entered."""
+    if not written:
+        return set()
+    return await readers_hiding(db, status.account_id, status.hidden_with)
 
 
 def _reached_as_follower(status: StatusEvent, *, written: bool) -> ColumnElement[bool]:
