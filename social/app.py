@@ -24,6 +24,7 @@ from social.conversations import http as conversations
 from social.filters import http as filters
 from social.follows import http as follows
 from social.instance import http as instance
+from social.lists import http as lists
 from social.markers import http as markers
 from social.notifications import http as notifications
 from social.oauth.http import apps, authorize, sessions
@@ -72,6 +73,7 @@ def all_routes() -> list[BaseRoute]:
         filters,
         conversations,
         tags,
+        lists,
     )
     return [route for module in modules for route in module.routes] + dashboard_routes
 

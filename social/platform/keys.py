@@ -58,6 +58,15 @@ class Keys:
         feed's script checks it as it adds."""
         return f"{self.prefix}feed:home:{{{account_id}}}:hidden"
 
+    def list_feed(self, owner_id: int, list_id: int) -> str:
+        """Sorted set: a list's timeline, as a home feed is. Hashed by the list's owner, so
+        the feed's script checks the owner's `home_hidden` as it adds."""
+        return f"{self.prefix}feed:list:{{{owner_id}}}:{list_id}"
+
+    def list_feed_rebuild_lock(self, owner_id: int, list_id: int) -> str:
+        """Shares the list feed's hash tag."""
+        return f"{self.prefix}feed:list:{{{owner_id}}}:{list_id}:rebuild"
+
     @property
     def filters_prefix(self) -> str:
         return f"{self.prefix}filters:"

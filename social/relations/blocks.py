@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.follows.service import accounts_now, end_request, remove_follow
+from social.lists.feeds import hide_in_lists
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Block, Mute, Notification
 from social.platform.db.toggle import toggle
@@ -129,6 +130,7 @@ async def _hide(ctx: AppContext, hides: list[tuple[int, int, float | None]]) -> 
     try:
         for owner, author, until in hides:
             await hide_in_home(ctx, owner, author, until)
+            await hide_in_lists(ctx, owner, author)
         await announce_changed(ctx.redis, ctx.keys, {h[0] for h in hides})
     except (RedisError, RedisClusterException) as exc:
         log.warning("relations: home feeds not cleared now (the consumer will): %r", exc)

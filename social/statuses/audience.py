@@ -20,6 +20,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
+from social.lists.exclusive import exclusive_authors, exclusive_readers
 from social.platform.context import AppContext
 from social.platform.db.models import Follow, Mention, Status
 from social.platform.events.topics import StatusEvent
@@ -104,7 +105,8 @@ def home_query(account_id: int, following: Select[int]) -> Select[int, int, int 
             & (Status.visibility != "direct")
             & reply_ok
             & ~wrong_language
-            & ~boosts_hidden,
+            & ~boosts_hidden
+            & Status.account_id.not_in(exclusive_authors(account_id)),
             (Status.visibility == "direct") & Status.id.in_(mentioned),
             followed_tags_bring(account_id),  # public ones with a tag they follow
         ),
@@ -162,6 +164,8 @@ async def home_audience(
         yield [author]
     replied_to = status.in_reply_to_account_id if written else None
     hiding = await _hiding(ctx, status) if written else set()
+    if written:  # their exclusive lists take the status instead
+        hiding |= await exclusive_readers(ctx, author)
     async for batch in followers(ctx, author):
         if replied_to and replied_to != author:
             both = await follows_among(ctx, batch, replied_to)

@@ -1,0 +1,39 @@
+"""Exclusive lists: the statuses of their members stay out of the owner's home (Mastodon 4.2),
+in the two forms the home rule needs (`social.statuses.audience`): a query of the authors one
+owner's home leaves out, and the readers whose home one author's statuses do not enter."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.sql import Select
+
+from social.platform.context import AppContext
+from social.platform.db.models import AccountList, ListAccount
+
+
+def exclusive_authors(owner_id: int) -> Select[int]:
+    """Members of the owner's exclusive lists (the owner's own statuses always stay home)."""
+    return (
+        select(ListAccount.account_id)
+        .join(AccountList, AccountList.id == ListAccount.list_id)
+        .where(
+            AccountList.account_id == owner_id,
+            AccountList.exclusive.is_(True),
+            ListAccount.account_id != owner_id,
+        )
+    )
+
+
+async def exclusive_readers(ctx: AppContext, author_id: int) -> set[int]:
+    """Those who hold `author_id` in an exclusive list (one query a status: they are few)."""
+    query = (
+        select(AccountList.account_id)
+        .join(ListAccount, ListAccount.list_id == AccountList.id)
+        .where(
+            ListAccount.account_id == author_id,
+            AccountList.exclusive.is_(True),
+            AccountList.account_id != author_id,
+        )
+    )
+    async with ctx.db() as db:
+        return set((await db.execute(query)).scalars())
