@@ -9,6 +9,7 @@ import orjson
 from social.announcements import reactions as announcement_reactions
 from social.announcements import service as announcements
 from social.announcements.render import reaction_event, render_announcement
+from social.lists.feeds import list_audience
 from social.notifications.render import render_notifications
 from social.platform.context import AppContext
 from social.platform.db.models import Notification
@@ -45,6 +46,8 @@ async def _to_audience(
     written = isinstance(status, StatusCreated)
     async for readers in home_audience(ctx, status, written=written):
         await _send(ctx, [f"user:{r}" for r in readers], event, payload)
+    lists = await list_audience(ctx, status, written=written)
+    await _send(ctx, [f"list:{list_id}" for _, list_id in lists], event, payload)
 
 
 async def status_created(ctx: AppContext, event: StatusCreated) -> None:

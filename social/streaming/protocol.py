@@ -17,7 +17,10 @@ USER_STREAMS = {
 }
 PUBLIC_STREAMS = ("public", "public:local")
 TAG_STREAMS = ("hashtag", "hashtag:local")
-STREAMS = (*USER_STREAMS, *PUBLIC_STREAMS, *TAG_STREAMS)
+LIST_STREAM = "list"
+LIST_SCOPES = ("read:statuses", "read:lists")  # either (Mastodon asks for read:statuses)
+STREAMS = (*USER_STREAMS, *PUBLIC_STREAMS, *TAG_STREAMS, LIST_STREAM)
+LIST_ID = re.compile(r"^\d{1,19}$")
 
 TAG = re.compile(r"^\w{1,100}$")
 POSITION = re.compile(r"^\d{1,20}-\d{1,20}$")
@@ -37,17 +40,22 @@ class StreamError(Exception):
 class StreamSpec:
     name: str
     tag: str | None = None
+    list_id: int | None = None
 
     @property
     def label(self) -> list[str]:
         """What Mastodon puts in a frame's `stream` field."""
+        if self.list_id is not None:
+            return [self.name, str(self.list_id)]
         return [self.name, self.tag] if self.tag else [self.name]
 
     @property
     def needs_user(self) -> bool:
-        return self.name in USER_STREAMS
+        return self.name in USER_STREAMS or self.name == LIST_STREAM
 
     def channel(self, account_id: int | None) -> str:
+        if self.list_id is not None:
+            return f"{self.name}:{self.list_id}"
         if self.needs_user:
             return f"{self.name}:{account_id}"
         return f"{self.name}:{self.tag}" if self.tag else self.name
@@ -60,11 +68,18 @@ class ClientMessage:
     since: str | None
 
 
-def parse_stream(name: Any, tag: Any = None) -> StreamSpec:
+def parse_stream(name: Any, tag: Any = None, list_id: Any = None) -> StreamSpec:
     if not isinstance(name, str) or not name:
         raise StreamError(400, "Missing stream name")
     if name not in STREAMS:
         raise StreamError(400, "Unknown stream type")
+    if name == LIST_STREAM:
+        if isinstance(list_id, int) and not isinstance(list_id, bool):
+            list_id = str(list_id)
+        if not isinstance(list_id, str) or not list_id:
+            raise StreamError(400, "Missing list name parameter")
+        # not an id: no list of the listener's (their own is checked as they subscribe)
+        return StreamSpec(name, list_id=int(list_id) if LIST_ID.match(list_id) else 0)
     if name not in TAG_STREAMS:
         return StreamSpec(name)
     if not isinstance(tag, str) or not tag:
@@ -98,9 +113,8 @@ def parse_message(text: str) -> ClientMessage:
     kind = body.get("type")
     if kind not in ("subscribe", "unsubscribe"):
         raise StreamError(400, "Unknown message type")
-    return ClientMessage(
-        kind, parse_stream(body.get("stream"), body.get("tag")), parse_position(body.get("since"))
-    )
+    spec = parse_stream(body.get("stream"), body.get("tag"), body.get("list"))
+    return ClientMessage(kind, spec, parse_position(body.get("since")))
 
 
 def frame(label: list[str], event: str, payload: str, entry_id: str | None) -> str:

@@ -8,7 +8,9 @@ import logging
 from redis.exceptions import RedisError
 
 from social.filters.live import LiveFilters
+from social.lists.service import owned_list
 from social.platform.context import AppContext
+from social.platform.errors import NotFound
 from social.platform.live.entry import Entry
 from social.relations.hidden import Hidden
 from social.streaming.client import Client
@@ -91,6 +93,8 @@ class StreamSession:
         channel = spec.channel(self.viewer.account_id)
         if channel in self.subscriptions:
             return
+        if spec.list_id is not None:
+            await self._check_list(spec.list_id)
         if len(self.subscriptions) >= MAX_STREAMS:
             raise StreamError(429, "Too many streams on one connection")
         await self._watch_relations()
@@ -105,6 +109,14 @@ class StreamSession:
             sub.stop()
             await self.ctx.streams.unsubscribe(key, sub)
             raise StreamError(503, "Streaming is temporarily unavailable") from None
+
+    async def _check_list(self, list_id: int) -> None:
+        """Only the owner hears a list (its timeline is theirs alone)."""
+        assert self.viewer.account_id is not None  # `check` refused the signed-out
+        try:
+            await owned_list(self.ctx, self.viewer.account_id, list_id)
+        except NotFound:
+            raise StreamError(404, "Not authorized to stream this list") from None
 
     async def unsubscribe(self, spec: StreamSpec) -> None:
         sub = self.subscriptions.pop(spec.channel(self.viewer.account_id), None)

@@ -30,6 +30,7 @@ FILTER_CONTEXTS = {  # which of the listener's filters apply to a stream's updat
     "public:local": "public",
     "hashtag": "public",
     "hashtag:local": "public",
+    "list": "home",  # as Mastodon: the home context covers lists
 }
 
 

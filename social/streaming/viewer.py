@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from social.platform import scopes
-from social.streaming.protocol import USER_STREAMS, StreamError, StreamSpec
+from social.streaming.protocol import LIST_SCOPES, USER_STREAMS, StreamError, StreamSpec
 
 
 @dataclass(frozen=True)
@@ -20,5 +20,7 @@ class Viewer:
             return
         if self.account_id is None:
             raise StreamError(401, "Missing access token")
-        if not scopes.allows(self.scopes, USER_STREAMS[spec.name]):
+        needed = USER_STREAMS.get(spec.name)
+        allowed = (needed,) if needed else LIST_SCOPES
+        if not any(scopes.allows(self.scopes, scope) for scope in allowed):
             raise StreamError(403, "Access token does not have the required scopes")

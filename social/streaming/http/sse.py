@@ -30,6 +30,7 @@ PATHS = {
     "hashtag": "hashtag",
     "hashtag/local": "hashtag:local",
     "direct": "direct",
+    "list": "list",
 }
 
 
@@ -49,7 +50,8 @@ async def stream_events(request: Request) -> Response:
     name = PATHS[path] if path is not None else request.query_params.get("stream")
     try:
         viewer = await authenticate(request, ctx)
-        spec = parse_stream(name, request.query_params.get("tag"))
+        params = request.query_params
+        spec = parse_stream(name, params.get("tag"), params.get("list"))
         viewer.check(spec)
         since = parse_position(
             request.headers.get("last-event-id") or request.query_params.get("since")

@@ -65,7 +65,7 @@ def _initial(
     if "stream" not in params:
         return None, None, None
     try:
-        spec = parse_stream(params["stream"], params.get("tag"))
+        spec = parse_stream(params["stream"], params.get("tag"), params.get("list"))
         since = parse_position(params.get("since"))
     except StreamError as exc:
         return None, None, exc
