@@ -42,7 +42,7 @@ from social.platform.db.models import (
 )
 from tests.helpers import PASSWORD, app_token, bearer, post
 from tests.security.routes import WRITE_METHODS, RouteKey, write_routes
-from tests.security.world import ACTORS, World
+from tests.security.world import ACTORS, Person, World
 from trending import Review
 
 
@@ -329,6 +329,22 @@ MATRIX: dict[RouteKey, Row] = {
     ),
     ("DELETE", "/api/v1/filters/{id}"): Row(
         CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a v1 filter (keyword) of alice's"
+    ),
+    ("POST", "/api/v1/lists"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED, "always the caller's own lists"
+    ),
+    ("PUT", "/api/v1/lists/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a list of alice's"
+    ),
+    ("DELETE", "/api/v1/lists/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a list of alice's"
+    ),
+    ("POST", "/api/v1/lists/{id}/accounts"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = a list of alice's; the account added is alice (a list may hold its owner)",
+    ),
+    ("DELETE", "/api/v1/lists/{id}/accounts"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a list of alice's holding alice"
     ),
     ("POST", "/api/v1/admin/rules"): Row(
         FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "changed = a rule was added"
@@ -1024,6 +1040,67 @@ filter_write(
 filter_write(
     "DELETE", "/api/v1/filters/{id}", lambda f: f"/api/v1/filters/{f['keywords'][0]['id']}", None
 )
+
+
+async def everyones_lists(w: World) -> dict[str, tuple[Person, Any, list[str]]]:
+    """Every list of the three people, with its members."""
+    found = {}
+    for person in (w.alice, w.bob, w.boss):
+        for made in (await w.api.get("/api/v1/lists", headers=person.auth)).json():
+            r = await w.api.get(f"/api/v1/lists/{made['id']}/accounts", headers=person.auth)
+            found[made["id"]] = (person, made, [a["id"] for a in r.json()])
+    return found
+
+
+async def alices_lists(w: World) -> Any:
+    return [
+        (made, members) for p, made, members in (await everyones_lists(w)).values() if p is w.alice
+    ]
+
+
+Body = Callable[[World], dict[str, Any] | None]
+
+
+def list_write(
+    method: str, path: str, suffix: str | None, body: Body, *, holding: bool = False
+) -> None:
+    """`method` on alice's new list, `/api/v1/lists/<id><suffix>` (or `/api/v1/lists` with
+    `suffix` None), holding alice herself with `holding`; then every list of the three goes,
+    so no run leaves anything to the next (nor nears the limit of lists)."""
+
+    async def run(w: World, actor: str) -> Outcome:
+        r = await w.api.post("/api/v1/lists", headers=w.alice.auth, json={"title": "alice's"})
+        assert r.status_code == 200, r.text
+        list_id = r.json()["id"]
+        if holding:
+            r = await w.api.post(
+                f"/api/v1/lists/{list_id}/accounts",
+                headers=w.alice.auth,
+                json={"account_ids": [w.alice.id]},
+            )
+            assert r.status_code == 200, r.text
+        url = "/api/v1/lists" if suffix is None else f"/api/v1/lists/{list_id}{suffix}"
+        try:
+            return await observe(
+                lambda: alices_lists(w),
+                lambda: w.api.request(method, url, headers=w.headers(actor), json=body(w)),
+            )
+        finally:
+            for person, made, _ in (await everyones_lists(w)).values():
+                await w.api.delete(f"/api/v1/lists/{made['id']}", headers=person.auth)
+
+    scenario(method, path)(run)
+
+
+def alice_listed(w: World) -> dict[str, Any]:
+    return {"account_ids": [w.alice.id]}
+
+
+list_write("POST", "/api/v1/lists", None, lambda w: {"title": "new"})
+list_write("PUT", "/api/v1/lists/{id}", "", lambda w: {"title": "renamed", "exclusive": True})
+list_write("DELETE", "/api/v1/lists/{id}", "", lambda w: None)
+list_write("POST", "/api/v1/lists/{id}/accounts", "/accounts", alice_listed)
+list_write("DELETE", "/api/v1/lists/{id}/accounts", "/accounts", alice_listed, holding=True)
 
 
 @scenario("POST", "/api/v2/filters/{filter_id}/statuses")
