@@ -31,8 +31,10 @@ from social.platform.events.topics import (
 
 
 async def status_created(ctx: AppContext, event: StatusCreated) -> None:
-    refs = await list_audience(ctx, event)
-    await add_to_lists(ctx, refs, [(event.status_id, event.account_id)])
+    entry: tuple[int, ...] = (event.status_id, event.account_id)
+    if event.reblog_of_id is not None and event.reblog_account_id is not None:
+        entry = (*entry, event.reblog_of_id, event.reblog_account_id)
+    await add_to_lists(ctx, await list_audience(ctx, event), [entry])
 
 
 async def status_deleted(ctx: AppContext, event: StatusDeleted) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import orjson
 from redis.exceptions import RedisError
@@ -39,10 +39,14 @@ from social.timelines.service import (
     Entry,
     PageEntry,
     add_to_feeds,
+    boost_args,
+    entries_of,
     feed_add,
     feed_read,
+    involving,
     member,
     remove_from_feeds,
+    without_repeated_boosts,
 )
 
 log = logging.getLogger(__name__)
@@ -54,8 +58,8 @@ def members_query(list_id: int) -> Select[int]:
     return select(ListAccount.account_id).where(ListAccount.list_id == list_id)
 
 
-def list_query(row: AccountList) -> Select[int, int]:
-    """Ids (and authors) of the statuses the list shows."""
+def list_query(row: AccountList) -> Select[int, int, int | None]:
+    """The statuses the list shows (id, author, and the original of a boost)."""
     owner = row.account_id
     members = members_query(row.id)
     replied = Status.in_reply_to_account_id
@@ -70,11 +74,18 @@ def list_query(row: AccountList) -> Select[int, int]:
         Status.language.is_not(None),
         other_languages(Status.language),
     )
-    return select(Status.id, Status.account_id).where(
+    # a boost by a member whose boosts the owner hides (the follow's `reblogs` option)
+    boosts_hidden = Status.reblog_of_id.is_not(None) & Status.account_id.in_(
+        select(Follow.target_account_id).where(
+            Follow.account_id == owner, Follow.show_reblogs.is_(False)
+        )
+    )
+    return select(Status.id, Status.account_id, Status.reblog_of_id).where(
         Status.account_id.in_(members),
         Status.visibility != "direct",
         or_(*reply_ok),
         ~wrong_language,
+        ~boosts_hidden,
         shown_to(owner),
     )
 
@@ -127,7 +138,12 @@ async def list_audience(
                 or (r[2] == "list" and r[1] in with_replied)
             ]
         hiding = await readers_hiding(
-            db, {r[0] for r in rows}, author, status.mention_ids, status.language
+            db,
+            {r[0] for r in rows},
+            author,
+            status.hidden_with,
+            status.language,
+            original_author=status.reblog_account_id,
         )
     return [(r[0], r[1]) for r in rows if r[0] not in hiding]
 
@@ -168,7 +184,7 @@ async def read_list(ctx: AppContext, row: AccountList, page: PageQuery) -> list[
 async def list_from_db(ctx: AppContext, row: AccountList, page: PageQuery) -> list[PageEntry]:
     async with ctx.db() as db:
         rows = (await db.execute(paged(list_query(row), Status.id, page))).all()
-    pairs: list[Entry] = sorted(((r[0], r[1]) for r in rows), reverse=True)
+    pairs = without_repeated_boosts([(r[0], r[1], r[2]) for r in rows])
     return list[PageEntry](pairs)
 
 
@@ -176,16 +192,24 @@ async def rebuild_list(ctx: AppContext, row: AccountList) -> bool:
     """Fill the list's feed from the database (newest `home_feed_max`) and mark it built."""
     key = ctx.keys.list_feed(row.account_id, row.id)
     lock = ctx.keys.list_feed_rebuild_lock(row.account_id, row.id)
+    reblogs = ctx.keys.list_reblogs(row.account_id, row.id)
     cap = ctx.settings.home_feed_max
     try:
         if not await ctx.redis.set(lock, "1", nx=True, px=REBUILD_LOCK_MS):
             return False
         async with ctx.db() as db:
             rows = (await db.execute(list_query(row).order_by(Status.id.desc()).limit(cap))).all()
+        kept = without_repeated_boosts([(r[0], r[1], r[2]) for r in rows])
+        originals = {r[0]: r[2] for r in rows if r[2] is not None}
+        boosts = {str(originals[e[0]]): member(e) for e in reversed(kept) if e[0] in originals}
         async with ctx.redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(key, {SENTINEL: 0, **{member((r[0], r[1])): r[0] for r in rows}})
+            pipe.zadd(key, {SENTINEL: 0, **{member(e): e[0] for e in kept}})
             pipe.zremrangebyrank(key, 1, -(cap + 1))
             pipe.expire(key, FEED_TTL_S)
+            pipe.delete(reblogs)
+            if boosts:
+                pipe.hset(reblogs, items=[part for pair in boosts.items() for part in pair])
+                pipe.expire(reblogs, FEED_TTL_S)
             pipe.delete(lock)
             await pipe.execute()
         return True
@@ -198,9 +222,10 @@ async def rebuild_list(ctx: AppContext, row: AccountList) -> bool:
         return False
 
 
-async def add_to_lists(ctx: AppContext, refs: Iterable[ListRef], entries: list[Entry]) -> None:
-    """Pipelined, in batches; only built feeds take it, and only what the owner's home guard
-    lets through."""
+async def add_to_lists(ctx: AppContext, refs: Iterable[ListRef], entries: Sequence[Entry]) -> None:
+    """Pipelined, in batches; only built feeds take it, only what the owner's home guard lets
+    through, and a boost as in the home (`(boost, booster, original, original's author)`:
+    left out while its original or an earlier boost of it is among the newest entries)."""
     cap = ctx.settings.home_feed_max
     keys = ctx.keys
     now_s = f"{time.time():.3f}"
@@ -210,8 +235,9 @@ async def add_to_lists(ctx: AppContext, refs: Iterable[ListRef], entries: list[E
                 keys.list_feed(owner, list_id),
                 keys.list_feed_rebuild_lock(owner, list_id),
                 keys.home_hidden(owner),
+                keys.list_reblogs(owner, list_id),
             ],
-            [entry[0], member(entry), cap, entry[1], now_s],
+            [entry[0], member(entry), cap, entry[1], now_s, *boost_args(entry)],
         )
         for owner, list_id in refs
         for entry in entries
@@ -220,7 +246,9 @@ async def add_to_lists(ctx: AppContext, refs: Iterable[ListRef], entries: list[E
         await feed_add.run_batch(ctx.redis, calls[start : start + BATCH])
 
 
-async def remove_from_lists(ctx: AppContext, refs: Iterable[ListRef], entries: list[Entry]) -> None:
+async def remove_from_lists(
+    ctx: AppContext, refs: Iterable[ListRef], entries: Sequence[Entry]
+) -> None:
     if not entries:
         return
     members = [member(e) for e in entries]
@@ -241,41 +269,45 @@ async def lists_of(ctx: AppContext, owner_id: int) -> list[AccountList]:
 async def merge_into(
     ctx: AppContext, row: AccountList, authors: Iterable[int], *, mentioning: bool = False
 ) -> None:
-    """The recent statuses of `authors` into the list's feed by the rule of a rebuild; with
-    `mentioning`, those of its members mentioning them too (a block or mute ended)."""
+    """The recent statuses (and boosts) of `authors` into the list's feed by the rule of a
+    rebuild; with `mentioning`, its members' statuses mentioning them and boosts of theirs
+    too (a block or mute ended)."""
     authors = list(authors)
     if not authors:
         return
     theirs: ColumnElement[bool] = Status.account_id.in_(authors)
     if mentioning:
-        theirs = theirs | Status.id.in_(
-            select(Mention.status_id).where(Mention.account_id.in_(authors))
+        about = select(Mention.status_id).where(Mention.account_id.in_(authors))
+        of_theirs = select(Status.id).where(Status.account_id.in_(authors))
+        theirs = (
+            theirs
+            | Status.id.in_(about)
+            | Status.reblog_of_id.in_(of_theirs)
+            | Status.reblog_of_id.in_(about)
         )
     query = list_query(row).where(theirs).order_by(Status.id.desc())
     async with ctx.db() as db:
         rows = (await db.execute(query.limit(ctx.settings.home_feed_max))).all()
-    await add_to_lists(ctx, [(row.account_id, row.id)], [(r[0], r[1]) for r in rows])
+        entries = await entries_of(db, list(reversed(rows)))  # oldest first, as fan-out adds
+    await add_to_lists(ctx, [(row.account_id, row.id)], entries)
 
 
 async def drop_from(
     ctx: AppContext, refs: list[ListRef], authors: set[int], *, mentioning: bool = False
 ) -> None:
     """The entries of `authors` out of these lists' feeds; with `mentioning`, those that
-    mention them too (a block or a mute)."""
+    mention them and the boosts of theirs too (a block or a mute)."""
     for ref in refs:
         key = ctx.keys.list_feed(*ref)
         entries = await _entries(ctx, key)
         gone = [(s, a) for s, a in entries if a in authors]
         others = [s for s, a in entries if a not in authors]
         if mentioning and others:
+            involved: set[int] = set()
             async with ctx.db() as db:
-                found = await db.execute(
-                    select(Mention.status_id).where(
-                        Mention.account_id.in_(authors), Mention.status_id.in_(others)
-                    )
-                )
-                mentions = set(found.scalars())
-            gone += [(s, a) for s, a in entries if s in mentions]
+                for author in authors:
+                    involved |= set((await db.execute(involving(author, others))).scalars())
+            gone += [(s, a) for s, a in entries if s in involved]
         for start in range(0, len(gone), BATCH):
             await remove_from_lists(ctx, [ref], gone[start : start + BATCH])
 
@@ -321,4 +353,5 @@ async def back_home(ctx: AppContext, owner_id: int, authors: set[int]) -> None:
         rows = (
             await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
         ).all()
-    await add_to_feeds(ctx, [owner_id], [(r[0], r[1]) for r in rows])
+        entries = await entries_of(db, list(reversed(rows)))  # oldest first, as fan-out adds
+    await add_to_feeds(ctx, [owner_id], entries)

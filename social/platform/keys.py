@@ -67,6 +67,10 @@ class Keys:
         """Shares the list feed's hash tag."""
         return f"{self.prefix}feed:list:{{{owner_id}}}:{list_id}:rebuild"
 
+    def list_reblogs(self, owner_id: int, list_id: int) -> str:
+        """Hash: as `home_reblogs`, for a list's feed (same hash tag)."""
+        return f"{self.prefix}feed:list:{{{owner_id}}}:{list_id}:reblogs"
+
     @property
     def filters_prefix(self) -> str:
         return f"{self.prefix}filters:"

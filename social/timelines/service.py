@@ -189,7 +189,7 @@ async def add_to_feeds(ctx: AppContext, owner_ids: Iterable[int], entries: Seque
                 keys.home_hidden(owner),
                 keys.home_reblogs(owner),
             ],
-            [entry[0], member(entry), cap, entry[1], now_s, *_boost_args(entry)],
+            [entry[0], member(entry), cap, entry[1], now_s, *boost_args(entry)],
         )
         for owner in owner_ids
         for entry in entries
@@ -198,7 +198,8 @@ async def add_to_feeds(ctx: AppContext, owner_ids: Iterable[int], entries: Seque
         await feed_add.run_batch(ctx.redis, calls[start : start + BATCH])
 
 
-def _boost_args(entry: Entry) -> list[object]:
+def boost_args(entry: Entry) -> list[object]:
+    """The feed script's arguments for a boost's entry (none for another status)."""
     if len(entry) < 4:
         return []
     original, author = entry[2], entry[3]

@@ -183,3 +183,40 @@ async def test_the_home_filters_apply(app: Starlette, client: httpx.AsyncClient)
     assert r.status_code == 200, r.text
     assert await list_ids(client, alice, friends) == [b2["id"]]
     assert b1["id"]
+
+
+async def test_boosts_by_members_as_in_the_home(app: Starlette, client: httpx.AsyncClient) -> None:
+    ctx = app.state.ctx
+    alice, bob, carol, dave, erin = await people(client, "alice", "bob", "carol", "dave", "erin")
+    await follow(client, alice, bob)
+    await follow(client, alice, carol)
+    r = await client.post(
+        f"/api/v1/accounts/{dave.id}/follow", headers=alice.auth, data={"reblogs": "false"}
+    )
+    assert r.status_code == 200
+    friends = await new_list(client, alice, "Friends")
+    await add(client, alice, friends, bob, carol, dave)
+    assert await list_ids(client, alice, friends) == []
+
+    c1 = await post(client, carol, "carol's own")
+    e1 = await post(client, erin, "erin, no member")
+
+    async def boost(user: User, status: dict[str, object]) -> str:
+        r = await client.post(f"/api/v1/statuses/{status['id']}/reblog", headers=user.auth)
+        assert r.status_code == 200, r.text
+        boost_id: str = r.json()["id"]
+        return boost_id
+
+    bob_boosts_erin = await boost(bob, e1)
+    await boost(bob, c1)  # its original is in the list already: left out, as in the home
+    await boost(carol, e1)  # an earlier boost of it is there: left out too
+    await boost(dave, e1)  # alice hides dave's boosts
+    await ctx.events.drain()
+    assert await list_three_ways(app, client, alice, friends) == [bob_boosts_erin, c1["id"]]
+    r = await client.get(f"/api/v1/timelines/list/{friends}", headers=alice.auth)
+    assert r.json()[0]["reblog"]["id"] == e1["id"]
+
+    await act(client, alice, erin, "mute")  # a boost of a muted account's status goes too
+    assert await list_ids(client, alice, friends) == [c1["id"]]
+    await ctx.events.drain()
+    assert await list_three_ways(app, client, alice, friends) == [c1["id"]]
