@@ -139,7 +139,6 @@ async def list_audience(
             ]
         hiding = await readers_hiding(
             db,
-            {r[0] for r in rows},
             author,
             status.hidden_with,
             status.language,
