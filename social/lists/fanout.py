@@ -62,7 +62,7 @@ async def block_deleted(ctx: AppContext, event: BlockDeleted) -> None:
 async def mute_created(ctx: AppContext, event: MuteCreated) -> None:
     if event.expires_at is not None and event.expires_at <= time.time():
         return  # over already
-    await hide_in_lists(ctx, event.account_id, event.target_account_id)
+    await hide_in_lists(ctx, event.account_id, event.target_account_id, event.expires_at)
 
 
 async def mute_deleted(ctx: AppContext, event: MuteDeleted) -> None:

@@ -29,7 +29,7 @@ from social.platform.context import AppContext
 from social.platform.db.models import AccountList, Follow, ListAccount, Mention, Status
 from social.platform.events.topics import StatusEvent
 from social.platform.paging import PageQuery, paged
-from social.relations.hidden import other_languages, readers_hiding, shown_to
+from social.relations.hidden import home_guard, other_languages, readers_hiding, shown_to
 from social.statuses.audience import following_query, home_query
 from social.timelines.service import (
     BATCH,
@@ -153,7 +153,8 @@ def _page_call(ctx: AppContext, ref: ListRef, page: PageQuery) -> tuple[list[str
         direction, low = "oldest", f"({page.min_id}"
     else:
         direction, low = "newest", f"({page.since_id}" if page.since_id else f"({SENTINEL}"
-    return [ctx.keys.list_feed(*ref)], [direction, high, low, page.limit, FEED_TTL_S]
+    keys = [ctx.keys.list_feed(*ref), ctx.keys.lists_muted(ref[0])]
+    return keys, [direction, high, low, page.limit, FEED_TTL_S, f"{time.time():.3f}"]
 
 
 async def read_list(ctx: AppContext, row: AccountList, page: PageQuery) -> list[PageEntry]:
@@ -171,6 +172,8 @@ async def read_list(ctx: AppContext, row: AccountList, page: PageQuery) -> list[
         ctx.spawn(rebuild_list(ctx, row))
         return await list_from_db(ctx, row, page)
     entries: list[PageEntry] = orjson.loads(reply[2])
+    if len(reply) > 3 and reply[3]:
+        ctx.spawn(end_mutes(ctx, row.account_id))
     if page.min_id is not None:
         entries.reverse()
     if len(entries) < page.limit and int(reply[1]) > ctx.settings.home_feed_max:
@@ -317,19 +320,48 @@ async def _entries(ctx: AppContext, key: str) -> list[Entry]:
     return [(int(s), int(a)) for s, _, a in (m.partition(b":") for m in members)]
 
 
-async def hide_in_lists(ctx: AppContext, owner_id: int, author_id: int) -> None:
-    """`author_id` is hidden from `owner_id` now (a block or a mute): their statuses, and those
-    mentioning them, leave the owner's list feeds. Later fan-out is refused by the home guard,
-    which `hide_in_home` wrote before."""
-    refs = [(owner_id, row.id) for row in await lists_of(ctx, owner_id)]
-    await drop_from(ctx, refs, {author_id}, mentioning=True)
+async def hide_in_lists(
+    ctx: AppContext, owner_id: int, author_id: int, until_s: float | None = None
+) -> None:
+    """`author_id` is hidden from `owner_id` now (a block or a mute, until `until_s` for a
+    timed one): their statuses, and those mentioning them, leave the owner's list feeds.
+    Later fan-out is refused by the home guard, which `hide_in_home` wrote before."""
+    rows = await lists_of(ctx, owner_id)
+    if until_s is not None and rows:
+        await ctx.redis.zadd(ctx.keys.lists_muted(owner_id), {str(author_id): until_s})
+    await drop_from(ctx, [(owner_id, row.id) for row in rows], {author_id}, mentioning=True)
 
 
 async def unhide_in_lists(ctx: AppContext, owner_id: int, other_id: int) -> None:
     """A block or mute ended: the other's statuses and those mentioning them come back into
     the owner's lists, unless something else still hides them."""
+    await ctx.redis.zrem(ctx.keys.lists_muted(owner_id), str(other_id))
     for row in await lists_of(ctx, owner_id):
         await merge_into(ctx, row, [other_id], mentioning=True)
+
+
+async def end_mutes(ctx: AppContext, owner_id: int) -> None:
+    """Timed mutes that ran out: what they kept out of the owner's lists comes back, unless
+    the database says something still hides the author. Started by a list read that saw
+    one; best effort (the next read sees it again)."""
+    key = ctx.keys.lists_muted(owner_id)
+    try:
+        ended = await ctx.redis.zrangebyscore(key, "-inf", f"{time.time():.3f}")
+        if not ended:
+            return
+        async with ctx.db() as db:
+            guard = await home_guard(db, owner_id)
+        for raw in ended:
+            author = raw.decode() if isinstance(raw, bytes) else str(raw)
+            if author in guard:
+                if guard[author] != float("inf"):
+                    await ctx.redis.zadd(key, {author: guard[author]})
+                else:
+                    await ctx.redis.zrem(key, author)  # a block or a mute without end now
+                continue
+            await unhide_in_lists(ctx, owner_id, int(author))
+    except Exception as exc:
+        log.warning("ending the list mutes of %d failed: %r", owner_id, exc)
 
 
 async def leave_home(ctx: AppContext, owner_id: int, authors: set[int]) -> None:

@@ -67,6 +67,12 @@ class Keys:
         """Shares the list feed's hash tag."""
         return f"{self.prefix}feed:list:{{{owner_id}}}:{list_id}:rebuild"
 
+    def lists_muted(self, owner_id: int) -> str:
+        """Sorted set: the authors a timed mute keeps out of the owner's lists, by when it
+        ends: a list read that finds one ended merges them back (same hash tag as the lists'
+        feeds, which the read script takes it with)."""
+        return f"{self.prefix}feed:list:{{{owner_id}}}:muted"
+
     def list_reblogs(self, owner_id: int, list_id: int) -> str:
         """Hash: as `home_reblogs`, for a list's feed (same hash tag)."""
         return f"{self.prefix}feed:list:{{{owner_id}}}:{list_id}:reblogs"

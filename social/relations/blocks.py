@@ -130,7 +130,7 @@ async def _hide(ctx: AppContext, hides: list[tuple[int, int, float | None]]) -> 
     try:
         for owner, author, until in hides:
             await hide_in_home(ctx, owner, author, until)
-            await hide_in_lists(ctx, owner, author)
+            await hide_in_lists(ctx, owner, author, until)
         await announce_changed(ctx.redis, ctx.keys, {h[0] for h in hides})
     except (RedisError, RedisClusterException) as exc:
         log.warning("relations: home feeds not cleared now (the consumer will): %r", exc)

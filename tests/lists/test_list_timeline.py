@@ -5,11 +5,13 @@ statuses; a deleted status gone; the viewer's filters applied as in the home."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from starlette.applications import Starlette
 
-from tests.helpers import User, follow, make_user, post, register_app
+from tests.helpers import User, follow, home_ids, make_user, post, register_app
 from tests.lists.helpers import add, list_ids, list_three_ways, new_list
 from tests.relations.helpers import act
 
@@ -220,3 +222,30 @@ async def test_boosts_by_members_as_in_the_home(app: Starlette, client: httpx.As
     assert await list_ids(client, alice, friends) == [c1["id"]]
     await ctx.events.drain()
     assert await list_three_ways(app, client, alice, friends) == [c1["id"]]
+
+
+async def test_a_timed_mute_ends_in_the_lists_too(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    ctx = app.state.ctx
+    alice, bob = await people(client, "alice", "bob")
+    await follow(client, alice, bob)
+    friends = await new_list(client, alice, "Friends")
+    await add(client, alice, friends, bob)
+    before = await post(client, bob, "before the mute")
+    await ctx.events.drain()
+    assert await list_ids(client, alice, friends) == [before["id"]]
+    await act(client, alice, bob, "mute", duration="1")
+    hidden = await post(client, bob, "while muted")
+    await ctx.events.drain()
+    assert await list_ids(client, alice, friends) == []
+    assert await home_ids(client, alice) == []  # the home's guard ends by its own read
+
+    await asyncio.sleep(1.2)
+    after = await post(client, bob, "after the mute")
+    await ctx.events.drain()
+    assert after["id"] in await list_ids(client, alice, friends)
+    await ctx.settle()  # the read that saw the mute run out merged what it kept out
+    expected = [after["id"], hidden["id"], before["id"]]
+    assert await list_ids(client, alice, friends) == expected
+    assert await list_three_ways(app, client, alice, friends) == expected
