@@ -48,11 +48,18 @@ async def list_three_ways(
     by the database), then rebuilt: the three must agree, and that is returned."""
     ctx = app.state.ctx
     key = ctx.keys.list_feed(int(user.id), int(list_id))
+    was_built = await ctx.redis.zscore(key, "0") is not None
     built = await list_ids(client, user, list_id)
+    if was_built:  # the page is the feed's (a short one: all of it)
+        held = [m.split(b":")[0].decode() for m in await ctx.redis.zrevrange(key, 0, -2)]
+        assert held == built, (held, built)
+    await ctx.settle()  # a rebuild the read started
     await ctx.redis.delete(key)
     from_db = await list_ids(client, user, list_id)
     await ctx.settle()  # the rebuild the read started
     assert await ctx.redis.exists(key)
     rebuilt = await list_ids(client, user, list_id)
     assert built == from_db == rebuilt, (built, from_db, rebuilt)
+    metrics = (await client.get("/metrics")).text
+    assert 'where="list.read"' not in metrics  # the feed was read, not the fallback
     return built
