@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.sql import Select
 
 from social.platform.context import AppContext
-from social.platform.db.models import AccountList, ListAccount
+from social.platform.db.models import AccountList, ListAccount, Tag, TagFollow
+from social.platform.events.topics import StatusEvent
+from social.relations.hidden import readers_hiding
 
 
 def exclusive_authors(owner_id: int) -> Select[int]:
@@ -37,3 +39,25 @@ async def exclusive_readers(ctx: AppContext, author_id: int) -> set[int]:
     )
     async with ctx.db() as db:
         return set((await db.execute(query)).scalars())
+
+
+async def excluded_but_tagged(
+    ctx: AppContext, status: StatusEvent, excluded: set[int]
+) -> list[int]:
+    """Of the readers an exclusive list keeps the status from, those a followed tag brings it
+    to all the same (as `followed_tags_bring` in the home's query, and Mastodon's tag
+    fan-out, which knows no exclusive lists): the tag path skips them as followers."""
+    if status.visibility != "public" or not status.tags or status.reblog_of_id is not None:
+        return []
+    query = (
+        select(TagFollow.account_id)
+        .join(Tag, Tag.id == TagFollow.tag_id)
+        .where(Tag.name.in_(status.tags), TagFollow.account_id.in_(excluded))
+        .distinct()
+    )
+    async with ctx.db() as db:
+        tagged = set((await db.execute(query)).scalars())
+        if not tagged:
+            return []
+        hiding = await readers_hiding(db, status.account_id, status.hidden_with)
+    return sorted(tagged - hiding)

@@ -20,7 +20,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
-from social.lists.exclusive import exclusive_authors, exclusive_readers
+from social.lists.exclusive import excluded_but_tagged, exclusive_authors, exclusive_readers
 from social.platform.context import AppContext
 from social.platform.db.models import Follow, Mention, Status
 from social.platform.events.topics import StatusEvent
@@ -164,8 +164,8 @@ async def home_audience(
         yield [author]
     replied_to = status.in_reply_to_account_id if written else None
     hiding = await _hiding(ctx, status) if written else set()
-    if written:  # their exclusive lists take the status instead
-        hiding |= await exclusive_readers(ctx, author)
+    excluded = await exclusive_readers(ctx, author) if written else set()
+    hiding |= excluded  # their exclusive lists take it instead (but a tag they follow may bring it)
     async for batch in followers(ctx, author):
         if replied_to and replied_to != author:
             both = await follows_among(ctx, batch, replied_to)
@@ -177,6 +177,8 @@ async def home_audience(
     # then those following one of its tags, if public (the author's followers came above)
     async for batch in tag_readers(ctx, status, written=written):
         yield batch
+    if excluded and (tagged := await excluded_but_tagged(ctx, status, excluded)):
+        yield tagged
 
 
 async def _hiding(ctx: AppContext, status: StatusEvent) -> set[int]:

@@ -23,10 +23,13 @@ async def test_exclusive_members_stay_out_of_home(
     await follow(client, alice, carol)
     await follow(client, carol, bob)
     assert await home_ids(client, alice) == []  # built
+    await ctx.settle()  # the feed built
     assert await home_ids(client, carol) == []
+    await ctx.settle()  # the feed built
     news = await new_list(client, alice, "News", exclusive="true")
     await add(client, alice, news, bob, alice)
     assert await list_ids(client, alice, news) == []
+    await ctx.settle()  # the feed built
 
     b1 = await post(client, bob, "bob one")
     c1 = await post(client, carol, "carol one")
@@ -76,6 +79,7 @@ async def test_a_member_in_an_exclusive_and_a_plain_list(
     alice, bob = [await make_user(client, client_app, n) for n in ("alice", "bob")]
     await follow(client, alice, bob)
     assert await home_ids(client, alice) == []
+    await ctx.settle()  # the feed built
     plain = await new_list(client, alice, "Plain")
     only = await new_list(client, alice, "Only", exclusive="true")
     await add(client, alice, plain, bob)
@@ -94,3 +98,25 @@ async def test_a_member_in_an_exclusive_and_a_plain_list(
     )
     assert r.status_code == 200
     assert await home_three_ways(app, client, alice) == [b1["id"]]
+
+
+async def test_a_followed_tag_still_brings_an_exclusive_members_status(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    """As Mastodon's tag fan-out, which knows no exclusive lists."""
+    ctx = app.state.ctx
+    client_app = await register_app(client)
+    alice, bob = [await make_user(client, client_app, n) for n in ("alice", "bob")]
+    await follow(client, alice, bob)
+    r = await client.post("/api/v1/tags/cats/follow", headers=alice.auth)
+    assert r.status_code == 200, r.text
+    assert await home_ids(client, alice) == []
+    await ctx.settle()  # the feed built
+    news = await new_list(client, alice, "News", exclusive="true")
+    await add(client, alice, news, bob)
+    await ctx.events.drain()  # the tag follow's merge, before the statuses
+    tagged = await post(client, bob, "about #cats")
+    await post(client, bob, "about nothing")
+    await post(client, bob, "quiet #cats", visibility="unlisted")
+    await ctx.events.drain()
+    assert await home_three_ways(app, client, alice) == [tagged["id"]]

@@ -31,6 +31,7 @@ async def test_members_statuses_fan_out_and_rebuild_alike(
     old = await post(client, bob, "before the list")
     friends = await new_list(client, alice, "Friends")
     assert await list_ids(client, alice, friends) == []  # built, empty
+    await ctx.settle()  # the feed built
     await add(client, alice, friends, bob, carol)  # bob's recent statuses merged in
     assert await list_ids(client, alice, friends) == [old["id"]]
 
@@ -86,6 +87,7 @@ async def test_an_unfollow_takes_the_member_out(app: Starlette, client: httpx.As
     await post(client, bob, "bob two")
     await ctx.events.drain()
     assert await list_ids(client, alice, friends) == []
+    await ctx.settle()  # the feed built
 
 
 @pytest.mark.parametrize(
@@ -106,6 +108,7 @@ async def test_replies_as_the_policy_says(
     chosen = await new_list(client, alice, "Chosen", replies_policy=policy)
     await add(client, alice, chosen, bob, carol)
     assert await list_ids(client, alice, chosen) == []
+    await ctx.settle()  # the feed built
     heads = {
         "to_owner": await post(client, alice, "alice asks"),
         "self": await post(client, bob, "bob thinks"),
@@ -145,6 +148,7 @@ async def test_what_the_owner_hides_leaves_at_once(
     c2 = await post(client, carol, f"carol tells @{bob.username}")
     await ctx.events.drain()
     assert await list_ids(client, alice, friends) == [c2["id"], c1["id"], b1["id"]]
+    await ctx.settle()  # the feed built
 
     await act(client, alice, bob, action)
     assert await list_ids(client, alice, friends) == [c1["id"]]  # before any consumer ran
@@ -199,6 +203,7 @@ async def test_boosts_by_members_as_in_the_home(app: Starlette, client: httpx.As
     friends = await new_list(client, alice, "Friends")
     await add(client, alice, friends, bob, carol, dave)
     assert await list_ids(client, alice, friends) == []
+    await ctx.settle()  # the feed built
 
     c1 = await post(client, carol, "carol's own")
     e1 = await post(client, erin, "erin, no member")
@@ -239,7 +244,9 @@ async def test_a_timed_mute_ends_in_the_lists_too(
     hidden = await post(client, bob, "while muted")
     await ctx.events.drain()
     assert await list_ids(client, alice, friends) == []
+    await ctx.settle()  # the feed built
     assert await home_ids(client, alice) == []  # the home's guard ends by its own read
+    await ctx.settle()  # the feed built
 
     await asyncio.sleep(1.2)
     after = await post(client, bob, "after the mute")
