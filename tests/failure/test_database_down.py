@@ -92,9 +92,13 @@ async def test_database_lost_then_back(
         async def delivered() -> None:
             assert await home(http, bob) == posted
 
-        async def warm() -> None:  # the feed, and the favourites a home page marks, in Redis
-            held = [keys.home_feed(int(bob.id)), keys.favourites(int(bob.id))]
-            held.append(keys.status(int(posted[0])))
+        async def warm() -> None:  # the feed, the marks and filters a home page reads, in Redis
+            viewer = int(bob.id)
+            held = [keys.home_feed(viewer), keys.filters(viewer), keys.status(int(posted[0]))]
+            held += [
+                mark(keys, viewer)
+                for mark in (Keys.favourites, Keys.bookmarks, Keys.reblogs, Keys.muted_threads)
+            ]
             assert await redis.exists(*held) == len(held)
 
         await eventually(delivered, CATCH_UP_S)
