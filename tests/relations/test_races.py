@@ -71,3 +71,23 @@ async def test_the_guard_of_a_timed_mute_ends_with_it(
     await asyncio.sleep(max(0.0, until - time.time()) + 0.05)
     await add_to_feeds(ctx, [int(alice.id)], [(int(status["id"]), int(bob.id))])
     assert await home_ids(client, alice) == [status["id"]]
+
+
+async def test_a_mute_while_a_boost_is_delivered(app: Starlette, client: httpx.AsyncClient) -> None:
+    """The boost's fan-out chose alice before she muted the boosted author; its write after
+    the mute adds nothing (the guard names the original's author too)."""
+    ctx = app.state.ctx
+    client_app = await register_app(client)
+    alice, bob, carol = [await make_user(client, client_app, n) for n in ("alice", "bob", "carol")]
+    await follow(client, alice, carol)
+    assert await home_ids(client, alice) == []
+    await ctx.settle()  # the feed built
+    original = await post(client, bob, "bob's, boosted by carol")
+    r = await client.post(f"/api/v1/statuses/{original['id']}/reblog", headers=carol.auth)
+    assert r.status_code == 200, r.text
+    boost = (int(r.json()["id"]), int(carol.id), int(original["id"]), int(bob.id))
+    await act(client, alice, bob, "mute")
+    await add_to_feeds(ctx, [int(alice.id)], [boost])
+    assert await home_ids(client, alice) == []
+    await ctx.events.drain()
+    assert await home_three_ways(app, client, alice) == []
