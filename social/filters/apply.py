@@ -9,12 +9,12 @@ without the near cache they add a command to the same moment, not a round trip a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import Any, TypeVar
 
 import orjson
 
-from social.filters.match import Screen, judge
+from social.filters.match import CompiledFilter, Screen, Verdict, judge
 from social.filters.screen import known_screen, screen_of
 from social.platform.context import AppContext
 
@@ -59,11 +59,11 @@ async def filtered_dicts(
         return rendered
     out = []
     for status in rendered:
-        verdict = judge(active, status)
+        verdict = _judged(active, status)
         if verdict.hidden and hide:
             continue
         if verdict.results:
-            status = {**status, "filtered": verdict.results}
+            status = _marked(status, verdict.results)
         out.append(status)
     return out
 
@@ -74,15 +74,33 @@ def screen_raw(screen: Screen, context: str, rendered: list[bytes]) -> list[byte
         return rendered
     out = []
     for raw in rendered:
-        verdict = judge(active, orjson.loads(raw))
+        status = orjson.loads(raw)
+        verdict = _judged(active, status)
         if verdict.hidden:
             continue
-        out.append(with_results(raw, verdict.results) if verdict.results else raw)
+        out.append(with_results(raw, status, verdict.results) if verdict.results else raw)
     return out
 
 
-def with_results(raw: bytes, results: list[dict[str, Any]]) -> bytes:
-    """Status JSON (an object) with its `filtered` member added."""
+def _judged(active: Sequence[CompiledFilter], status: dict[str, Any]) -> Verdict:
+    """A boost is judged by the status it boosts (its own text is empty), as Mastodon judges
+    a status's `proper`."""
+    reblog = status.get("reblog")
+    return judge(active, reblog if isinstance(reblog, dict) else status)
+
+
+def _marked(status: dict[str, Any], results: list[dict[str, Any]]) -> dict[str, Any]:
+    """`status` with its FilterResults: a boost's on the status it boosts, as Mastodon's."""
+    reblog = status.get("reblog")
+    if isinstance(reblog, dict):
+        return {**status, "reblog": {**reblog, "filtered": results}}
+    return {**status, "filtered": results}
+
+
+def with_results(raw: bytes, status: dict[str, Any], results: list[dict[str, Any]]) -> bytes:
+    """Status JSON (`raw`, parsed as `status`) with its `filtered` member added."""
+    if isinstance(status.get("reblog"), dict):
+        return orjson.dumps(_marked(status, results))
     return raw[:-1] + b',"filtered":' + orjson.dumps(results) + b"}"
 
 
@@ -91,12 +109,13 @@ def screen_payload(screen: Screen, context: str, payload: str) -> str | None:
     active = screen.active(context)
     if not active:
         return payload
-    verdict = judge(active, orjson.loads(payload))
+    status = orjson.loads(payload)
+    verdict = _judged(active, status)
     if verdict.hidden:
         return None
     if not verdict.results:
         return payload
-    return with_results(payload.encode(), verdict.results).decode()
+    return with_results(payload.encode(), status, verdict.results).decode()
 
 
 async def filtered_one(

@@ -142,3 +142,29 @@ async def test_a_filter_written_applies_at_once_and_its_removal_too(
     assert await texts(client, alice, "/api/v1/timelines/home") == []
     await client.delete(f"/api/v2/filters/{made['id']}", headers=alice.auth)
     assert len(await texts(client, alice, "/api/v1/timelines/home")) == 1
+
+
+async def test_a_boost_is_judged_by_the_status_it_boosts(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    alice, bob = await setup(client, app)
+    carol = await make_user(client, await register_app(client), "carol")
+    await create(
+        client,
+        alice,
+        context=["home"],
+        filter_action="hide",
+        keywords_attributes=[{"keyword": "spoiler"}],
+    )
+    await create(client, alice, context=["home"], keywords_attributes=[{"keyword": "cats"}])
+    hidden = await post(client, carol, "a spoiler")
+    warned = await post(client, carol, "cats again")
+    for status in (hidden, warned):
+        r = await client.post(f"/api/v1/statuses/{status['id']}/reblog", headers=bob.auth)
+        assert r.status_code == 200, r.text
+    await app.state.ctx.events.drain()
+    home = (await client.get("/api/v1/timelines/home", headers=alice.auth)).json()
+    assert [s["reblog"]["id"] for s in home] == [warned["id"]]  # the hidden one's boost left
+    (result,) = home[0]["reblog"]["filtered"]
+    assert result["keyword_matches"] == ["cats"]
+    assert "filtered" not in home[0]
