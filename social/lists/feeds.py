@@ -22,15 +22,15 @@ from collections.abc import Iterable, Sequence
 
 import orjson
 from redis.exceptions import RedisError
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.sql import Select
 
 from social.platform.context import AppContext
-from social.platform.db.models import AccountList, Follow, ListAccount, Mention, Status
+from social.platform.db.models import AccountList, Follow, ListAccount, Status
 from social.platform.events.topics import StatusEvent
 from social.platform.paging import PageQuery, paged
 from social.relations.hidden import home_guard, other_languages, readers_hiding, shown_to
-from social.statuses.audience import following_query, home_query
+from social.statuses.audience import following_query
 from social.timelines.service import (
     BATCH,
     FEED_TTL_S,
@@ -38,13 +38,15 @@ from social.timelines.service import (
     SENTINEL,
     Entry,
     PageEntry,
-    add_to_feeds,
     boost_args,
-    entries_of,
+    by_or_about,
     feed_add,
+    feed_entries,
     feed_read,
-    involving,
+    involved_entries,
     member,
+    merge_into_home,
+    recent_entries,
     remove_from_feeds,
     without_repeated_boosts,
 )
@@ -277,20 +279,9 @@ async def merge_into(
     authors = list(authors)
     if not authors:
         return
-    theirs: ColumnElement[bool] = Status.account_id.in_(authors)
-    if mentioning:
-        about = select(Mention.status_id).where(Mention.account_id.in_(authors))
-        of_theirs = select(Status.id).where(Status.account_id.in_(authors))
-        theirs = (
-            theirs
-            | Status.id.in_(about)
-            | Status.reblog_of_id.in_(of_theirs)
-            | Status.reblog_of_id.in_(about)
-        )
-    query = list_query(row).where(theirs).order_by(Status.id.desc())
-    async with ctx.db() as db:
-        rows = (await db.execute(query.limit(ctx.settings.home_feed_max))).all()
-        entries = await entries_of(db, list(reversed(rows)))  # oldest first, as fan-out adds
+    entries = await recent_entries(
+        ctx, list_query(row).where(by_or_about(authors, mentioning=mentioning))
+    )
     await add_to_lists(ctx, [(row.account_id, row.id)], entries)
 
 
@@ -300,24 +291,13 @@ async def drop_from(
     """The entries of `authors` out of these lists' feeds; with `mentioning`, those that
     mention them and the boosts of theirs too (a block or a mute)."""
     for ref in refs:
-        key = ctx.keys.list_feed(*ref)
-        entries = await _entries(ctx, key)
-        gone = [(s, a) for s, a in entries if a in authors]
-        others = [s for s, a in entries if a not in authors]
-        if mentioning and others:
-            involved: set[int] = set()
-            async with ctx.db() as db:
-                for author in authors:
-                    involved |= set((await db.execute(involving(author, others))).scalars())
-            gone += [(s, a) for s, a in entries if s in involved]
+        entries = await feed_entries(ctx, ctx.keys.list_feed(*ref))
+        if mentioning:
+            gone = await involved_entries(ctx, entries, authors)
+        else:
+            gone = [(s, a) for s, a in entries if a in authors]
         for start in range(0, len(gone), BATCH):
             await remove_from_lists(ctx, [ref], gone[start : start + BATCH])
-
-
-async def _entries(ctx: AppContext, key: str) -> list[Entry]:
-    """Every (status, author) entry of a feed, but its sentinel."""
-    members: list[bytes] = await ctx.redis.zrange(key, 1, -1)  # type: ignore[assignment]
-    return [(int(s), int(a)) for s, _, a in (m.partition(b":") for m in members)]
 
 
 async def hide_in_lists(
@@ -368,7 +348,7 @@ async def leave_home(ctx: AppContext, owner_id: int, authors: set[int]) -> None:
     """The authors' statuses leave the owner's home (they joined an exclusive list); what
     the home rule still lets in of theirs (a direct status to the owner) is merged back."""
     key = ctx.keys.home_feed(owner_id)
-    gone = [(s, a) for s, a in await _entries(ctx, key) if a in authors]
+    gone = [(s, a) for s, a in await feed_entries(ctx, key) if a in authors]
     for start in range(0, len(gone), BATCH):
         await remove_from_feeds(ctx, [owner_id], gone[start : start + BATCH])
     await back_home(ctx, owner_id, authors)
@@ -377,12 +357,5 @@ async def leave_home(ctx: AppContext, owner_id: int, authors: set[int]) -> None:
 async def back_home(ctx: AppContext, owner_id: int, authors: set[int]) -> None:
     """The authors' recent statuses into the owner's home by the home rule (they left an
     exclusive list, or it stopped being exclusive)."""
-    if not authors:
-        return
-    query = home_query(owner_id, following_query(owner_id)).where(Status.account_id.in_(authors))
-    async with ctx.db() as db:
-        rows = (
-            await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
-        ).all()
-        entries = await entries_of(db, list(reversed(rows)))  # oldest first, as fan-out adds
-    await add_to_feeds(ctx, [owner_id], entries)
+    if authors:
+        await merge_into_home(ctx, owner_id, by_or_about(authors, mentioning=False))

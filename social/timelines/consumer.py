@@ -28,10 +28,10 @@ from social.tags.audience import followed_tags_bring
 from social.tags.service import statuses_tagged
 from social.timelines.service import (
     add_to_feeds,
-    entries_of,
     feed_entries,
     hide_in_home,
     merge_author,
+    merge_into_home,
     remove_from_feeds,
 )
 
@@ -108,23 +108,14 @@ async def follow_deleted(ctx: AppContext, event: FollowDeleted) -> None:
 
 async def tag_followed(ctx: AppContext, event: TagFollowed) -> None:
     """The tag's recent statuses into the follower's feed, by the rules of a rebuild."""
-    owner = event.account_id
-    query = home_query(owner, following_query(owner)).where(
-        Status.id.in_(statuses_tagged(event.tag_id))
-    )
-    async with ctx.db() as db:
-        rows = (
-            await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
-        ).all()
-        entries = await entries_of(db, list(reversed(rows)))  # oldest first, as fan-out adds
-    await add_to_feeds(ctx, [owner], entries)
+    await merge_into_home(ctx, event.account_id, Status.id.in_(statuses_tagged(event.tag_id)))
 
 
 async def tag_unfollowed(ctx: AppContext, event: TagUnfollowed) -> None:
     """Out of the feed go the statuses with the tag that the home no longer shows (those of
     accounts followed, one's own, those with another followed tag stay)."""
     owner = event.account_id
-    entries = await feed_entries(ctx, owner)
+    entries = await feed_entries(ctx, ctx.keys.home_feed(owner))
     ids = [s for s, _ in entries]
     gone: list[tuple[int, int]] = []
     for start in range(0, len(ids), REMOVE_BATCH):

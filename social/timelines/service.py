@@ -20,7 +20,7 @@ from typing import Any, cast
 
 import orjson
 from redis.exceptions import NoScriptError, RedisError
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.platform.context import AppContext
@@ -225,36 +225,59 @@ async def hide_in_home(
 ) -> None:
     """`author_id` hidden from `owner_id`'s home (until `until_s`, epoch seconds): no later
     fan-out adds their statuses (the feed script checks), and those in the feed now leave it,
-    with the statuses there that mention them. The guard is written first, so a fan-out
-    running meanwhile either adds before this reads the feed (and is removed) or is refused.
-    Idempotent (the request does it, and the `timelines` consumer again)."""
+    with the statuses there that mention them or boost theirs. The guard is written first, so
+    a fan-out running meanwhile either adds before this reads the feed (and is removed) or is
+    refused. Idempotent (the request does it, and the `timelines` consumer again)."""
     key = ctx.keys.home_feed(owner_id)
     async with ctx.redis.pipeline(transaction=True) as pipe:
         pipe.zadd(ctx.keys.home_hidden(owner_id), {str(author_id): until_s or float("inf")})
         pipe.zrange(key, 1, -1)
         _, members = await pipe.execute()
-    entries = [tuple(map(int, m.split(b":"))) for m in members]
-    gone = [(s, a) for s, a in entries if a == author_id]
-    others = [s for s, a in entries if a != author_id]
-    if others:
-        async with ctx.db() as db:
-            mentioning = set((await db.execute(involving(author_id, others))).scalars())
-        gone += [(s, a) for s, a in entries if s in mentioning]
+    gone = await involved_entries(ctx, parse_members(members), {author_id})
     for start in range(0, len(gone), BATCH):
         await remove_from_feeds(ctx, [owner_id], gone[start : start + BATCH])
 
 
-def involving(account_id: int, status_ids: Collection[int]) -> Select[int]:
-    """Of `status_ids`, those mentioning the account, and the boosts of its statuses or of
-    statuses mentioning it."""
-    mentioning = select(Mention.status_id).where(Mention.account_id == account_id)
-    theirs = select(Status.id).where(Status.account_id == account_id)
-    return select(Status.id).where(
-        Status.id.in_(status_ids),
-        Status.id.in_(mentioning)
-        | Status.reblog_of_id.in_(theirs)
-        | Status.reblog_of_id.in_(mentioning),
+def parse_members(members: Iterable[bytes]) -> list[tuple[int, int]]:
+    """Feed members (`<status>:<author>`) as entries, leaving out the sentinel."""
+    pairs = (m.partition(b":") for m in members if m != SENTINEL.encode())
+    return [(int(s), int(a)) for s, _, a in pairs]
+
+
+async def feed_entries(ctx: AppContext, key: str) -> list[tuple[int, int]]:
+    """What a feed (home or list) holds now, (status, author) each."""
+    return parse_members(cast("list[bytes]", await ctx.redis.zrange(key, 1, -1)))
+
+
+def by_or_about(authors: Collection[int], *, mentioning: bool = True) -> ColumnElement[bool]:
+    """Statuses of `authors`; with `mentioning`, also those mentioning them and the boosts of
+    theirs or of those: everything a block or mute of them hides."""
+    theirs = Status.account_id.in_(authors)
+    if not mentioning:
+        return theirs
+    about = select(Mention.status_id).where(Mention.account_id.in_(authors))
+    of_theirs = select(Status.id).where(Status.account_id.in_(authors))
+    return (
+        theirs
+        | Status.id.in_(about)
+        | Status.reblog_of_id.in_(of_theirs)
+        | Status.reblog_of_id.in_(about)
     )
+
+
+async def involved_entries(
+    ctx: AppContext, entries: list[tuple[int, int]], authors: Collection[int]
+) -> list[tuple[int, int]]:
+    """Of a feed's `entries`, those of `authors`, mentioning them or boosting theirs (the
+    authors' own known from the entries; the rest asked in one query)."""
+    gone = [(s, a) for s, a in entries if a in authors]
+    others = [s for s, a in entries if a not in authors]
+    if others:
+        query = select(Status.id).where(Status.id.in_(others), by_or_about(authors))
+        async with ctx.db() as db:
+            involved = set((await db.execute(query)).scalars())
+        gone += [(s, a) for s, a in entries if s in involved]
+    return gone
 
 
 async def entries_of(db: AsyncSession, rows: Sequence[Sequence[Any]]) -> list[Entry]:
@@ -271,40 +294,29 @@ async def entries_of(db: AsyncSession, rows: Sequence[Sequence[Any]]) -> list[En
     ]
 
 
-async def feed_entries(ctx: AppContext, owner_id: int) -> list[tuple[int, int]]:
-    """What the feed holds now, (status, author) each (without its sentinel)."""
-    members = cast("list[bytes]", await ctx.redis.zrange(ctx.keys.home_feed(owner_id), 0, -1))
-    pairs = (m.split(b":") for m in members if m != SENTINEL.encode())
-    return [(int(s), int(a)) for s, a in pairs]
+async def recent_entries(ctx: AppContext, query: Select[int, int, int | None]) -> list[Entry]:
+    """The newest `home_feed_max` rows of a feed's query (status, author, original), as
+    entries oldest first: the order fan-out adds them in, which the boost rule depends on."""
+    async with ctx.db() as db:
+        rows = (
+            await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
+        ).all()
+        return await entries_of(db, list(reversed(rows)))
 
 
-async def unhide_in_home(ctx: AppContext, owner_id: int, author_id: int) -> None:
-    await ctx.redis.zrem(ctx.keys.home_hidden(owner_id), str(author_id))
+async def merge_into_home(ctx: AppContext, owner: int, which: ColumnElement[bool]) -> None:
+    """The statuses `which` selects into `owner`'s feed, by the rule of a rebuild (visibility,
+    replies, what is hidden)."""
+    entries = await recent_entries(ctx, home_query(owner, following_query(owner)).where(which))
+    await add_to_feeds(ctx, [owner], entries)
 
 
 async def merge_author(
     ctx: AppContext, owner: int, author: int, *, mentioning: bool = False
 ) -> None:
-    """`author`'s recent statuses (and boosts) into `owner`'s feed by the same rules as a
-    rebuild (visibility, replies, what is hidden), for that author's only; with `mentioning`,
-    those that mention them and the boosts of theirs too (a block or mute took them out)."""
-    theirs = Status.account_id == author
-    if mentioning:
-        about = select(Mention.status_id).where(Mention.account_id == author)
-        of_theirs = select(Status.id).where(Status.account_id == author)
-        theirs = (
-            theirs
-            | Status.id.in_(about)
-            | Status.reblog_of_id.in_(of_theirs)
-            | Status.reblog_of_id.in_(about)
-        )
-    query = home_query(owner, following_query(owner)).where(theirs)
-    async with ctx.db() as db:
-        rows = (
-            await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
-        ).all()
-        entries = await entries_of(db, list(reversed(rows)))  # oldest first, as fan-out adds
-    await add_to_feeds(ctx, [owner], entries)
+    """`author`'s recent statuses (and boosts) into `owner`'s feed; with `mentioning`, those
+    that mention them and the boosts of theirs too (a block or mute took them out)."""
+    await merge_into_home(ctx, owner, by_or_about([author], mentioning=mentioning))
 
 
 async def end_guards(ctx: AppContext, owner: int) -> None:
