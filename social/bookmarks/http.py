@@ -14,9 +14,9 @@ from social.web.caller import require_user
 from social.web.context import get_context
 from social.web.errors import ApiError
 from social.web.openapi import endpoint
-from social.web.paging import link_header
+from social.web.paging import page_response
 from social.web.params import parse_id, parse_query
-from social.web.responses import json_response, raw_json_list
+from social.web.responses import json_response
 
 
 @endpoint(
@@ -32,8 +32,7 @@ async def bookmarks(request: Request) -> Response:
     page = parse_query(request, PageQuery)
     ctx = get_context(request)
     cursors, statuses = await marked_page(ctx, marks.BOOKMARKS, caller.account_id, page)
-    headers = {"Link": link_header(request, cursors)} if cursors else {}
-    return json_response(raw_json_list(statuses), headers=headers)
+    return page_response(request, cursors, statuses)
 
 
 @endpoint(

@@ -16,9 +16,9 @@ from social.statuses.render import render_one
 from social.web.caller import require_user
 from social.web.context import get_context
 from social.web.openapi import endpoint
-from social.web.paging import link_header
+from social.web.paging import page_response
 from social.web.params import parse_id, parse_query
-from social.web.responses import json_response, raw_json_list
+from social.web.responses import json_response
 
 
 @endpoint(
@@ -36,8 +36,7 @@ async def conversations(request: Request) -> Response:
     entries = await service.page_of(ctx, caller.account_id, page)
     rendered = await render_conversations(ctx, entries, caller.account_id)
     cursors = [e.last_status_id for e in entries if e.last_status_id is not None]
-    headers = {"Link": link_header(request, cursors)} if cursors else {}
-    return json_response(raw_json_list(rendered), headers=headers)
+    return page_response(request, cursors, rendered)
 
 
 @endpoint(

@@ -3,6 +3,8 @@ locked account's follow requests (Mastodon)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from starlette.requests import Request
@@ -20,17 +22,18 @@ from social.follows.service import (
     remove_from_followers,
     unfollow,
 )
+from social.platform.context import AppContext
 from social.platform.db.models import Follow, FollowRequest
 from social.platform.paging import PageQuery
 from social.relations import entities
 from social.relations.blocks import blocks_viewer
-from social.relations.relationships import relationships
+from social.relations.relationships import relationship_with, relationships
 from social.web.caller import require_user, viewer_id
 from social.web.context import get_context
 from social.web.openapi import endpoint
-from social.web.paging import link_header
+from social.web.paging import page_response
 from social.web.params import is_id, multi_to_dict, parse, parse_id, parse_query, validate
-from social.web.responses import json_response, raw_json_list
+from social.web.responses import json_response
 
 
 class FamiliarFollowers(BaseModel):
@@ -61,10 +64,17 @@ class FollowForm(BaseModel):
         return [value] if isinstance(value, str) else value
 
 
-async def _relationship(request: Request, account_id: int) -> Response:
-    caller = require_user(request)
-    rel = await relationships(get_context(request), caller.account_id, [account_id])
-    return json_response(rel[0])
+Act = Callable[[AppContext, int, int], Awaitable[object]]
+
+
+async def _acted(request: Request, scope: str, act: Act) -> Response:
+    """`act` (context, caller, the account in the path) by a user holding `scope`; the
+    caller's Relationship with that account after it, as Mastodon answers."""
+    caller = require_user(request, scope)
+    ctx = get_context(request)
+    target = parse_id(request.path_params["id"])
+    await act(ctx, caller.account_id, target)
+    return json_response(await relationship_with(ctx, caller.account_id, target))
 
 
 @endpoint(
@@ -76,15 +86,14 @@ async def _relationship(request: Request, account_id: int) -> Response:
     errors=(403, 404),
 )
 async def follow_endpoint(request: Request) -> Response:
-    caller = require_user(request, "write:follows")
-    target = parse_id(request.path_params["id"])
-    form = await parse(request, FollowForm)
-    languages = None
-    if form.languages is not None:
-        languages = tuple(dict.fromkeys(x.strip().lower() for x in form.languages if x.strip()))
-    options = FollowOptions(form.reblogs, form.notify, languages)
-    await follow(get_context(request), caller.account_id, target, options)
-    return await _relationship(request, target)
+    async def act(ctx: AppContext, caller: int, target: int) -> None:
+        form = await parse(request, FollowForm)
+        languages = None
+        if form.languages is not None:
+            languages = tuple(dict.fromkeys(x.strip().lower() for x in form.languages if x.strip()))
+        await follow(ctx, caller, target, FollowOptions(form.reblogs, form.notify, languages))
+
+    return await _acted(request, "write:follows", act)
 
 
 @endpoint(
@@ -95,10 +104,7 @@ async def follow_endpoint(request: Request) -> Response:
     errors=(404,),
 )
 async def unfollow_endpoint(request: Request) -> Response:
-    caller = require_user(request, "write:follows")
-    target = parse_id(request.path_params["id"])
-    await unfollow(get_context(request), caller.account_id, target)
-    return await _relationship(request, target)
+    return await _acted(request, "write:follows", unfollow)
 
 
 async def _follow_list(request: Request, *, followers: bool) -> Response:
@@ -116,8 +122,7 @@ async def _follow_list(request: Request, *, followers: bool) -> Response:
     )
     query = select(Follow.id, other).where(mine == account_id)
     cursors, accounts = await accounts_page(ctx, query, Follow.id, page)
-    headers = {"Link": link_header(request, cursors)} if cursors else {}
-    return json_response(raw_json_list(accounts), headers=headers)
+    return page_response(request, cursors, accounts)
 
 
 @endpoint(
@@ -196,16 +201,13 @@ async def familiar_followers_endpoint(request: Request) -> Response:
     errors=(404,),
 )
 async def remove_from_followers_endpoint(request: Request) -> Response:
-    caller = require_user(request, "write:follows")
-    follower = parse_id(request.path_params["id"])
-    await remove_from_followers(get_context(request), caller.account_id, follower)
-    return await _relationship(request, follower)
+    return await _acted(request, "write:follows", remove_from_followers)
 
 
 @endpoint(
     "Accounts asking to follow you",
     auth="user",
-    scopes=("read:follows"),
+    scopes=("read:follows",),
     query=PageQuery,
     response=account_entities.Account,
     many=True,
@@ -217,36 +219,29 @@ async def follow_requests(request: Request) -> Response:
         FollowRequest.target_account_id == caller.account_id
     )
     cursors, accounts = await accounts_page(get_context(request), query, FollowRequest.id, page)
-    headers = {"Link": link_header(request, cursors)} if cursors else {}
-    return json_response(raw_json_list(accounts), headers=headers)
+    return page_response(request, cursors, accounts)
 
 
 @endpoint(
     "Accept a follow request",
     auth="user",
-    scopes=("write:follows"),
+    scopes=("write:follows",),
     response=entities.Relationship,
     errors=(404,),
 )
 async def authorize_request(request: Request) -> Response:
-    caller = require_user(request, "write:follows")
-    requester = parse_id(request.path_params["id"])
-    await authorize(get_context(request), caller.account_id, requester)
-    return await _relationship(request, requester)
+    return await _acted(request, "write:follows", authorize)
 
 
 @endpoint(
     "Reject a follow request",
     auth="user",
-    scopes=("write:follows"),
+    scopes=("write:follows",),
     response=entities.Relationship,
     errors=(404,),
 )
 async def reject_request(request: Request) -> Response:
-    caller = require_user(request, "write:follows")
-    requester = parse_id(request.path_params["id"])
-    await reject(get_context(request), caller.account_id, requester)
-    return await _relationship(request, requester)
+    return await _acted(request, "write:follows", reject)
 
 
 routes = [

@@ -22,7 +22,7 @@ from social.statuses.render import render_raw
 from social.web.caller import require_user
 from social.web.context import get_context
 from social.web.openapi import endpoint
-from social.web.paging import link_header
+from social.web.paging import link_header, page_response
 from social.web.params import Id, parse, parse_id, parse_query
 from social.web.responses import json_response, raw_json_list
 
@@ -219,8 +219,7 @@ async def timeline(request: Request) -> Response:
     authors = list(map(itemgetter(1), entries))
     rendering = render_raw(ctx, ids, caller.account_id, check_visibility=False, authors=authors)
     statuses = await filtered(ctx, caller.account_id, "home", rendering)  # as Mastodon
-    headers = {"Link": link_header(request, ids)} if ids else {}
-    return json_response(raw_json_list(statuses), headers=headers)
+    return page_response(request, ids, statuses)
 
 
 routes = [

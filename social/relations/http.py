@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.requests import Request
@@ -10,6 +12,7 @@ from starlette.routing import Route
 
 from social.accounts import entities as account_entities
 from social.accounts.render import account_or_404, accounts_page
+from social.platform.context import AppContext
 from social.platform.db.models import AccountPin, Block, Mute
 from social.platform.paging import PageQuery
 from social.relations import entities
@@ -17,13 +20,13 @@ from social.relations.blocks import block, blocks_viewer, mute, unblock, unmute
 from social.relations.endorsements import endorse
 from social.relations.hidden import active_mute
 from social.relations.notes import set_note
-from social.relations.relationships import relationships
+from social.relations.relationships import relationship_with
 from social.web.caller import require_user, viewer_id
 from social.web.context import get_context
 from social.web.openapi import endpoint
-from social.web.paging import link_header
+from social.web.paging import page_response
 from social.web.params import parse, parse_id, parse_query
-from social.web.responses import json_response, raw_json_list
+from social.web.responses import json_response
 
 MUTE_MAX_S = 100 * 365 * 86400
 
@@ -41,10 +44,17 @@ class NoteForm(BaseModel):
     comment: str = Field(default="", max_length=2000)
 
 
-async def _relationship(request: Request, account_id: int) -> Response:
-    caller = require_user(request)
-    rel = await relationships(get_context(request), caller.account_id, [account_id])
-    return json_response(rel[0])
+Act = Callable[[AppContext, int, int], Awaitable[object]]
+
+
+async def _acted(request: Request, scope: str, act: Act) -> Response:
+    """`act` (context, caller, the account in the path) by a user holding `scope`; the
+    caller's Relationship with that account after it, as Mastodon answers."""
+    caller = require_user(request, scope)
+    ctx = get_context(request)
+    target = parse_id(request.path_params["id"])
+    await act(ctx, caller.account_id, target)
+    return json_response(await relationship_with(ctx, caller.account_id, target))
 
 
 @endpoint(
@@ -55,10 +65,7 @@ async def _relationship(request: Request, account_id: int) -> Response:
     errors=(403, 404),
 )
 async def block_endpoint(request: Request) -> Response:
-    caller = require_user(request, "write:blocks")
-    target = parse_id(request.path_params["id"])
-    await block(get_context(request), caller.account_id, target)
-    return await _relationship(request, target)
+    return await _acted(request, "write:blocks", block)
 
 
 @endpoint(
@@ -69,10 +76,7 @@ async def block_endpoint(request: Request) -> Response:
     errors=(404,),
 )
 async def unblock_endpoint(request: Request) -> Response:
-    caller = require_user(request, "write:blocks")
-    target = parse_id(request.path_params["id"])
-    await unblock(get_context(request), caller.account_id, target)
-    return await _relationship(request, target)
+    return await _acted(request, "write:blocks", unblock)
 
 
 @endpoint(
@@ -84,17 +88,11 @@ async def unblock_endpoint(request: Request) -> Response:
     errors=(403, 404),
 )
 async def mute_endpoint(request: Request) -> Response:
-    caller = require_user(request, "write:mutes")
-    target = parse_id(request.path_params["id"])
-    form = await parse(request, MuteForm)
-    await mute(
-        get_context(request),
-        caller.account_id,
-        target,
-        notifications=form.notifications,
-        duration_s=form.duration,
-    )
-    return await _relationship(request, target)
+    async def act(ctx: AppContext, caller: int, target: int) -> None:
+        form = await parse(request, MuteForm)
+        await mute(ctx, caller, target, notifications=form.notifications, duration_s=form.duration)
+
+    return await _acted(request, "write:mutes", act)
 
 
 @endpoint(
@@ -105,10 +103,7 @@ async def mute_endpoint(request: Request) -> Response:
     errors=(404,),
 )
 async def unmute_endpoint(request: Request) -> Response:
-    caller = require_user(request, "write:mutes")
-    target = parse_id(request.path_params["id"])
-    await unmute(get_context(request), caller.account_id, target)
-    return await _relationship(request, target)
+    return await _acted(request, "write:mutes", unmute)
 
 
 @endpoint(
@@ -120,11 +115,10 @@ async def unmute_endpoint(request: Request) -> Response:
     errors=(404,),
 )
 async def note_endpoint(request: Request) -> Response:
-    caller = require_user(request, "write:accounts")
-    target = parse_id(request.path_params["id"])
-    form = await parse(request, NoteForm)
-    await set_note(get_context(request), caller.account_id, target, form.comment)
-    return await _relationship(request, target)
+    async def act(ctx: AppContext, caller: int, target: int) -> None:
+        await set_note(ctx, caller, target, (await parse(request, NoteForm)).comment)
+
+    return await _acted(request, "write:accounts", act)
 
 
 @endpoint(
@@ -140,8 +134,7 @@ async def blocks(request: Request) -> Response:
     page = parse_query(request, PageQuery)
     query = select(Block.id, Block.target_account_id).where(Block.account_id == caller.account_id)
     cursors, accounts = await accounts_page(get_context(request), query, Block.id, page)
-    headers = {"Link": link_header(request, cursors)} if cursors else {}
-    return json_response(raw_json_list(accounts), headers=headers)
+    return page_response(request, cursors, accounts)
 
 
 @endpoint(
@@ -159,15 +152,11 @@ async def mutes(request: Request) -> Response:
         Mute.account_id == caller.account_id, active_mute()
     )
     cursors, accounts = await accounts_page(get_context(request), query, Mute.id, page)
-    headers = {"Link": link_header(request, cursors)} if cursors else {}
-    return json_response(raw_json_list(accounts), headers=headers)
+    return page_response(request, cursors, accounts)
 
 
 async def _endorse(request: Request, on: bool) -> Response:
-    caller = require_user(request, "write:accounts")
-    target = parse_id(request.path_params["id"])
-    await endorse(get_context(request), caller.account_id, target, on)
-    return await _relationship(request, target)
+    return await _acted(request, "write:accounts", lambda c, me, them: endorse(c, me, them, on))
 
 
 @endpoint(
@@ -207,8 +196,7 @@ async def endorsements(request: Request) -> Response:
         AccountPin.account_id == caller.account_id
     )
     cursors, accounts = await accounts_page(get_context(request), query, AccountPin.id, page)
-    headers = {"Link": link_header(request, cursors)} if cursors else {}
-    return json_response(raw_json_list(accounts), headers=headers)
+    return page_response(request, cursors, accounts)
 
 
 @endpoint(
@@ -230,8 +218,7 @@ async def account_endorsements(request: Request) -> Response:
         AccountPin.account_id == account_id
     )
     cursors, accounts = await accounts_page(ctx, query, AccountPin.id, page)
-    headers = {"Link": link_header(request, cursors)} if cursors else {}
-    return json_response(raw_json_list(accounts), headers=headers)
+    return page_response(request, cursors, accounts)
 
 
 routes = [

@@ -94,3 +94,11 @@ async def relationships(
         for t in targets
         if t in existing
     ]
+
+
+async def relationship_with(
+    ctx: AppContext, viewer_id: int, target_id: int
+) -> entities.Relationship:
+    """The viewer's relationship with one account (which the caller knows exists)."""
+    (found,) = await relationships(ctx, viewer_id, [target_id])
+    return found

@@ -31,7 +31,7 @@ from social.web.caller import require_user, viewer_id
 from social.web.context import get_context
 from social.web.errors import ApiError
 from social.web.openapi import endpoint
-from social.web.paging import link_header
+from social.web.paging import page_response
 from social.web.params import Id, IdsQuery, parse, parse_id, parse_query
 from social.web.responses import json_response, raw_json_list
 
@@ -195,8 +195,7 @@ async def favourited_by(request: Request) -> Response:
     await render_one(ctx, status_id, viewer_id(request))
     query = select(Favourite.id, Favourite.account_id).where(Favourite.status_id == status_id)
     cursors, accounts = await accounts_page(ctx, query, Favourite.id, page)
-    headers = {"Link": link_header(request, cursors)} if cursors else {}
-    return json_response(raw_json_list(accounts), headers=headers)
+    return page_response(request, cursors, accounts)
 
 
 @endpoint(
@@ -212,8 +211,7 @@ async def favourites(request: Request) -> Response:
     page = parse_query(request, PageQuery)
     ctx = get_context(request)
     cursors, statuses = await marked_page(ctx, marks.FAVOURITES, caller.account_id, page)
-    headers = {"Link": link_header(request, cursors)} if cursors else {}
-    return json_response(raw_json_list(statuses), headers=headers)
+    return page_response(request, cursors, statuses)
 
 
 class ReblogForm(BaseModel):
@@ -272,8 +270,7 @@ async def reblogged_by(request: Request) -> Response:
         Status.reblog_of_id == status_id, Status.visibility.in_(BOOSTABLE)
     )
     cursors, accounts = await accounts_page(ctx, query, Status.id, page)
-    headers = {"Link": link_header(request, cursors)} if cursors else {}
-    return json_response(raw_json_list(accounts), headers=headers)
+    return page_response(request, cursors, accounts)
 
 
 routes = [

@@ -22,9 +22,9 @@ from social.timelines.service import read_home
 from social.web.caller import require_user, viewer_id
 from social.web.context import get_context
 from social.web.openapi import endpoint
-from social.web.paging import link_header
+from social.web.paging import page_response
 from social.web.params import parse_id, parse_query
-from social.web.responses import json_response, raw_json_list
+from social.web.responses import json_response
 
 
 class PublicQuery(PageQuery):
@@ -62,8 +62,7 @@ async def home(request: Request) -> Response:
     authors = list(map(itemgetter(1), entries))
     rendering = render_raw(ctx, ids, caller.account_id, check_visibility=False, authors=authors)
     statuses = await filtered(ctx, caller.account_id, "home", rendering)
-    headers = {"Link": link_header(request, ids)} if ids else {}
-    return json_response(raw_json_list(statuses), headers=headers)
+    return page_response(request, ids, statuses)
 
 
 @endpoint(
@@ -80,8 +79,7 @@ async def public(request: Request) -> Response:
     ids = [] if q.remote or q.only_media else await public_ids(get_context(request), q, viewer)
     rendering = render_raw(get_context(request), ids, viewer)
     statuses = await filtered(get_context(request), viewer, "public", rendering)
-    headers = {"Link": link_header(request, ids)} if ids else {}
-    return json_response(raw_json_list(statuses), headers=headers)
+    return page_response(request, ids, statuses)
 
 
 @endpoint(
@@ -100,8 +98,7 @@ async def hashtag(request: Request) -> Response:
     ids = [] if q.remote or q.only_media else await public_ids(ctx, q, viewer, tag=tag)
     rendering = render_raw(get_context(request), ids, viewer)
     statuses = await filtered(get_context(request), viewer, "public", rendering)
-    headers = {"Link": link_header(request, ids)} if ids else {}
-    return json_response(raw_json_list(statuses), headers=headers)
+    return page_response(request, ids, statuses)
 
 
 @endpoint(
@@ -135,8 +132,7 @@ async def account_statuses(request: Request) -> Response:
             tagged=q.tagged,
         )
     raw = await filtered(ctx, viewer, "account", render_raw(ctx, ids, viewer))
-    headers = {"Link": link_header(request, ids)} if ids else {}
-    return json_response(raw_json_list(raw), headers=headers)
+    return page_response(request, ids, raw)
 
 
 routes = [

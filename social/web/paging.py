@@ -8,6 +8,9 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import URL
 from starlette.requests import Request
+from starlette.responses import Response
+
+from social.web.responses import json_response, raw_json_list
 
 _CURSORS = ("max_id", "since_id", "min_id")
 
@@ -43,3 +46,10 @@ def _page_url(
     headers = [] if host is None else [(b"host", host)]
     scope = {"scheme": scheme, "server": server, "path": path, "headers": headers}
     return str(URL(scope=scope))
+
+
+def page_response(request: Request, cursors: Sequence[int], items: list[bytes]) -> Response:
+    """A page of entities (JSON each) as a JSON list, with its `Link` header when it has
+    cursors (the page's ids, or the ids of the rows it was paged by)."""
+    headers = {"Link": link_header(request, cursors)} if cursors else {}
+    return json_response(raw_json_list(items), headers=headers)

@@ -23,9 +23,9 @@ from social.web.caller import require_user
 from social.web.context import get_context
 from social.web.errors import ApiError, not_found
 from social.web.openapi import endpoint
-from social.web.paging import link_header
+from social.web.paging import link_header, page_response
 from social.web.params import parse_query
-from social.web.responses import json_response, raw_json_list
+from social.web.responses import json_response
 
 
 class GroupedTypes(BaseModel):
@@ -154,8 +154,7 @@ async def group_accounts(request: Request) -> Response:
     if query is None:
         return json_response([])
     cursors, accounts = await accounts_page(ctx, query, Notification.id, page)
-    headers = {"Link": link_header(request, cursors)} if cursors else {}
-    return json_response(raw_json_list(accounts), headers=headers)
+    return page_response(request, cursors, accounts)
 
 
 @endpoint(
