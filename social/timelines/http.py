@@ -77,7 +77,8 @@ async def public(request: Request) -> Response:
     viewer = viewer_id(request)
     # nothing is remote (no federation), nothing has media (no uploads yet)
     ids = [] if q.remote or q.only_media else await public_ids(get_context(request), q, viewer)
-    rendering = render_raw(get_context(request), ids, viewer)
+    # public statuses, those hidden from the viewer left out by the query: nothing to check
+    rendering = render_raw(get_context(request), ids, viewer, check_visibility=False)
     statuses = await filtered(get_context(request), viewer, "public", rendering)
     return page_response(request, ids, statuses)
 
@@ -96,7 +97,8 @@ async def hashtag(request: Request) -> Response:
     viewer = viewer_id(request)
     # nothing is remote (no federation), nothing has media (no uploads yet)
     ids = [] if q.remote or q.only_media else await public_ids(ctx, q, viewer, tag=tag)
-    rendering = render_raw(get_context(request), ids, viewer)
+    # public statuses, those hidden from the viewer left out by the query: nothing to check
+    rendering = render_raw(get_context(request), ids, viewer, check_visibility=False)
     statuses = await filtered(get_context(request), viewer, "public", rendering)
     return page_response(request, ids, statuses)
 
