@@ -20,6 +20,7 @@ from social.platform.events.topics import (
     FollowRequestEnded,
     publish,
 )
+from social.platform.ids import next_id
 
 FAMILIAR_MAX = 80  # familiar followers shown per account (Mastodon's docs name no limit)
 
@@ -60,25 +61,17 @@ async def follow(
         pair = {"account_id": follower_id, "target_account_id": target_id}
         values = options.values()
         for model in (Follow, FollowRequest):
-            found = await db.execute(
-                update(model)
-                .where(model.account_id == follower_id, model.target_account_id == target_id)
-                .values(values or {"account_id": follower_id})
-            )
-            if found.rowcount:  # type: ignore[attr-defined]
+            mine = (model.account_id == follower_id, model.target_account_id == target_id)
+            if (await db.execute(select(model.id).where(*mine))).first() is None:
+                continue
+            if values:  # already following, or asked: only the options change
+                await db.execute(update(model).where(*mine).values(values))
                 await db.commit()
-                return  # already following, or asked: only the options change
+            return
         if target.locked:
-            if not await toggle(db, True, FollowRequest, **pair, **values):
+            request_id = next_id()
+            if not await toggle(db, True, FollowRequest, id=request_id, **pair, **values):
                 return  # a concurrent request won
-            request_id = (
-                await db.execute(
-                    select(FollowRequest.id).where(
-                        FollowRequest.account_id == follower_id,
-                        FollowRequest.target_account_id == target_id,
-                    )
-                )
-            ).scalar_one()
             publish(db, FollowRequested(follower_id, target_id, request_id))
             await db.commit()
             ctx.events.wake()
@@ -99,7 +92,7 @@ async def unfollow(ctx: AppContext, follower_id: int, target_id: int) -> None:
         target = await db.get(Account, target_id)
         if target is None or target.suspended:
             raise NotFound()
-        withdrawn = await _end_request(db, follower_id, target_id)
+        withdrawn = await end_request(db, follower_id, target_id)
         removed = await remove_follow(db, follower_id, target_id)
         if not (withdrawn or removed):
             return
@@ -157,7 +150,7 @@ async def authorize(ctx: AppContext, target_id: int, requester_id: int) -> None:
                 )
             )
         ).scalar()
-        if request is None or not await _end_request(db, requester_id, target_id):
+        if request is None or not await end_request(db, requester_id, target_id):
             raise NotFound()
         values: dict[str, object] = {
             "show_reblogs": request.show_reblogs,
@@ -173,7 +166,7 @@ async def authorize(ctx: AppContext, target_id: int, requester_id: int) -> None:
 
 async def reject(ctx: AppContext, target_id: int, requester_id: int) -> None:
     async with ctx.db() as db:
-        if not await _end_request(db, requester_id, target_id):
+        if not await end_request(db, requester_id, target_id):
             raise NotFound()
         await db.commit()
     ctx.events.wake()
@@ -219,10 +212,6 @@ async def remove_follow(db: AsyncSession, follower_id: int, target_id: int) -> b
 async def end_request(db: AsyncSession, requester_id: int, target_id: int) -> bool:
     """Delete a pending request (and, by its event, its notification), in the caller's
     transaction."""
-    return await _end_request(db, requester_id, target_id)
-
-
-async def _end_request(db: AsyncSession, requester_id: int, target_id: int) -> bool:
     result = await db.execute(
         delete(FollowRequest).where(
             FollowRequest.account_id == requester_id,

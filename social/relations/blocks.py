@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from redis.exceptions import RedisClusterException, RedisError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.follows.service import accounts_now, end_request, remove_follow
@@ -24,7 +24,7 @@ from social.platform.events.topics import (
     MuteDeleted,
     publish,
 )
-from social.relations.hidden import home_guard
+from social.relations.hidden import blocking_among, home_guard
 from social.relations.live import announce_changed
 from social.timelines.service import hide_in_home
 
@@ -102,10 +102,7 @@ async def unmute(ctx: AppContext, account_id: int, target_id: int) -> None:
 async def blocks_viewer(ctx: AppContext, account_id: int, viewer_id: int) -> bool:
     """Whether `account_id` blocks `viewer_id` (then it shows them nothing of its own)."""
     async with ctx.db() as db:
-        query = select(Block.id).where(
-            Block.account_id == account_id, Block.target_account_id == viewer_id
-        )
-        return (await db.execute(query.limit(1))).first() is not None
+        return account_id in await blocking_among(db, viewer_id, [account_id])
 
 
 async def settle_guards(ctx: AppContext, pairs: list[tuple[int, int]]) -> None:
