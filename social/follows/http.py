@@ -24,7 +24,7 @@ from social.follows.service import (
 )
 from social.platform.context import AppContext
 from social.platform.db.models import Follow, FollowRequest
-from social.platform.paging import PageQuery
+from social.platform.paging import LongPageQuery
 from social.relations import entities
 from social.relations.blocks import blocks_viewer
 from social.relations.relationships import relationship_with, relationships
@@ -111,7 +111,7 @@ async def _follow_list(request: Request, *, followers: bool) -> Response:
     ctx = get_context(request)
     account_id = parse_id(request.path_params["id"])
     await account_or_404(ctx, account_id)
-    page = parse_query(request, PageQuery)
+    page = parse_query(request, LongPageQuery)
     viewer = viewer_id(request)
     if viewer is not None and await blocks_viewer(ctx, account_id, viewer):
         return json_response([])  # as Mastodon: an account that blocks you shows you none
@@ -127,7 +127,7 @@ async def _follow_list(request: Request, *, followers: bool) -> Response:
 
 @endpoint(
     "Accounts following this account",
-    query=PageQuery,
+    query=LongPageQuery,
     response=account_entities.Account,
     many=True,
     errors=(404,),
@@ -138,7 +138,7 @@ async def followers(request: Request) -> Response:
 
 @endpoint(
     "Accounts this account follows",
-    query=PageQuery,
+    query=LongPageQuery,
     response=account_entities.Account,
     many=True,
     errors=(404,),
@@ -208,13 +208,13 @@ async def remove_from_followers_endpoint(request: Request) -> Response:
     "Accounts asking to follow you",
     auth="user",
     scopes=("read:follows",),
-    query=PageQuery,
+    query=LongPageQuery,
     response=account_entities.Account,
     many=True,
 )
 async def follow_requests(request: Request) -> Response:
     caller = require_user(request, "read:follows")
-    page = parse_query(request, PageQuery)
+    page = parse_query(request, LongPageQuery)
     query = select(FollowRequest.id, FollowRequest.account_id).where(
         FollowRequest.target_account_id == caller.account_id
     )

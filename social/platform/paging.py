@@ -36,6 +36,18 @@ class PageQuery(BaseModel):
         return None if value == "" else value
 
 
+class LongPageQuery(PageQuery):
+    """The pages Mastodon makes longer: accounts (followers, blocks, mutes, requests, who
+    favourited or boosted, ...) and notifications: 40 by default, at most 80."""
+
+    limit: int = Field(default=40, ge=1)
+
+    @field_validator("limit")
+    @classmethod
+    def _clamp(cls, value: int) -> int:
+        return min(value, 80)
+
+
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 

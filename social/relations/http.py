@@ -14,7 +14,7 @@ from social.accounts import entities as account_entities
 from social.accounts.render import account_or_404, accounts_page
 from social.platform.context import AppContext
 from social.platform.db.models import AccountPin, Block, Mute
-from social.platform.paging import PageQuery
+from social.platform.paging import LongPageQuery
 from social.relations import entities
 from social.relations.blocks import block, blocks_viewer, mute, unblock, unmute
 from social.relations.endorsements import endorse
@@ -125,13 +125,13 @@ async def note_endpoint(request: Request) -> Response:
     "Accounts you block",
     auth="user",
     scopes=("read:blocks",),
-    query=PageQuery,
+    query=LongPageQuery,
     response=account_entities.Account,
     many=True,
 )
 async def blocks(request: Request) -> Response:
     caller = require_user(request, "read:blocks")
-    page = parse_query(request, PageQuery)
+    page = parse_query(request, LongPageQuery)
     query = select(Block.id, Block.target_account_id).where(Block.account_id == caller.account_id)
     cursors, accounts = await accounts_page(get_context(request), query, Block.id, page)
     return page_response(request, cursors, accounts)
@@ -141,13 +141,13 @@ async def blocks(request: Request) -> Response:
     "Accounts you mute",
     auth="user",
     scopes=("read:mutes",),
-    query=PageQuery,
+    query=LongPageQuery,
     response=account_entities.Account,
     many=True,
 )
 async def mutes(request: Request) -> Response:
     caller = require_user(request, "read:mutes")
-    page = parse_query(request, PageQuery)
+    page = parse_query(request, LongPageQuery)
     query = select(Mute.id, Mute.target_account_id).where(
         Mute.account_id == caller.account_id, active_mute()
     )
@@ -185,13 +185,13 @@ async def unendorse_endpoint(request: Request) -> Response:
     "Accounts you feature on your profile",
     auth="user",
     scopes=("read:accounts",),
-    query=PageQuery,
+    query=LongPageQuery,
     response=account_entities.Account,
     many=True,
 )
 async def endorsements(request: Request) -> Response:
     caller = require_user(request, "read:accounts")
-    page = parse_query(request, PageQuery)
+    page = parse_query(request, LongPageQuery)
     query = select(AccountPin.id, AccountPin.target_account_id).where(
         AccountPin.account_id == caller.account_id
     )
@@ -201,7 +201,7 @@ async def endorsements(request: Request) -> Response:
 
 @endpoint(
     "Accounts an account features on its profile",
-    query=PageQuery,
+    query=LongPageQuery,
     response=account_entities.Account,
     many=True,
     errors=(404,),
@@ -210,7 +210,7 @@ async def account_endorsements(request: Request) -> Response:
     ctx = get_context(request)
     account_id = parse_id(request.path_params["id"])
     await account_or_404(ctx, account_id)
-    page = parse_query(request, PageQuery)
+    page = parse_query(request, LongPageQuery)
     viewer = viewer_id(request)
     if viewer is not None and await blocks_viewer(ctx, account_id, viewer):
         return json_response([])  # an account that blocks you shows you none

@@ -15,7 +15,7 @@ from social.accounts import entities as account_entities
 from social.accounts.render import accounts_page
 from social.filters.apply import filtered_dicts, filtered_one
 from social.platform.db.models import Favourite, Status
-from social.platform.paging import PageQuery
+from social.platform.paging import LongPageQuery, PageQuery
 from social.statuses import entities, marks
 from social.statuses.boosts import BOOSTABLE, reblog, unreblog
 from social.statuses.idempotency import post_once
@@ -183,7 +183,7 @@ async def unfavourite(request: Request) -> Response:
 @endpoint(
     "Accounts that favourited a status",
     auth="optional",
-    query=PageQuery,
+    query=LongPageQuery,
     response=account_entities.Account,
     many=True,
     errors=(404,),
@@ -191,7 +191,7 @@ async def unfavourite(request: Request) -> Response:
 async def favourited_by(request: Request) -> Response:
     ctx = get_context(request)
     status_id = parse_id(request.path_params["id"])
-    page = parse_query(request, PageQuery)
+    page = parse_query(request, LongPageQuery)
     await render_one(ctx, status_id, viewer_id(request))
     query = select(Favourite.id, Favourite.account_id).where(Favourite.status_id == status_id)
     cursors, accounts = await accounts_page(ctx, query, Favourite.id, page)
@@ -256,7 +256,7 @@ async def unreblog_endpoint(request: Request) -> Response:
 @endpoint(
     "Accounts that boosted a status (publicly)",
     auth="optional",
-    query=PageQuery,
+    query=LongPageQuery,
     response=account_entities.Account,
     many=True,
     errors=(404,),
@@ -264,7 +264,7 @@ async def unreblog_endpoint(request: Request) -> Response:
 async def reblogged_by(request: Request) -> Response:
     ctx = get_context(request)
     status_id = parse_id(request.path_params["id"])
-    page = parse_query(request, PageQuery)
+    page = parse_query(request, LongPageQuery)
     await render_one(ctx, status_id, viewer_id(request))
     query = select(Status.id, Status.account_id).where(
         Status.reblog_of_id == status_id, Status.visibility.in_(BOOSTABLE)

@@ -17,7 +17,7 @@ from social.notifications.groups import grouping
 from social.notifications.http.notifications import TypeFilters, UnreadCountQuery
 from social.notifications.render import render_groups
 from social.platform.db.models import Notification
-from social.platform.paging import PageQuery
+from social.platform.paging import LongPageQuery
 from social.web import entities as web_entities
 from social.web.caller import require_user
 from social.web.context import get_context
@@ -43,32 +43,19 @@ class GroupedTypes(BaseModel):
         return [value] if isinstance(value, str) else value
 
 
-class GroupedQuery(PageQuery, TypeFilters, GroupedTypes):
+class GroupedQuery(LongPageQuery, TypeFilters, GroupedTypes):
     model_config = ConfigDict(extra="ignore")
 
-    limit: int = Field(default=40, ge=1, description="groups; at most 80")
     expand_accounts: Literal["full", "partial_avatars"] = "full"
     include_filtered: bool = Field(default=False, description="nothing is filtered here")
-
-    @field_validator("limit")
-    @classmethod
-    def _clamp(cls, value: int) -> int:
-        return min(value, 80)
 
 
 class GroupedUnreadCountQuery(UnreadCountQuery, GroupedTypes):
     pass
 
 
-class GroupAccountsQuery(PageQuery):
+class GroupAccountsQuery(LongPageQuery):
     model_config = ConfigDict(extra="ignore")
-
-    limit: int = Field(default=40, ge=1, description="at most 80")
-
-    @field_validator("limit")
-    @classmethod
-    def _clamp(cls, value: int) -> int:
-        return min(value, 80)
 
 
 def _expand_accounts(request: Request) -> None:

@@ -10,7 +10,7 @@ from starlette.routing import Route
 from social.notifications import entities, groups, service
 from social.notifications.render import render_notifications
 from social.notifications.service import Filters
-from social.platform.paging import MAX_ID, PageQuery
+from social.platform.paging import MAX_ID, LongPageQuery
 from social.web import entities as web_entities
 from social.web.caller import require_user
 from social.web.context import get_context
@@ -39,7 +39,7 @@ class TypeFilters(BaseModel):
         return Filters(self.types, self.exclude_types, self.account_id)
 
 
-class NotificationsQuery(PageQuery, TypeFilters):
+class NotificationsQuery(LongPageQuery, TypeFilters):
     model_config = ConfigDict(extra="ignore")
 
 
