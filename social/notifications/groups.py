@@ -24,7 +24,7 @@ from social.notifications.service import (
     by_group_key,
 )
 from social.platform.context import AppContext
-from social.platform.db.models import Account, Notification
+from social.platform.db.models import Notification
 from social.platform.errors import NotFound
 from social.platform.paging import MAX_ID, PageQuery
 from social.statuses.audience import filter_visible
@@ -161,14 +161,9 @@ async def _groups(
         oldest = func.min(case((Notification.id >= low, Notification.id)))
         columns.append(oldest.over(partition_by=by_key).label("oldest"))
     ranked = (
-        select(*columns)
-        .join(Account, Account.id == Notification.from_account_id)
-        .where(
-            Notification.account_id == account_id,
-            Account.suspended.is_(False),
-            Notification.group_key.in_(keys),
-            Notification.id <= high,
-        )
+        browsable(account_id)  # what a page may show: counts and samples agree with it
+        .with_only_columns(*columns)
+        .where(Notification.group_key.in_(keys), Notification.id <= high)
         .subquery()
     )
     rows = await db.execute(
@@ -233,11 +228,8 @@ def senders(account_id: int, group_key: str) -> Select[int, int] | None:
     matching = by_group_key(group_key)
     if matching is None:
         return None
-    return (
-        select(Notification.id, Notification.from_account_id)
-        .join(Account, Account.id == Notification.from_account_id)
-        .where(Notification.account_id == account_id, Account.suspended.is_(False), matching)
-    )
+    shown = browsable(account_id).where(matching)
+    return shown.with_only_columns(Notification.id, Notification.from_account_id)
 
 
 async def unread_count(

@@ -179,3 +179,22 @@ async def test_limits_are_clamped_and_bad_cursors_refused(
     for params in ({"limit": 0}, {"max_id": "x"}, {"account_id": "9" * 20}, {"limit": "a"}):
         r = await client.get("/api/v2/notifications", headers=scene.alice.auth, params=params)
         assert r.status_code == 422, (params, r.text)
+
+
+async def test_a_muted_senders_notifications_leave_their_groups_counts_and_accounts(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    scene = await build(app, client)
+    r = await client.post(f"/api/v1/accounts/{scene.carol.id}/mute", headers=scene.alice.auth)
+    assert r.status_code == 200, r.text
+    body = await grouped(client, scene.alice)
+    assert summary(scene, body) == [
+        ("mention", 1, ["dave"]),
+        ("favourite", 1, ["bob"]),
+        ("follow", 1, ["bob"]),
+        ("favourite", 2, ["dave", "bob"]),
+    ]
+    key = summary_key(body, 3)
+    r = await client.get(f"/api/v2/notifications/{key}/accounts", headers=scene.alice.auth)
+    assert r.status_code == 200, r.text
+    assert [a["username"] for a in r.json()] == ["dave", "bob"]
