@@ -18,6 +18,13 @@ from social.platform.db.models.instance import (
 )
 from social.platform.db.models.lists import AccountList, AccountPin, ListAccount, TagFollow
 from social.platform.db.models.markers import Marker
+from social.platform.db.models.media import (
+    MediaAttachment,
+    Poll,
+    PollVote,
+    ScheduledStatus,
+    StatusEdit,
+)
 from social.platform.db.models.notifications import Notification
 from social.platform.db.models.outbox import OutboxEvent
 from social.platform.db.models.relations import AccountNote, Block, FollowRequest, Mute
@@ -45,13 +52,18 @@ __all__ = [
     "FollowRequest",
     "ListAccount",
     "Marker",
+    "MediaAttachment",
     "Mention",
     "Mute",
     "Notification",
     "OutboxEvent",
+    "Poll",
+    "PollVote",
     "Rule",
+    "ScheduledStatus",
     "SiteText",
     "Status",
+    "StatusEdit",
     "StatusPin",
     "StatusTag",
     "Tag",

@@ -23,6 +23,11 @@ class Account(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     bot: Mapped[bool] = mapped_column(Boolean, default=False)
     discoverable: Mapped[bool] = mapped_column(Boolean, default=True)
+    indexable: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Whether its public statuses may be found by full-text search (Mastodon's opt-in)."""
+    avatar_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    """The avatar and header images: storage keys the server chose (None: the default)."""
+    header_key: Mapped[str | None] = mapped_column(String(255), default=None)
     silenced: Mapped[bool] = mapped_column(Boolean, default=False)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     statuses_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,1 @@
+"""Polls: the Poll entity, votes, expiry."""

@@ -1,0 +1,1 @@
+"""Scheduled statuses: posted at their time by the scheduler."""
