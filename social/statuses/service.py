@@ -36,8 +36,20 @@ S = TypeVar("S", bound=StatusEvent)
 
 
 @dataclass(frozen=True)
+class NewPoll:
+    """A poll to post with a status (Mastodon's `poll[...]` parameters)."""
+
+    options: tuple[str, ...]
+    expires_in_s: int
+    multiple: bool = False
+    hide_totals: bool = False
+
+
+@dataclass(frozen=True)
 class NewStatus:
-    """A status to post; `None` for visibility, sensitive or language: the author's default."""
+    """A status to post; `None` for visibility, sensitive or language: the author's default.
+    The one shape of a post, posted now or scheduled (its fields are what a scheduled
+    status keeps as its `params`)."""
 
     text: str
     spoiler_text: str = ""
@@ -45,6 +57,9 @@ class NewStatus:
     visibility: str | None = None
     language: str | None = None
     in_reply_to_id: int | None = None
+    media_ids: tuple[int, ...] = ()
+    """Uploads to attach, in this order (the author's own, processed, not yet attached)."""
+    poll: NewPoll | None = None
 
 
 async def _mentioned_accounts(
