@@ -6,6 +6,7 @@ follow's or favourite's names it), and a redelivered event finds it already ther
 from __future__ import annotations
 
 from social.notifications.service import (
+    boosters_of,
     current_favourite,
     current_follow,
     current_request,
@@ -26,6 +27,7 @@ from social.platform.events.topics import (
     FollowRequestEnded,
     StatusCreated,
     StatusDeleted,
+    StatusUpdated,
     TopicHandler,
 )
 
@@ -77,6 +79,38 @@ async def status_created(ctx: AppContext, event: StatusCreated) -> None:
             if f not in mentioned  # they have the mention
         ]
         await notify(ctx, rows)
+
+
+async def status_updated(ctx: AppContext, event: StatusUpdated) -> None:
+    """An edit: an `update` to each who boosted it (one per version), a `mention` to each it
+    now mentions first."""
+    author = event.account_id
+    await notify(
+        ctx,
+        [
+            {
+                "account_id": m,
+                "from_account_id": author,
+                "type": "mention",
+                "status_id": event.status_id,
+            }
+            for m in event.new_mention_ids
+        ],
+    )
+    boosters = await boosters_of(ctx, event.status_id)
+    await notify(
+        ctx,
+        [
+            {
+                "account_id": b,
+                "from_account_id": author,
+                "type": "update",
+                "status_id": event.status_id,
+                "edit_id": event.edit_id,
+            }
+            for b in boosters
+        ],
+    )
 
 
 async def follow_created(ctx: AppContext, event: FollowCreated) -> None:
@@ -154,6 +188,7 @@ async def status_deleted(ctx: AppContext, event: StatusDeleted) -> None:
 HANDLERS: dict[str, TopicHandler] = {
     StatusCreated.name: status_created,
     StatusDeleted.name: status_deleted,
+    StatusUpdated.name: status_updated,
     FollowCreated.name: follow_created,
     FollowDeleted.name: follow_deleted,
     FollowRequested.name: follow_requested,

@@ -16,7 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.conversations.muted import muted_pairs
 from social.platform.context import AppContext
-from social.platform.db.models import Account, Favourite, Follow, FollowRequest, Notification
+from social.platform.db.models import (
+    Account,
+    Favourite,
+    Follow,
+    FollowRequest,
+    Notification,
+    Status,
+)
 from social.platform.db.models.notifications import TYPES
 from social.platform.errors import NotFound
 from social.platform.events.topics import NotificationCreated, publish
@@ -51,8 +58,8 @@ async def notify(
     """Insert one notification per row (`account_id`, `from_account_id`, `type`, and
     `status_id`; for a follow its `follow_id`, for a request its `request_id`, for a favourite
     its `favourite_id`, for a boost its `boost_id` too) unless it is there already, notifies
-    its own cause, or the recipient silences the sender. `now_s`: the time its group is
-    chosen by (the clock's, but in tests)."""
+    its own cause, or the recipient silences the sender. An `update` names its `edit_id`.
+    `now_s`: the time its group is chosen by (the clock's, but in tests)."""
     now_s = time.time() if now_s is None else now_s
     wanted = [
         {
@@ -65,6 +72,7 @@ async def notify(
                 r["type"],
                 r["from_account_id"],
                 r.get("follow_id")
+                or r.get("edit_id")
                 or r.get("request_id")
                 or r.get("boost_id")
                 or r.get("favourite_id")
@@ -187,6 +195,13 @@ async def notified_followers(ctx: AppContext, author_id: int) -> AsyncIterator[l
             return
         yield [r.account_id for r in rows]
         after = rows[-1].id
+
+
+async def boosters_of(ctx: AppContext, status_id: int) -> list[int]:
+    """The accounts that boosted a status."""
+    async with ctx.db() as db:
+        query = select(Status.account_id).where(Status.reblog_of_id == status_id)
+        return list((await db.execute(query)).scalars())
 
 
 async def current_request(ctx: AppContext, requester_id: int, target_id: int) -> int | None:

@@ -66,3 +66,20 @@ class Status(BaseModel):
 class Context(BaseModel):
     ancestors: list[Status]
     descendants: list[Status]
+
+
+class StatusEdit(BaseModel):
+    content: str = Field(description="HTML, as this version had it")
+    spoiler_text: str
+    sensitive: bool
+    created_at: str = Field(description="when this version was written")
+    account: Account
+    poll: None = None
+    media_attachments: list[dict[str, str]]
+    emojis: list[Emoji]
+
+
+class StatusSource(BaseModel):
+    id: str
+    text: str
+    spoiler_text: str

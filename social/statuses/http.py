@@ -18,6 +18,8 @@ from social.platform.db.models import Favourite, Status
 from social.platform.paging import LongPageQuery, PageQuery
 from social.statuses import entities, marks
 from social.statuses.boosts import BOOSTABLE, reblog, unreblog
+from social.statuses.edits import Edit, edit_status, source
+from social.statuses.history import render_history
 from social.statuses.idempotency import post_once
 from social.statuses.render import marked_page, render_one, render_raw, render_statuses
 from social.statuses.service import (
@@ -124,6 +126,70 @@ async def delete(request: Request) -> Response:
     source = await delete_status(ctx, caller.account_id, status_id)
     entity.update(source)
     return json_response(entity)
+
+
+class EditForm(BaseModel):
+    """An edit states the whole status again (as Mastodon's): what it leaves out is emptied."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    status: str = Field(default="", max_length=100_000)
+    spoiler_text: str = Field(default="", max_length=1000)
+    sensitive: bool = False
+    language: str | None = Field(
+        default=None, pattern=r"^[a-z]{2,3}$", description="default: the status's language"
+    )
+
+
+@endpoint(
+    "Edit one of your statuses; its earlier versions stay in its history",
+    auth="user",
+    scopes=("write:statuses",),
+    body=EditForm,
+    response=entities.Status,
+    errors=(404,),
+)
+async def edit(request: Request) -> Response:
+    caller = require_user(request, "write:statuses")
+    ctx = get_context(request)
+    status_id = parse_id(request.path_params["id"])
+    form = await parse(request, EditForm)
+    check_text(
+        NewStatus(text=form.status, spoiler_text=form.spoiler_text), ctx.settings.max_status_chars
+    )
+    edited = Edit(form.status, form.spoiler_text, form.sensitive, form.language)
+    await edit_status(ctx, caller.account_id, status_id, edited)
+    return json_response(await render_one(ctx, status_id, caller.account_id))
+
+
+@endpoint(
+    "The versions of a status, oldest first (the status itself when never edited)",
+    auth="optional",
+    response=entities.StatusEdit,
+    many=True,
+    errors=(404,),
+)
+async def history(request: Request) -> Response:
+    ctx = get_context(request)
+    status_id = parse_id(request.path_params["id"])
+    await render_one(ctx, status_id, viewer_id(request))  # 404 unless the viewer may see it
+    return json_response(await render_history(ctx, status_id))
+
+
+@endpoint(
+    "A status's source text, to edit it",
+    auth="user",
+    scopes=("read:statuses",),
+    response=entities.StatusSource,
+    errors=(404,),
+)
+async def status_source(request: Request) -> Response:
+    caller = require_user(request, "read:statuses")
+    ctx = get_context(request)
+    status_id = parse_id(request.path_params["id"])
+    await render_one(ctx, status_id, caller.account_id)  # 404 unless the caller may see it
+    text, spoiler = await source(ctx, status_id)
+    return json_response({"id": str(status_id), "text": text, "spoiler_text": spoiler})
 
 
 @endpoint(
@@ -278,6 +344,9 @@ routes = [
     Route("/api/v1/statuses", post_status, methods=["POST"]),
     Route("/api/v1/statuses/{id}", show, methods=["GET"]),
     Route("/api/v1/statuses/{id}", delete, methods=["DELETE"]),
+    Route("/api/v1/statuses/{id}", edit, methods=["PUT"]),
+    Route("/api/v1/statuses/{id}/history", history, methods=["GET"]),
+    Route("/api/v1/statuses/{id}/source", status_source, methods=["GET"]),
     Route("/api/v1/statuses/{id}/context", context, methods=["GET"]),
     Route("/api/v1/statuses/{id}/favourite", favourite, methods=["POST"]),
     Route("/api/v1/statuses/{id}/unfavourite", unfavourite, methods=["POST"]),

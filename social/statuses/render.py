@@ -52,8 +52,14 @@ class CachedStatus(NamedTuple):
 
 
 def cached_form(
-    status: Status, username: str, tags: list[Tag], mentioned: list[Account], base: str
+    status: Status,
+    username: str,
+    tags: list[Tag],
+    mentioned: list[Account],
+    base: str,
+    silent: tuple[int, ...] = (),
 ) -> CachedStatus:
+    """`silent`: accounts an edit no longer mentions, who still see the status."""
     public = {
         "id": str(status.id),
         # first, so that a boost is known by a glance at its head (`REBLOG_MARK`): its
@@ -90,9 +96,8 @@ def cached_form(
         "card": None,
         "poll": None,
     }
-    return CachedStatus(
-        status.account_id, tuple(a.id for a in mentioned), status.visibility, orjson.dumps(public)
-    )
+    audience = tuple(a.id for a in mentioned) + silent
+    return CachedStatus(status.account_id, audience, status.visibility, orjson.dumps(public))
 
 
 async def load_cached_forms(db: AsyncSession, ids: list[int], base: str) -> dict[int, bytes]:
@@ -108,12 +113,19 @@ async def load_cached_forms(db: AsyncSession, ids: list[int], base: str) -> dict
     ):
         tags[status_id].append(tag)
     mentioned: dict[int, list[Account]] = defaultdict(list)
-    for status_id, account in await db.execute(
-        select(Mention.status_id, Account).join(Account).where(Mention.status_id.in_(found))
+    silent: dict[int, tuple[int, ...]] = defaultdict(tuple)
+    for status_id, quiet, account in await db.execute(
+        select(Mention.status_id, Mention.silent, Account)
+        .join(Account)
+        .where(Mention.status_id.in_(found))
     ):
-        mentioned[status_id].append(account)
+        if quiet:
+            silent[status_id] += (account.id,)
+        else:
+            mentioned[status_id].append(account)
     return {
-        s.id: cached_form(s, name, tags[s.id], mentioned[s.id], base).encode() for s, name in rows
+        s.id: cached_form(s, name, tags[s.id], mentioned[s.id], base, silent[s.id]).encode()
+        for s, name in rows
     }
 
 

@@ -95,27 +95,33 @@ async def _tags(db: AsyncSession, names: dict[str, str]) -> list[Tag]:
     return [existing[name] for name in names]
 
 
+async def compose(
+    ctx: AppContext, db: AsyncSession, written: str
+) -> tuple[str, list[Account], list[Tag]]:
+    """What a status's text makes: its HTML, the local accounts it mentions, its tags (created
+    if new): for a post and an edit alike."""
+    parsed = text.parse(written)
+    mentioned = await _mentioned_accounts(db, ctx, parsed)
+    by_name = {a.username.lower(): a for a in mentioned}
+    base = ctx.settings.base_url
+    content = text.render(
+        written,
+        text.Links(
+            base,
+            lambda u: f"{base}/@{by_name[u.lower()].username}" if u.lower() in by_name else None,
+        ),
+    )
+    return content, mentioned, await _tags(db, parsed.tags)
+
+
 async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
-    parsed = text.parse(new.text)
     async with ctx.db() as db:
         reply_to = None
         if new.in_reply_to_id is not None:
             reply_to = await db.get(Status, new.in_reply_to_id)
             if reply_to is None or not await may_see_row(ctx, db, reply_to, author_id):
                 raise invalid("in_reply_to_id", "does not exist")
-        mentioned = await _mentioned_accounts(db, ctx, parsed)
-        by_name = {a.username.lower(): a for a in mentioned}
-        base = ctx.settings.base_url
-        content = text.render(
-            new.text,
-            text.Links(
-                base,
-                lambda u: (
-                    f"{base}/@{by_name[u.lower()].username}" if u.lower() in by_name else None
-                ),
-            ),
-        )
-        tags = await _tags(db, parsed.tags)
+        content, mentioned, tags = await compose(ctx, db, new.text)
         visibility, sensitive, language = new.visibility, new.sensitive, new.language
         if visibility is None or sensitive is None or language is None:
             defaults = await posting_defaults(db, author_id)
@@ -159,7 +165,8 @@ async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
                 .values(replies_count=Status.replies_count + 1)
             )
         publish(
-            db, _event(StatusCreated, status, [t.name for t in tags], [a.id for a in mentioned])
+            db,
+            status_event(StatusCreated, status, [t.name for t in tags], [a.id for a in mentioned]),
         )
         await db.commit()
         author = await db.get(Account, author_id, populate_existing=True)
@@ -168,7 +175,9 @@ async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
     return status.id
 
 
-def _event(kind: type[S], status: Status, tags: Iterable[str], mention_ids: Iterable[int]) -> S:
+def status_event(
+    kind: type[S], status: Status, tags: Iterable[str], mention_ids: Iterable[int]
+) -> S:
     """The event of a status written or deleted: what its consumers need of it, built here
     for both."""
     return kind(
@@ -230,7 +239,7 @@ async def delete_status(ctx: AppContext, author_id: int, status_id: int) -> dict
                 await db.execute(select(Mention.account_id).where(Mention.status_id == status_id))
             ).scalars()
         )
-        event = _event(StatusDeleted, status, tags, mention_ids)
+        event = status_event(StatusDeleted, status, tags, mention_ids)
         reply_to = status.in_reply_to_id
         await db.delete(status)
         await db.execute(

@@ -20,6 +20,8 @@ from social.platform.events.topics import (
     NotificationCreated,
     StatusCreated,
     StatusDeleted,
+    StatusEvent,
+    StatusUpdated,
     TopicHandler,
 )
 from social.platform.live.history import HistoryLimits, publish
@@ -35,15 +37,13 @@ async def _send(ctx: AppContext, channels: list[str], event: str, payload: str) 
     await publish(ctx.redis, ctx.keys, limits(ctx), channels, event, payload)
 
 
-async def _to_audience(
-    ctx: AppContext, status: StatusCreated | StatusDeleted, event: str, payload: str
-) -> None:
+async def _to_audience(ctx: AppContext, status: StatusEvent, event: str, payload: str) -> None:
     if status.visibility == "public" and status.reblog_of_id is None:  # boosts: homes only
         tags = status.tags  # normalised when the status was written
         public = ["public", "public:local"]
         public += [f"hashtag:{t}" for t in tags] + [f"hashtag:local:{t}" for t in tags]
         await _send(ctx, public, event, payload)
-    written = isinstance(status, StatusCreated)
+    written = not isinstance(status, StatusDeleted)
     async for readers in home_audience(ctx, status, written=written):
         await _send(ctx, [f"user:{r}" for r in readers], event, payload)
     lists = await list_audience(ctx, status, written=written)
@@ -54,6 +54,14 @@ async def status_created(ctx: AppContext, event: StatusCreated) -> None:
     rendered = await render_raw(ctx, [event.status_id], None, check_visibility=False)
     if rendered:  # else deleted meantime
         await _to_audience(ctx, event, "update", rendered[0].decode())
+
+
+async def status_updated(ctx: AppContext, event: StatusUpdated) -> None:
+    """The new version, to everyone the status reached (as Mastodon's `status.update`); a
+    redelivered event sends the version of now again."""
+    rendered = await render_raw(ctx, [event.status_id], None, check_visibility=False)
+    if rendered:
+        await _to_audience(ctx, event, "status.update", rendered[0].decode())
 
 
 async def status_deleted(ctx: AppContext, event: StatusDeleted) -> None:
@@ -105,6 +113,7 @@ async def announcement_reacted(ctx: AppContext, event: AnnouncementReacted) -> N
 HANDLERS: dict[str, TopicHandler] = {
     StatusCreated.name: status_created,
     StatusDeleted.name: status_deleted,
+    StatusUpdated.name: status_updated,
     NotificationCreated.name: notification_created,
     AnnouncementPublished.name: announcement_published,
     AnnouncementWithdrawn.name: announcement_withdrawn,

@@ -77,6 +77,17 @@ class StatusDeleted(StatusEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class StatusUpdated(StatusEvent):
+    """An edit (version `edit_id`): the new version goes to live streams, an `update`
+    notification to those who boosted it, a `mention` to those it newly mentions."""
+
+    name: ClassVar[str] = "status.updated"
+
+    edit_id: int = 0
+    new_mention_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class FavouriteCreated(Topic):
     name: ClassVar[str] = "favourite.created"
 
@@ -221,6 +232,7 @@ TOPICS: dict[str, type[Topic]] = {
     for kind in (
         StatusCreated,
         StatusDeleted,
+        StatusUpdated,
         FavouriteCreated,
         FavouriteDeleted,
         FollowCreated,

@@ -17,8 +17,10 @@ from social.platform.events.topics import (
     MuteCreated,
     StatusCreated,
     StatusDeleted,
+    StatusUpdated,
     TagFollowed,
     TagUnfollowed,
+    Topic,
     decode,
 )
 
@@ -27,6 +29,7 @@ def test_each_topic_reads_back_what_was_written_through_json() -> None:
     events = [
         StatusCreated(7, 1, "public", 1.5, 3, 2, (4, 5), ("café",)),
         StatusDeleted(7, 1, "direct", 1.5, mention_ids=(4,)),
+        StatusUpdated(7, 1, "public", 1.5, edit_id=8, new_mention_ids=(4,)),
         FavouriteCreated(2, 7, 1),
         FavouriteDeleted(2, 7, 1),
         FollowCreated(1, 2),
@@ -45,9 +48,15 @@ def test_each_topic_reads_back_what_was_written_through_json() -> None:
         assert decode(event.name, wire) == event
 
 
-def test_names_are_distinct_and_known() -> None:
+def _named(kind: type[Topic]) -> list[type[Topic]]:
+    below = [k for sub in kind.__subclasses__() for k in _named(sub)]
+    return [kind, *below] if kind.name else below
+
+
+def test_names_are_distinct_and_every_topic_is_known() -> None:
     names = [topic.name for topic in TOPICS.values()]
-    assert len(set(names)) == len(names) == 18
+    assert len(set(names)) == len(names)
+    assert {kind.name for kind in _named(Topic)} == set(TOPICS)  # none left out of it
     assert all(TOPICS[name].name == name for name in TOPICS)
     assert decode("something.else", {}) is None
 

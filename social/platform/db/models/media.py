@@ -149,6 +149,8 @@ class StatusEdit(Base):
         BigInteger, ForeignKey("accounts.id", ondelete="CASCADE")
     )
     text: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+    """The text as HTML, as it was rendered then (its mentions' links of that time)."""
     spoiler_text: Mapped[str] = mapped_column(Text, default="")
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
     media: Mapped[str] = mapped_column(Text, default="[]")

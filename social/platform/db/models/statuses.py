@@ -91,6 +91,9 @@ class Mention(Base):
     account_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
+    silent: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Dropped by an edit: no longer shown among the status's mentions, but the account keeps
+    seeing the status (as Mastodon's silent mentions)."""
 
     __table_args__ = (Index("ix_mentions_account_id_status_id", "account_id", "status_id"),)
 

@@ -1,5 +1,6 @@
 """what people attach to statuses: media, polls and votes, scheduled statuses, earlier
-versions of edited statuses; accounts' avatar, header and search opt-in
+versions of edited statuses and the mentions an edit dropped; accounts' avatar, header and
+search opt-in
 
 Revision ID: 0008
 Revises: 0007
@@ -50,6 +51,9 @@ def upgrade() -> None:
     )
     op.add_column("accounts", _key("avatar_key"))
     op.add_column("accounts", _key("header_key"))
+    op.add_column(
+        "mentions", sa.Column("silent", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     op.create_table(
         "scheduled_statuses",
         _id(),
@@ -132,6 +136,7 @@ def upgrade() -> None:
         _ref("status_id", "statuses"),
         _ref("account_id", "accounts"),
         _text("text"),
+        _text("content"),
         _text("spoiler_text"),
         sa.Column("sensitive", sa.Boolean(), nullable=False),
         _text("media"),
@@ -144,5 +149,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("status_edits", "poll_votes", "polls", "media_attachments", "scheduled_statuses"):
         op.drop_table(table)  # its indexes go with it
+    op.drop_column("mentions", "silent")
     for column in ("header_key", "avatar_key", "indexable"):
         op.drop_column("accounts", column)  # SQLite 3.35+ drops a column in place

@@ -1,0 +1,142 @@
+"""Editing a status (Mastodon's UpdateStatusService): the new version replaces the old in one
+transaction, each version is kept (the first edit keeps the original too), and an event tells
+live streams and those who boosted it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from social.platform.context import AppContext
+from social.platform.db.models import Mention, Status, StatusEdit, StatusTag
+from social.platform.db.types import utcnow
+from social.platform.errors import NotFound
+from social.platform.events.topics import StatusUpdated, publish
+from social.platform.ids import next_id
+from social.statuses.service import compose, status_event
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A status's new version. As Mastodon's, an edit states the whole status: what it
+    leaves out is emptied (`spoiler_text`, `sensitive`), but for the language (kept)."""
+
+    text: str
+    spoiler_text: str = ""
+    sensitive: bool = False
+    language: str | None = None
+
+
+async def _snapshot(db: AsyncSession, status: Status) -> int:
+    """The version a status has now, kept; returns its id."""
+    edit_id = next_id()
+    await db.execute(
+        insert(StatusEdit).values(
+            id=edit_id,
+            status_id=status.id,
+            account_id=status.account_id,
+            text=status.text,
+            content=status.content,
+            spoiler_text=status.spoiler_text,
+            sensitive=status.sensitive,
+            media="[]",
+            poll_options=None,
+            created_at=status.edited_at or status.created_at,
+        )
+    )
+    return edit_id
+
+
+async def _mentions(db: AsyncSession, status_id: int, now: set[int]) -> set[int]:
+    """Mentions as the new text has them: those it drops turn silent (they still see the
+    status), those it adds are written; returns the added."""
+    query = select(Mention.account_id, Mention.silent).where(Mention.status_id == status_id)
+    rows: dict[int, bool] = {}
+    for account, silent in await db.execute(query):
+        rows[account] = silent
+    changes = {a: a not in now for a, silent in rows.items() if silent != (a not in now)}
+    for account, silent in changes.items():
+        await db.execute(
+            update(Mention)
+            .where(Mention.status_id == status_id, Mention.account_id == account)
+            .values(silent=silent)
+        )
+    added = now - rows.keys()
+    if added:
+        await db.execute(
+            insert(Mention), [{"status_id": status_id, "account_id": a} for a in added]
+        )
+    return added
+
+
+async def edit_status(ctx: AppContext, author_id: int, status_id: int, edit: Edit) -> bool:
+    """Edit one of the author's statuses (not a boost); False when nothing changed (Mastodon
+    then keeps no version and tells nobody)."""
+    async with ctx.db() as db:
+        status = await db.get(Status, status_id, with_for_update=True)
+        if status is None or status.account_id != author_id or status.reblog_of_id is not None:
+            raise NotFound()
+        language = edit.language or status.language
+        sensitive = edit.sensitive or bool(edit.spoiler_text)
+        if (status.text, status.spoiler_text, status.sensitive, status.language) == (
+            edit.text,
+            edit.spoiler_text,
+            sensitive,
+            language,
+        ):
+            return False
+        first = (
+            await db.execute(select(StatusEdit.id).where(StatusEdit.status_id == status_id))
+        ).first() is None
+        if first:  # the original becomes the first version
+            await _snapshot(db, status)
+        content, mentioned, tags = await compose(ctx, db, edit.text)
+        status.text, status.content, status.language = edit.text, content, language
+        status.spoiler_text, status.sensitive = edit.spoiler_text, sensitive
+        status.edited_at = utcnow()
+        await db.execute(delete(StatusTag).where(StatusTag.status_id == status_id))
+        if tags:
+            await db.execute(
+                insert(StatusTag), [{"status_id": status_id, "tag_id": t.id} for t in tags]
+            )
+        added = await _mentions(db, status_id, {a.id for a in mentioned})
+        await db.flush()
+        edit_id = await _snapshot(db, status)
+        audience = list(
+            (
+                await db.execute(select(Mention.account_id).where(Mention.status_id == status_id))
+            ).scalars()
+        )
+        event = status_event(StatusUpdated, status, [t.name for t in tags], audience)
+        publish(
+            db,
+            StatusUpdated(
+                **{**event.payload(), "edit_id": edit_id, "new_mention_ids": tuple(sorted(added))}
+            ),
+        )
+        await db.commit()
+    ctx.events.wake()
+    await ctx.statuses.invalidate([status_id])
+    return True
+
+
+async def versions(ctx: AppContext, status_id: int) -> tuple[int, list[StatusEdit | Status]]:
+    """The versions of a status, oldest first, and its author: its edits, or, never edited,
+    the status itself (as Mastodon's history)."""
+    async with ctx.db() as db:
+        status = await db.get(Status, status_id)
+        if status is None:
+            raise NotFound()
+        query = select(StatusEdit).where(StatusEdit.status_id == status_id).order_by(StatusEdit.id)
+        edits: list[StatusEdit | Status] = list((await db.scalars(query)).all())
+        return status.account_id, edits or [status]
+
+
+async def source(ctx: AppContext, status_id: int) -> tuple[str, str]:
+    async with ctx.db() as db:
+        status = await db.get(Status, status_id)
+        if status is None:
+            raise NotFound()
+        return status.text, status.spoiler_text
