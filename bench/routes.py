@@ -1,4 +1,4 @@
-"""The ten most requested read routes, each against a bare Starlette endpoint in the same run.
+"""The most requested read routes, each against a bare Starlette endpoint in the same run.
 
     python -m bench.routes [--requests 2000] [--concurrency 16] [--rounds 3] [--only NAME,...]
                            [--opcodes]
@@ -40,6 +40,7 @@ from bench.common import backends
 from bench.round_trips import RoundTrips
 from social.app import create_app
 from social.config import Settings
+from trending import Review
 
 AUTHORS = 30
 STATUSES_PER_AUTHOR = 20
@@ -97,7 +98,8 @@ async def seed(redis_url: str, database_url: str) -> World:
         mine = await c.post("/api/v1/statuses", headers=reader, json={"status": "hello #bench"})
         for n in range(STATUSES_PER_AUTHOR):
             for i, (auth, _) in enumerate(authors):
-                text = f"status {n} of author{i} #bench" + (" @reader" if n % 5 == 0 else "")
+                text = f"status {n} of author{i} #bench #trend{n % 10}"
+                text += " @reader" if n % 5 == 0 else ""
                 await c.post("/api/v1/statuses", headers=auth, json={"status": text})
         for auth, _ in authors[:10]:
             await c.post(f"/api/v1/statuses/{mine.json()['id']}/favourite", headers=auth)
@@ -119,6 +121,10 @@ async def seed(redis_url: str, database_url: str) -> World:
         assert len(home) == 20, home
         await c.post(f"/api/v1/statuses/{home[3]['id']}/favourite", headers=reader)
         await app.state.ctx.events.drain(timeout_s=60)
+        trends = app.state.ctx.trends
+        await trends.settle()
+        for trend in await trends.top(20, public=False):  # eleven tags, thirty authors each
+            await trends.set_review(trend.tag, Review.APPROVED)
         token = reader["Authorization"].split()[1]
         ids = [a for _, a in authors[:5]]
     await app.state.ctx.close()
@@ -126,7 +132,7 @@ async def seed(redis_url: str, database_url: str) -> World:
 
 
 def routes(world: World) -> dict[str, str]:
-    """Name -> path with query: the ten read routes clients ask most."""
+    """Name -> path with query: the read routes clients ask most."""
     rel = "&".join(f"id[]={i}" for i in world.relationship_ids)
     return {
         "home": "/api/v1/timelines/home",
@@ -139,6 +145,7 @@ def routes(world: World) -> dict[str, str]:
         "public": "/api/v1/timelines/public",
         "tag": "/api/v1/timelines/tag/bench",
         "verify_credentials": "/api/v1/accounts/verify_credentials",
+        "trends": "/api/v1/trends/tags",
     }
 
 

@@ -121,6 +121,15 @@ class Keys:
         the set's hash tag."""
         return f"{self.prefix}fill:{kind}:{{{account_id}}}"
 
+    def followed_tags(self, account_id: int) -> str:
+        """Set: the ids of the tags the account follows, and `0` once complete."""
+        return f"{self.prefix}tagfollows:{{{account_id}}}"
+
+    def trend_pages(self) -> str:
+        """Hash: the public trending-tags pages as rendered, by `<offset>:<limit>`; expires
+        shortly after its first page is written, deleted by a review."""
+        return f"{self.prefix}trends:pages"
+
     def markers(self, account_id: int) -> str:
         """Hash: the account's read markers, per timeline its Marker JSON (`<timeline>`) and
         version (`<timeline>:v`), and `complete` once it holds every marker the account has."""

@@ -1,6 +1,7 @@
-"""Which statuses a viewer marked: favourited, bookmarked, pinned (their own). The rows are the
-truth; Redis holds a set per viewer and kind, with a sentinel member once it holds every row,
-so a timeline reads the viewer's flags with its statuses, in the same round trip.
+"""Which statuses a viewer marked: favourited, bookmarked, pinned (their own); and which tags
+they follow. The rows are the truth; Redis holds a set per viewer and kind, with a sentinel
+member once it holds every row, so a timeline reads the viewer's flags with its statuses, in
+the same round trip.
 
 A fill (after a read found no complete set) takes a token first, loads the rows, and stores
 the set only if its token is still there. A write, after its commit, adds or removes its one
@@ -23,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.platform.context import AppContext
-from social.platform.db.models import Bookmark, Favourite, Status, StatusPin
+from social.platform.db.models import Bookmark, Favourite, Status, StatusPin, TagFollow
 from social.platform.keys import Keys
 from social.platform.paging import PageQuery, paged
 from social.platform.redis.scripts import Script
@@ -41,7 +42,7 @@ change_script = Script(Path(__file__).with_name("marks_change.lua"))
 @dataclass(frozen=True)
 class Kind:
     name: str  # in fill-token keys and metrics
-    model: type[Favourite] | type[Bookmark] | type[StatusPin] | type[Status]
+    model: type[Favourite] | type[Bookmark] | type[StatusPin] | type[Status] | type[TagFollow]
     key: Callable[[Keys, int], str]
     column: str = "status_id"  # the marked status's id in `model`
 
@@ -54,6 +55,7 @@ FAVOURITES = Kind("favs", Favourite, Keys.favourites)
 BOOKMARKS = Kind("bookmarks", Bookmark, Keys.bookmarks)
 PINS = Kind("pins", StatusPin, Keys.pins)
 REBLOGS = Kind("boosted", Status, Keys.reblogs, "reblog_of_id")  # the viewer's boosts' originals
+FOLLOWED_TAGS = Kind("tagfollows", TagFollow, Keys.followed_tags, "tag_id")
 
 
 def members(flags: list[bool] | None, ids: Sequence[int]) -> set[int] | None:

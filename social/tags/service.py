@@ -21,6 +21,7 @@ from social.platform.db.toggle import toggle
 from social.platform.errors import NotFound
 from social.platform.events.topics import TagFollowed, TagUnfollowed, publish
 from social.platform.paging import PageQuery, paged
+from social.statuses import marks
 from social.statuses.text import TAG_MAX, tag_in_path
 
 
@@ -65,6 +66,7 @@ async def follow_tag(ctx: AppContext, account_id: int, raw: str) -> Tag:
         await db.commit()
     if changed:
         ctx.events.wake()
+        await marks.changed(ctx, marks.FOLLOWED_TAGS, account_id, tag.id, True)
     return tag
 
 
@@ -81,6 +83,7 @@ async def unfollow_tag(ctx: AppContext, account_id: int, raw: str) -> Tag:
             await db.commit()
     if changed:
         ctx.events.wake()
+        await marks.changed(ctx, marks.FOLLOWED_TAGS, account_id, tag.id, False)
     return tag
 
 
@@ -100,9 +103,11 @@ async def followed_tags(
     return [r[0] for r in rows], [r[1] for r in rows]
 
 
-async def following_among(ctx: AppContext, account_id: int | None, tags: Iterable[Tag]) -> set[int]:
-    """Of `tags`, the ids of those the account follows (one query; none for the signed-out)."""
-    ids = {t.id for t in tags}
+async def following_among(
+    ctx: AppContext, account_id: int | None, tag_ids: Iterable[int]
+) -> set[int]:
+    """Of the tags `tag_ids`, those the account follows (one query; none for the signed-out)."""
+    ids = set(tag_ids)
     if account_id is None or not ids:
         return set()
     query = select(TagFollow.tag_id).where(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,10 +13,10 @@ from social.tags.service import following_among
 from social.trends.render import AdminTag, TagEntity, render_tag
 from social.trends.service import (
     admin_tags,
-    histories,
     review_tag,
     tags_named,
     trend_store,
+    trending_page,
 )
 from social.web.caller import require_admin, viewer_id
 from social.web.context import get_context
@@ -42,15 +43,8 @@ class TrendsQuery(BaseModel):
 async def trending_tags(request: Request) -> Response:
     ctx = get_context(request)
     q = parse_query(request, TrendsQuery)
-    with trend_store():
-        trends = await ctx.trends.top(min(q.limit, 20), offset=q.offset)
-    names = [t.tag for t in trends]
-    rows, history = await tags_named(ctx, names), await histories(ctx, names)
-    following = await following_among(ctx, viewer_id(request), rows.values())
-    entities = [render_tag(ctx, rows[n], history[n]) for n in names if n in rows]
-    for entity in entities:
-        entity.following = int(entity.id) in following
-    return json_response(entities)
+    page = await trending_page(ctx, min(q.limit, 20), q.offset, viewer_id(request))
+    return Response(orjson.dumps(page), media_type="application/json")
 
 
 @endpoint("A hashtag, with its use in the last days", response=TagEntity, errors=(404,))
@@ -63,7 +57,7 @@ async def show_tag(request: Request) -> Response:
     with trend_store():
         history = await ctx.trends.history(tag.name)
     entity = render_tag(ctx, tag, history)
-    entity.following = bool(await following_among(ctx, viewer_id(request), [tag]))
+    entity.following = bool(await following_among(ctx, viewer_id(request), [tag.id]))
     return json_response(entity)
 
 

@@ -173,3 +173,38 @@ async def test_bad_input_is_a_4xx(app: Starlette, client: httpx.AsyncClient) -> 
         assert r.status_code == 404, tag_id
     r = await client.get("/api/v1/admin/trends/tags", params={"limit": "-5"}, headers=bearer(boss))
     assert r.status_code == 422
+
+
+async def test_one_kept_page_shows_each_viewer_what_they_follow(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    boss = await make_admin(app, client)
+    users = await make_users(client, 6)
+    await everyone_posts(client, users, "#Comet and #Meteor")
+    await app.state.ctx.events.drain()
+    await app.state.ctx.trends.settle()
+    for tag in (await _admin_tags(client, boss)).values():
+        r = await client.post(
+            f"/api/v1/admin/trends/tags/{tag['id']}/approve", headers=bearer(boss)
+        )
+        assert r.status_code == 200, r.text
+    assert sorted(await _public(client)) == ["comet", "meteor"]  # kept from now on
+    r = await client.post("/api/v1/tags/comet/follow", headers=users[0].auth)
+    assert r.status_code == 200, r.text
+
+    async def following(headers: dict[str, str]) -> dict[str, bool]:
+        r = await client.get("/api/v1/trends/tags", headers=headers)
+        assert r.status_code == 200, r.text
+        return {t["name"].lower(): t["following"] for t in r.json()}
+
+    ctx = app.state.ctx
+    assert await following(users[0].auth) == {"comet": True, "meteor": False}
+    assert await following(users[1].auth) == {"comet": False, "meteor": False}
+    assert await following({}) == {"comet": False, "meteor": False}
+    assert await ctx.redis.exists(ctx.keys.trend_pages())
+    await ctx.settle()  # the followed tags' sets the reads filled
+    assert await ctx.redis.exists(ctx.keys.followed_tags(int(users[0].id)))
+    assert await following(users[0].auth) == {"comet": True, "meteor": False}
+    await client.post("/api/v1/tags/comet/unfollow", headers=users[0].auth)
+    await client.post("/api/v1/tags/meteor/follow", headers=users[0].auth)
+    assert await following(users[0].auth) == {"comet": False, "meteor": True}
