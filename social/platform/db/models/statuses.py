@@ -113,6 +113,7 @@ class Favourite(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "status_id", name="uq_favourites_account_status"),
         Index("ix_favourites_status_id_id", "status_id", "id"),
+        Index("ix_favourites_account_id_id", "account_id", "id"),
     )
 
 

@@ -51,6 +51,8 @@ def upgrade() -> None:
     )
     op.add_column("accounts", _key("avatar_key"))
     op.add_column("accounts", _key("header_key"))
+    # the favourites page of a heavy user, read by the favourite's id without sorting them all
+    op.create_index("ix_favourites_account_id_id", "favourites", ["account_id", "id"])
     op.add_column(
         "mentions", sa.Column("silent", sa.Boolean(), nullable=False, server_default=sa.false())
     )
@@ -150,5 +152,6 @@ def downgrade() -> None:
     for table in ("status_edits", "poll_votes", "polls", "media_attachments", "scheduled_statuses"):
         op.drop_table(table)  # its indexes go with it
     op.drop_column("mentions", "silent")
+    op.drop_index("ix_favourites_account_id_id", "favourites")
     for column in ("header_key", "avatar_key", "indexable"):
         op.drop_column("accounts", column)  # SQLite 3.35+ drops a column in place
