@@ -9,7 +9,8 @@ three. Statuses only for the signed-in.
 Accounts are ranked: the exact username first, then those the viewer follows, then by
 followers, then by username; among the `POOL` first matches in the index's order (and every
 followed match). Neither blocked nor blocking accounts, nor suspended ones, are found.
-Hashtags: the exact name first, then shorter names first, then by name.
+Hashtags: the exact name first, then shorter names first, then by name; with
+`exclude_unreviewed` only those an admin reviewed, and the exact name.
 
 A status is found (Mastodon's StatusesSearchService) when the viewer wrote it, is mentioned
 in it, favourited, bookmarked or boosted it, or it is public and its author `indexable`; and
@@ -203,7 +204,13 @@ async def search_tags(
     if exclude_unreviewed and tags:
         with trend_store():
             states = await ctx.trends.review_states([t.name for t in tags])
-        tags = [t for t in tags if states.get(t.name, Review.PENDING) is not Review.PENDING]
+        # as Mastodon's `Tag.search_for`: the exact name stays, reviewed or not
+        tags = [
+            t
+            for t in tags
+            if states.get(t.name, Review.PENDING) is not Review.PENDING
+            or index.normalise(t.name) == prefix
+        ]
     return tags[offset : offset + limit]
 
 

@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from social.platform.db.models import Account
 from social.platform.redis.client import AnyRedis, flush_all
 from tests.helpers import User, follow, make_user, post, register_app
+from trending import Review
 
 
 async def search(
@@ -132,9 +133,12 @@ async def test_hashtags_by_prefix_exact_first(app: Starlette, client: httpx.Asyn
     assert r.status_code == 200
     followed = (await search(client, alice, "gardens", type="hashtags")).json()["hashtags"]
     assert [(t["name"], t["following"]) for t in followed] == [("gardenshed", True)]
-    # reviewed only: none of these was
+    # reviewed only (none of these was), and the exact name, as Mastodon
     unreviewed = await search(client, None, "garden", type="hashtags", exclude_unreviewed="true")
-    assert unreviewed.json()["hashtags"] == []
+    assert [t["name"] for t in unreviewed.json()["hashtags"]] == ["garden"]
+    await app.state.ctx.trends.set_review("gardening", Review.APPROVED)  # as an admin does
+    reviewed = await search(client, None, "garden", type="hashtags", exclude_unreviewed="true")
+    assert [t["name"] for t in reviewed.json()["hashtags"]] == ["garden", "gardening"]
 
 
 async def test_bad_queries_and_paging(app: Starlette, client: httpx.AsyncClient) -> None:
