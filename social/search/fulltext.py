@@ -1,6 +1,7 @@
 """Full-text search of statuses in the database, each dialect its own way (migration 0009):
-SQLite an FTS5 table (`statuses_fts`, rowid = status id) kept by triggers, PostgreSQL a GIN
-index of `to_tsvector('simple', spoiler_text || ' ' || text)` over statuses that are no boost.
+SQLite an FTS5 table (`statuses_fts`, rowid = status id) kept by triggers, PostgreSQL a
+generated column `search_vector` (`to_tsvector('simple', spoiler_text || ' ' || text)`) with
+a GIN index over statuses that are no boost.
 
 A query is words, all of which a status must hold (in any order); on SQLite accents and case
 are ignored (`remove_diacritics`), on PostgreSQL case only ('simple' knows no language, so a
@@ -18,6 +19,7 @@ from social.platform.db.models import Status
 SCHEMA_OBJECTS = frozenset(
     [
         "ix_statuses_fulltext",
+        "search_vector",
         "statuses_fts",
         *(f"statuses_fts_{shadow}" for shadow in ("data", "idx", "content", "docsize", "config")),
     ]
@@ -37,9 +39,7 @@ def matching(dialect: str, query: str) -> ColumnElement[bool] | None:
     if not found:
         return None
     if dialect == "postgresql":
-        # spelt as the index is (literals, no parameters), or the index is not used
-        body = Status.spoiler_text.concat(literal_column("' '")).concat(Status.text)
-        document = func.to_tsvector(literal_column("'simple'"), body)
+        document: ColumnElement[str] = literal_column("statuses.search_vector")  # 0009 only
         terms = func.plainto_tsquery(literal_column("'simple'"), " ".join(found))
         return Status.reblog_of_id.is_(None) & document.op("@@")(terms)
     phrase = " ".join('"' + word.replace('"', '""') + '"' for word in found)

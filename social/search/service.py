@@ -23,8 +23,9 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, text
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from social.accounts.service import find_by_acct
 from social.platform.context import AppContext
@@ -163,25 +164,33 @@ async def search_accounts(
         if viewer_id is not None
         else literal(False)
     )
-    # one query: the candidates' rows, and the viewer's followed matches the pool missed
-    found = _name_like(prefix) if ids is None else Account.id.in_(ids)
-    if viewer_id is not None:
-        found = or_(found, followed & _name_like(prefix))
-    if following:
-        found = and_(found, followed)
-    query = (
-        select(
-            Account.id,
-            Account.username,
-            Account.display_name,
-            Account.followers_count,
-            followed.label("followed"),
-        )
-        .where(found, _not_blocked(viewer_id))
-        .order_by(Account.username)
-        .limit(pool * 2)
-    )
     async with ctx.db() as db:
+        extra: list[int] = []
+        if viewer_id is not None:  # the followed matches the pool may have missed
+            mine = (
+                select(Follow.target_account_id)
+                .join(Account, Account.id == Follow.target_account_id)
+                .where(Follow.account_id == viewer_id, _name_like(prefix))
+                .limit(pool)
+            )
+            extra = list((await db.execute(mine)).scalars())
+        found: ColumnElement[bool] = Account.id.in_([*(ids or []), *extra])
+        if ids is None:  # the index is being rebuilt: the database finds them (slower)
+            found = or_(found, _name_like(prefix))
+        if following:
+            found = and_(found, followed)
+        query = (
+            select(
+                Account.id,
+                Account.username,
+                Account.display_name,
+                Account.followers_count,
+                followed.label("followed"),
+            )
+            .where(found, _not_blocked(viewer_id))
+            .order_by(Account.username)
+            .limit(pool * 2)
+        )
         rows = (await db.execute(query)).all()
     matching = [r for r in rows if index.matches(index.account_terms(r[1], r[2]), prefix)]
     matching.sort(key=lambda r: (index.normalise(r[1]) != prefix, not r[4], -r[3], r[1].lower()))
@@ -225,8 +234,7 @@ def findable_by(viewer_id: int) -> ColumnElement[bool]:
         Status.id.in_(select(Favourite.status_id).where(Favourite.account_id == viewer_id)),
         Status.id.in_(select(Bookmark.status_id).where(Bookmark.account_id == viewer_id)),
         Status.id.in_(select(boost.reblog_of_id).where(boost.account_id == viewer_id)),
-        (Status.visibility == "public")
-        & Status.account_id.in_(select(Account.id).where(Account.indexable.is_(True))),
+        (Status.visibility == "public") & _author(Account.indexable).is_(True),
     )
     followed = select(Follow.target_account_id).where(Follow.account_id == viewer_id)
     visible = or_(
@@ -235,8 +243,13 @@ def findable_by(viewer_id: int) -> ColumnElement[bool]:
         Status.id.in_(mentioned),
         (Status.visibility == "private") & Status.account_id.in_(followed),
     )
-    live_author = Status.account_id.in_(select(Account.id).where(Account.suspended.is_(False)))
-    return and_(reached, visible, live_author, shown_to(viewer_id))
+    return and_(reached, visible, _author(Account.suspended).is_(False), shown_to(viewer_id))
+
+
+def _author(column: InstrumentedAttribute[bool]) -> ScalarSelect[bool]:
+    """A flag of the status's author, looked up by primary key for each hit: the planner
+    cannot turn a correlated scalar subquery into a join, which would hash every account."""
+    return select(column).where(Account.id == Status.account_id).scalar_subquery()
 
 
 async def search_statuses(ctx: AppContext, viewer_id: int, query: Query, offset: int) -> list[int]:
@@ -259,4 +272,8 @@ async def search_statuses(ctx: AppContext, viewer_id: int, query: Query, offset:
         .limit(query.limit)
     )
     async with ctx.db() as db:
+        if dialect == "postgresql":
+            # The planner costs every hit's checks by its guess of the hits (thousands for
+            # a word it has no statistics of) and would compile the query (JIT: seconds)
+            await db.execute(text("SET LOCAL jit = off"))
         return list((await db.execute(statement)).scalars())
