@@ -2,9 +2,10 @@
 checked against the database), statuses by their words (the database's full-text index),
 a URL of this server resolved to its status or profile.
 
-What each kind of query searches (Mastodon's rules): `#tag` only hashtags; one with `@` and
-no space (`@name`, `name@domain`) accounts, no hashtags and no statuses; anything else all
-three. Statuses only for the signed-in.
+What each kind of query searches (Mastodon's rules): one beginning with `#` no accounts;
+one with `@` no hashtags; one of a single word beginning with `#` or holding `@` (`#tag`,
+`@name`, `name@domain`) no statuses; one with `@` and a space no accounts. Statuses only for
+the signed-in.
 
 Accounts are ranked: the exact username first, then those the viewer follows, then by
 followers, then by username; among the `POOL` first matches in the index's order (and every
@@ -75,7 +76,7 @@ async def search(ctx: AppContext, viewer_id: int | None, query: Query) -> Result
             await _resolve_url(ctx, viewer_id, q, wanted, results)
         return results
     tagged = q.startswith("#")
-    acct_like = "@" in q and " " not in q
+    one_name = (tagged or "@" in q) and " " not in q  # `#tag`, `@name`: no full text
     if "accounts" in wanted and not tagged and not ("@" in q and " " in q):
         results.accounts = await search_accounts(
             ctx, viewer_id, q, limit=query.limit, offset=offset, following=query.following
@@ -84,7 +85,7 @@ async def search(ctx: AppContext, viewer_id: int | None, query: Query) -> Result
         results.hashtags = await search_tags(
             ctx, q, limit=query.limit, offset=offset, exclude_unreviewed=query.exclude_unreviewed
         )
-    if "statuses" in wanted and viewer_id is not None and not (tagged or acct_like):
+    if "statuses" in wanted and viewer_id is not None and not one_name:
         results.statuses = await search_statuses(ctx, viewer_id, query, offset)
     return results
 

@@ -71,6 +71,7 @@ async def test_what_a_viewer_finds(app: Starlette, client: httpx.AsyncClient) ->
     assert len(await found(client, me, "indexed walrus public")) == 1
     assert await found(client, me, "walrus narwhal") == []
     assert await found(client, me, "#walrus") == []  # a hashtag query searches hashtags
+    assert len(await found(client, me, "#walrus indexed")) == 1  # with words: statuses too
     # one author; signed out: no statuses at all
     assert len(await found(client, me, "walrus", account_id=opted.id)) == 1
     assert await found(client, None, "walrus") == []
