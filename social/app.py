@@ -32,6 +32,7 @@ from social.oauth.http import token as oauth
 from social.pins import http as pins
 from social.platform import ids, logs
 from social.relations import http as relations
+from social.search import http as search
 from social.statuses import http as statuses
 from social.streaming import http as streaming
 from social.streaming.http import STREAMING_PATH
@@ -74,6 +75,7 @@ def all_routes() -> list[BaseRoute]:
         conversations,
         tags,
         lists,
+        search,
     )
     return [route for module in modules for route in module.routes] + dashboard_routes
 

@@ -34,7 +34,7 @@ def render_account(account: Account, base: str) -> entities.Account:
         locked=account.locked,
         bot=account.bot,
         discoverable=account.discoverable,
-        indexable=account.discoverable,
+        indexable=account.indexable,
         group=False,
         noindex=False,
         hide_collections=False,
@@ -72,7 +72,7 @@ def render_credential_account(
             follow_requests_count=follow_requests_count,
             hide_collections=False,
             discoverable=account.discoverable,
-            indexable=account.discoverable,
+            indexable=account.indexable,
         ),
         role=entities.Role(
             id="3" if user.is_admin else "-99",

@@ -12,6 +12,7 @@ from social.accounts.passwords import hash_password, verify_password
 from social.accounts.render import account_bytes
 from social.platform.context import AppContext
 from social.platform.db.models import Account, User
+from social.search.index import index_account
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 RESERVED_USERNAMES = frozenset(
@@ -145,15 +146,16 @@ async def update_profile(
     changes: dict[str, object],
     preferences: dict[str, object] | None = None,
 ) -> tuple[Account, User] | None:
-    """Apply profile `changes` (display name, note, locked, bot, discoverable) and posting
-    `preferences` (privacy, sensitive, language; "" clears the language) in one transaction;
-    the cached Account is rewritten after the commit."""
+    """Apply profile `changes` (display name, note, locked, bot, discoverable, indexable) and
+    posting `preferences` (privacy, sensitive, language; "" clears the language) in one
+    transaction; the cached Account and the search index are rewritten after the commit."""
     async with ctx.db() as db:
         query = select(Account, User).join(User).where(Account.id == account_id)
         row = (await db.execute(query)).first()
         if row is None:
             return None
         account, user = row
+        previous_name = account.display_name
         for name, value in changes.items():
             setattr(account, name, value.strip() if isinstance(value, str) else value)
         for name, value in (preferences or {}).items():
@@ -162,6 +164,7 @@ async def update_profile(
             setattr(user, f"default_{name}", value)
         await db.commit()
     await ctx.accounts.put({account.id: account_bytes(account, ctx.settings.base_url)})
+    await index_account(ctx, account, previous_name)
     return account, user
 
 

@@ -160,6 +160,20 @@ class Keys:
         streams reload what they hide)."""
         return f"{self.prefix}stream:relations"
 
+    def search_index(self, kind: str) -> str:
+        """Sorted set, every score 0: the prefix index of `accounts` or `tags`, members
+        `<normalised term>\\x00<id>`, read with ZRANGEBYLEX (social/search/index.py). One
+        hash tag for the index, its marker and its lock."""
+        return f"{self.prefix}search:{{index}}:{kind}"
+
+    def search_index_ready(self) -> str:
+        """String: set once a rebuild filled both indexes from the database (until then, and
+        after a loss, searches ask the database)."""
+        return f"{self.prefix}search:{{index}}:ready"
+
+    def search_index_rebuild_lock(self) -> str:
+        return f"{self.prefix}search:{{index}}:rebuild"
+
     def stream_revoked(self) -> str:
         """Pub/sub channel announcing revoked access-token session ids."""
         return f"{self.prefix}stream:revoked"

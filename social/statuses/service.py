@@ -27,6 +27,7 @@ from social.platform.events.topics import (
     publish,
 )
 from social.platform.ids import next_id
+from social.search.index import index_tags
 from social.statuses import marks, text
 from social.statuses.audience import filter_visible
 from social.statuses.boost_rows import boosts_of, delete_boosts
@@ -172,6 +173,8 @@ async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
         author = await db.get(Account, author_id, populate_existing=True)
     ctx.events.wake()
     await _refresh_caches(ctx, author, [reply_to.id] if reply_to else [])
+    if tags:  # a new tag becomes findable (a known one is already there: a no-op)
+        await index_tags(ctx, tags)
     return status.id
 
 

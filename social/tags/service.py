@@ -21,6 +21,7 @@ from social.platform.db.toggle import toggle
 from social.platform.errors import NotFound
 from social.platform.events.topics import TagFollowed, TagUnfollowed, publish
 from social.platform.paging import PageQuery, paged
+from social.search.index import index_tags
 from social.statuses import marks
 from social.statuses.text import TAG_MAX, tag_in_path
 
@@ -67,6 +68,7 @@ async def follow_tag(ctx: AppContext, account_id: int, raw: str) -> Tag:
     if changed:
         ctx.events.wake()
         await marks.changed(ctx, marks.FOLLOWED_TAGS, account_id, tag.id, True)
+        await index_tags(ctx, [tag])  # following may have created it
     return tag
 
 

@@ -27,6 +27,7 @@ from social.oauth import entities as oauth_entities
 from social.oauth.tokens import issue_user_token
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Application, User
+from social.search.index import index_account
 from social.web.caller import require_token, require_user
 from social.web.context import get_context
 from social.web.errors import ApiError
@@ -139,6 +140,7 @@ class UpdateForm(BaseModel):
     locked: bool | None = None
     bot: bool | None = None
     discoverable: bool | None = None
+    indexable: bool | None = None
     source: SourceForm | None = None
 
 
@@ -175,6 +177,7 @@ async def register(request: Request) -> Response:
                 for field, message in exc.fields.items()
             }
             raise ApiError(422, f"Validation failed: {exc}", details=details) from None
+    await index_account(ctx, account)
     token = await issue_user_token(
         ctx,
         account_id=account.id,
