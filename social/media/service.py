@@ -71,6 +71,9 @@ async def upload(ctx: AppContext, account_id: int, new: Upload, *, inline: bool)
         id=media_id,
         account_id=account_id,
         type="image",
+        state="processing",
+        position=0,
+        meta="{}",
         description=new.description,
         focus_x=new.focus[0] if new.focus else None,
         focus_y=new.focus[1] if new.focus else None,
@@ -258,13 +261,21 @@ def _keys(row: MediaAttachment) -> list[str | None]:
     return [row.upload_key, row.file_key, row.preview_key]
 
 
+def _refused_media(message: str) -> Invalid:
+    """Mastodon's message for a bad `media_ids[]` (no "Validation failed" there), with the
+    field named in `details` as the app's other 422s."""
+    return Invalid(message, {"media_ids": [{"error": "ERR_INVALID", "description": message}]})
+
+
 def media_ids_of(raw: list[str | int]) -> tuple[int, ...]:
     """`media_ids[]` as ids; more than four, or one that is no id, refused as Mastodon does."""
     if len(raw) > MAX_ATTACHMENTS:
-        raise Invalid(f"Cannot attach more than {MAX_ATTACHMENTS} files")
+        raise _refused_media(f"Cannot attach more than {MAX_ATTACHMENTS} files")
     bad = [str(i) for i in raw if not (str(i).isascii() and str(i).isdigit() and len(str(i)) < 20)]
     if bad:
-        raise Invalid(f"Media {', '.join(bad)} not found or already attached to another post")
+        raise _refused_media(
+            f"Media {', '.join(bad)} not found or already attached to another post"
+        )
     return tuple(int(i) for i in raw)
 
 
@@ -276,7 +287,7 @@ async def attach(
     if not media_ids:
         return
     if len(media_ids) > MAX_ATTACHMENTS:
-        raise Invalid(f"Cannot attach more than {MAX_ATTACHMENTS} files")
+        raise _refused_media(f"Cannot attach more than {MAX_ATTACHMENTS} files")
     rows = {
         row.id: row
         for row in (
@@ -292,9 +303,11 @@ async def attach(
     }
     missing = [str(i) for i in dict.fromkeys(media_ids) if i not in rows]
     if missing:
-        raise Invalid(f"Media {', '.join(missing)} not found or already attached to another post")
+        raise _refused_media(
+            f"Media {', '.join(missing)} not found or already attached to another post"
+        )
     if any(row.state != "ready" for row in rows.values()):
-        raise Invalid(
+        raise _refused_media(
             "Cannot attach files that have not finished processing. Try again in a moment!"
         )
     for position, media_id in enumerate(dict.fromkeys(media_ids)):
@@ -304,7 +317,7 @@ async def attach(
             .values(status_id=status_id, position=position)
         )
         if _rowcount(result) != 1:  # attached by a concurrent post meanwhile
-            raise Invalid(f"Media {media_id} not found or already attached to another post")
+            raise _refused_media(f"Media {media_id} not found or already attached to another post")
 
 
 async def detach_or_delete(db: AsyncSession, status_id: int, *, delete_files: bool) -> list[str]:
