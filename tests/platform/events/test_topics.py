@@ -14,6 +14,7 @@ from social.platform.events.topics import (
     FavouriteDeleted,
     FollowCreated,
     FollowRequested,
+    MediaUploaded,
     MuteCreated,
     StatusCreated,
     StatusDeleted,
@@ -39,6 +40,7 @@ def test_each_topic_reads_back_what_was_written_through_json() -> None:
         AnnouncementPublished(9),
         AnnouncementWithdrawn(9),
         AnnouncementReacted(9, "🎉"),
+        MediaUploaded(5, 1),
     ]
     for event in events:
         wire = orjson.loads(orjson.dumps(event.payload()))  # as the outbox stores it
@@ -47,7 +49,7 @@ def test_each_topic_reads_back_what_was_written_through_json() -> None:
 
 def test_names_are_distinct_and_known() -> None:
     names = [topic.name for topic in TOPICS.values()]
-    assert len(set(names)) == len(names) == 18
+    assert len(set(names)) == len(names) == 19
     assert all(TOPICS[name].name == name for name in TOPICS)
     assert decode("something.else", {}) is None
 
