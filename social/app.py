@@ -154,7 +154,7 @@ def create_app(settings: Settings | None = None) -> SocialApp:
         Router(routes),
         limits,
         max_body_bytes=settings.max_body_bytes,
-        upload_paths=frozenset(media.UPLOAD_PATHS),
+        upload_paths=frozenset((*media.UPLOAD_PATHS, "/api/v1/accounts/update_credentials")),
         # the file and the form around it (description, focus, multipart boundaries)
         max_upload_bytes=settings.media_max_bytes + UPLOAD_FORM_BYTES,
     )

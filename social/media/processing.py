@@ -15,7 +15,7 @@ from blurhash._functions import ffi as blurhash_ffi
 from blurhash._functions import lib as blurhash_lib
 from PIL import Image, ImageOps
 
-from social.platform.errors import Invalid, invalid
+from social.platform.errors import Invalid
 
 FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 """What we accept, recognised by Pillow's parse of the file's header."""
@@ -26,16 +26,24 @@ SMALL_MAX_PIXELS = 640 * 360
 """The `small` preview's area (Mastodon's)."""
 BLURHASH_COMPONENTS = 4
 
-UNSUPPORTED_AV = "Validation failed: video and audio uploads are not supported yet"
+AV_PROBLEM = "video and audio uploads are not supported yet"
+UNSUPPORTED_AV = f"Validation failed: {AV_PROBLEM}"
 """Said of a video or audio file: there is no transcoder in the project yet."""
 
 
 class Refused(Exception):
-    """The file is not one we can take; `invalid` is the 422 to answer."""
+    """The file is not one we can take: `problem` said of its field, or a whole `message`."""
 
-    def __init__(self, invalid: Invalid) -> None:
-        super().__init__(invalid.message)
-        self.invalid = invalid
+    def __init__(self, problem: str, code: str = "ERR_INVALID", message: str | None = None):
+        super().__init__(message or problem)
+        self.problem = problem
+        self.code = code
+        self.message = message
+
+    def invalid(self, field: str = "file") -> Invalid:
+        """The 422 to answer, naming the form's `field` (file, avatar, header)."""
+        message = self.message or f"Validation failed: {field} {self.problem}"
+        return Invalid(message, {field: [{"error": self.code, "description": self.problem}]})
 
 
 @dataclass(frozen=True)
@@ -70,10 +78,6 @@ def audio_or_video(head: bytes) -> bool:
     )
 
 
-def _refuse(problem: str, field: str = "file", code: str = "ERR_INVALID") -> Refused:
-    return Refused(invalid(field, problem, code))
-
-
 def _open(data: bytes) -> Image.Image:
     """Parse the header only (no pixels decoded yet); a decompression-bomb warning is an error."""
     with warnings.catch_warnings():
@@ -81,9 +85,9 @@ def _open(data: bytes) -> Image.Image:
         try:
             return Image.open(io.BytesIO(data), formats=FORMATS)
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise _refuse("dimensions are too large") from None
+            raise Refused("dimensions are too large") from None
         except Exception:
-            raise _refuse("content type is invalid") from None
+            raise Refused("content type is invalid") from None
 
 
 def probe(data: bytes, max_pixels: int) -> Probe:
@@ -91,40 +95,17 @@ def probe(data: bytes, max_pixels: int) -> Probe:
     truncated or corrupt file is refused now, not after it was accepted. A file over
     `max_pixels` is refused from its header, before any pixel is decoded."""
     if not data:
-        raise _refuse("can't be blank", code="ERR_BLANK")
+        raise Refused("can't be blank", "ERR_BLANK")
     if audio_or_video(data[:16]):
-        raise Refused(
-            Invalid(
-                UNSUPPORTED_AV,
-                {
-                    "file": [
-                        {
-                            "error": "ERR_UNSUPPORTED",
-                            "description": "video and audio uploads are not supported yet",
-                        }
-                    ]
-                },
-            )
-        )
+        raise Refused(AV_PROBLEM, "ERR_UNSUPPORTED", UNSUPPORTED_AV)
     image = _open(data)
     with image:
         width, height = image.size
         if width < 1 or height < 1:
-            raise _refuse("content type is invalid")
+            raise Refused("content type is invalid")
         if width * height > max_pixels:
-            raise Refused(
-                Invalid(
-                    f"{width}x{height} images are not supported",
-                    {
-                        "file": [
-                            {
-                                "error": "ERR_TOO_LARGE",
-                                "description": f"{width}x{height} images are not supported",
-                            }
-                        ]
-                    },
-                )
-            )
+            problem = f"{width}x{height} images are not supported"
+            raise Refused(problem, "ERR_TOO_LARGE", problem)
         fmt = str(image.format)
         try:
             frames = int(getattr(image, "n_frames", 1))
@@ -132,7 +113,7 @@ def probe(data: bytes, max_pixels: int) -> Probe:
                 image.draft("RGB", (max(width // 8, 1), max(height // 8, 1)))
             image.load()
         except Exception:
-            raise _refuse("could not be read (truncated or corrupt)") from None
+            raise Refused("could not be read (truncated or corrupt)") from None
     return Probe(fmt, width, height, frames)
 
 

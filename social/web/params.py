@@ -61,12 +61,13 @@ async def parse_with_files(
     if content_type != "multipart/form-data":
         return await parse(request, model), {}
     form = await request.form()
-    uploads: dict[str, UploadFile] = {}
-    params = multi_to_dict(request.query_params)
-    params.update(multi_to_dict(form, files=uploads, accept=names))
-    files = {name: await upload.read() for name, upload in uploads.items()}
-    for upload in uploads.values():
-        await upload.close()
+    try:
+        uploads: dict[str, UploadFile] = {}
+        params = multi_to_dict(request.query_params)
+        params.update(multi_to_dict(form, files=uploads, accept=names))
+        files = {name: await upload.read() for name, upload in uploads.items()}
+    finally:
+        await form.close()  # every file's temporary storage, refused ones too
     return validate(model, params), files
 
 
