@@ -198,3 +198,17 @@ async def test_keys_the_server_did_not_make_are_404(
 ) -> None:
     r = await media_client.get(path)
     assert r.status_code == 404
+
+
+async def test_uploads_are_limited_as_mastodon_limits_them(make_app: object) -> None:
+    app = await make_app(ratelimit_scale=1.0)  # type: ignore[operator]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8000") as c:
+        user = await make_user(c, await register_app(c), "alice")
+        tiny = images.jpeg(8, 8)
+        for _ in range(30):  # 30 per 30 minutes, the two routes together
+            r = await upload(c, user, tiny, version=1)
+            assert r.status_code == 200, r.text
+        r = await upload(c, user, tiny)
+        assert r.status_code == 429
+        assert len(stored(app)) == 60  # the refused one stored nothing
