@@ -24,6 +24,7 @@ from social.media.storage import served_type
 from social.platform.db.models import MediaAttachment
 from social.web.caller import require_user
 from social.web.context import get_context
+from social.web.entities import Empty
 from social.web.errors import ApiError, not_found
 from social.web.openapi import endpoint
 from social.web.params import parse, parse_id, parse_with_files
@@ -103,6 +104,7 @@ async def _upload(request: Request, *, inline: bool) -> tuple[MediaAttachment, s
     body=UploadForm,
     response=entities.MediaAttachment,
     status=202,
+    also=(200,),
     errors=(413, 422),
 )
 async def create_v2(request: Request) -> Response:
@@ -134,6 +136,7 @@ def _answer(row: MediaAttachment, base: str) -> Response:
     auth="user",
     scopes=("write:media",),
     response=entities.MediaAttachment,
+    also=(206,),
     errors=(404, 422),
 )
 async def show(request: Request) -> Response:
@@ -149,6 +152,7 @@ async def show(request: Request) -> Response:
     scopes=("write:media",),
     body=DescribeForm,
     response=entities.MediaAttachment,
+    also=(206,),
     errors=(404, 422),
 )
 async def update(request: Request) -> Response:
@@ -167,6 +171,7 @@ async def update(request: Request) -> Response:
     "Delete an upload not attached to a status",
     auth="user",
     scopes=("write:media",),
+    response=Empty,
     errors=(404, 422),
 )
 async def destroy(request: Request) -> Response:

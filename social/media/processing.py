@@ -159,6 +159,15 @@ def process(data: bytes, max_pixels: int, focus: tuple[float, float] | None) -> 
     An animated GIF is served as uploaded (a GIF carries no EXIF; without a transcoder there
     is no `gifv`), its first frame making the preview."""
     found = probe(data, max_pixels)
+    try:
+        return _process(data, found, focus)
+    except Refused:
+        raise
+    except Exception as exc:  # a mode or variant Pillow reads but cannot convert
+        raise Refused("could not be processed") from exc
+
+
+def _process(data: bytes, found: Probe, focus: tuple[float, float] | None) -> Processed:
     with _open(data) as image:
         animated = found.format == "GIF" and found.frames > 1
         if found.format == "JPEG":
@@ -230,6 +239,15 @@ def profile_image(data: bytes, max_pixels: int, box: tuple[int, int]) -> tuple[b
     """An avatar or header: cropped to fill `box` (Mastodon: 400x400, 1500x500), orientation
     applied, metadata left out. A still PNG or JPEG (an animated GIF's first frame)."""
     probe(data, max_pixels)
+    try:
+        return _profile_image(data, box)
+    except Refused:
+        raise
+    except Exception as exc:
+        raise Refused("could not be processed") from exc
+
+
+def _profile_image(data: bytes, box: tuple[int, int]) -> tuple[bytes, str]:
     with _open(data) as image:
         if image.format == "JPEG":
             image.draft("RGB", (box[0] * 2, box[1] * 2))

@@ -169,3 +169,27 @@ async def test_cleanup_deletes_uploads_still_unattached(
     assert await due_from_db(ctx) == []
     r = await media_client.get(f"/api/v1/media/{loose}", headers=alice.auth)
     assert r.status_code == 404
+
+
+async def test_media_of_a_status_the_viewer_may_not_see_stay_hidden(
+    media_client: httpx.AsyncClient, alice: User
+) -> None:
+    bob = await make_user(media_client, await register_app(media_client), "bob")
+    [media_id] = await ready(media_client, alice)
+    r = await media_client.post(
+        "/api/v1/statuses",
+        headers=alice.auth,
+        json={"status": "friends only", "media_ids": [media_id], "visibility": "private"},
+    )
+    assert r.status_code == 200, r.text
+    status_id = r.json()["id"]
+    assert (
+        await media_client.get(f"/api/v1/statuses/{status_id}", headers=bob.auth)
+    ).status_code == 404
+    assert (
+        await media_client.get(f"/api/v1/media/{media_id}", headers=bob.auth)
+    ).status_code == 404
+    r = await media_client.get(f"/api/v1/accounts/{alice.id}/statuses", headers=bob.auth)
+    assert r.json() == []
+    r = await media_client.get(f"/api/v1/accounts/{alice.id}/statuses", headers=alice.auth)
+    assert [m["id"] for m in r.json()[0]["media_attachments"]] == [media_id]

@@ -132,3 +132,20 @@ async def test_a_deleted_upload_is_not_processed_later(
     assert r.status_code == 200
     await media_app.state.ctx.events.drain()
     assert stored(media_app) == []
+
+
+async def test_an_upload_that_cannot_be_processed_fails_at_once_without_retries(
+    media_app: Starlette, media_client: httpx.AsyncClient, alice: User
+) -> None:
+    r = await upload(media_client, alice, images.jpeg(64, 48))
+    assert r.status_code == 202
+    media_id = r.json()["id"]
+    [waiting] = stored(media_app)
+    # the stored upload is damaged after it was accepted (a disk's fault, say)
+    (Path(media_app.state.ctx.settings.media_dir) / waiting).write_bytes(b"no longer a picture")
+    await media_app.state.ctx.events.drain()
+    r = await media_client.get(f"/api/v1/media/{media_id}", headers=alice.auth)
+    assert r.status_code == 422
+    stats = await media_app.state.ctx.events.stats()
+    assert stats["groups"]["media"]["dead_letters"] == 0  # refused, not retried to death
+    assert stored(media_app) == []
