@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 import orjson
 from sqlalchemy import delete, select, update
@@ -20,7 +19,7 @@ from social.media import processing
 from social.media.processing import Processed, Refused
 from social.media.storage import Storage, new_key, storage_of
 from social.platform.context import AppContext
-from social.platform.db.models import Account, MediaAttachment
+from social.platform.db.models import MediaAttachment
 from social.platform.db.types import utcnow
 from social.platform.errors import Invalid, NotFound
 from social.platform.events.topics import MediaUploaded, publish
@@ -30,9 +29,6 @@ log = logging.getLogger(__name__)
 
 MAX_ATTACHMENTS = 4
 MAX_DESCRIPTION_CHARS = 1500
-UNATTACHED_TTL = timedelta(days=1)
-CLEANUP_KIND = "media.cleanup"
-"""The scheduler's kind for deleting an upload still unattached a day after it was made."""
 
 PROCESSING_FAILED = "Error processing thumbnail for uploaded media"
 IN_USE = "Media attachment is currently used by a status"
@@ -181,13 +177,13 @@ async def process_upload(ctx: AppContext, media_id: int) -> None:
     except BaseException:
         await store.delete(*keys)
         raise
-    if _rowcount(result) == 0:  # deleted, or finished by another worker, meanwhile
+    if rowcount(result) == 0:  # deleted, or finished by another worker, meanwhile
         await store.delete(*keys)
         return
     await store.delete(upload_key)
 
 
-def _rowcount(result: object) -> int:
+def rowcount(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -251,13 +247,13 @@ async def delete_upload(ctx: AppContext, account_id: int, media_id: int) -> None
             raise NotFound()
         if row.status_id is not None:
             raise Invalid(IN_USE)
-        keys = _keys(row)
+        keys = keys_of(row)
         await db.delete(row)
         await db.commit()
     await storage(ctx).delete(*keys)
 
 
-def _keys(row: MediaAttachment) -> list[str | None]:
+def keys_of(row: MediaAttachment) -> list[str | None]:
     return [row.upload_key, row.file_key, row.preview_key]
 
 
@@ -316,7 +312,7 @@ async def attach(
             .where(MediaAttachment.id == media_id, MediaAttachment.status_id.is_(None))
             .values(status_id=status_id, position=position)
         )
-        if _rowcount(result) != 1:  # attached by a concurrent post meanwhile
+        if rowcount(result) != 1:  # attached by a concurrent post meanwhile
             raise _refused_media(f"Media {media_id} not found or already attached to another post")
 
 
@@ -338,90 +334,9 @@ async def detach_or_delete(db: AsyncSession, status_id: int, *, delete_files: bo
     )
     if rows:
         await db.execute(delete(MediaAttachment).where(MediaAttachment.status_id == status_id))
-    return [k for row in rows for k in _keys(row) if k]
+    return [k for row in rows for k in keys_of(row) if k]
 
 
 async def remove_files(ctx: AppContext, keys: list[str]) -> None:
     if keys:
         await storage(ctx).delete(*keys)
-
-
-PROFILE_BOXES = {"avatar": (400, 400), "header": (1500, 500)}
-"""Mastodon's avatar and header sizes: an upload is cropped to fill them."""
-PROFILE_MAX_BYTES = 2 * 1024 * 1024
-"""Mastodon's limit for an avatar or a header."""
-
-
-async def set_profile_images(ctx: AppContext, account_id: int, files: dict[str, bytes]) -> None:
-    """Process `avatar` and `header` uploads (synchronously, as Mastodon), store them, point
-    the account at them in one transaction, then remove the files they replace. Any refusal
-    (422, naming the field) comes before anything is stored."""
-    made: dict[str, tuple[bytes, str]] = {}
-    for kind, data in files.items():
-        if len(data) > PROFILE_MAX_BYTES:
-            raise Invalid(
-                f"Validation failed: {kind.capitalize()} file size must be less than 2 MB",
-                {kind: [{"error": "ERR_TOO_LARGE", "description": "is too large"}]},
-            )
-        try:
-            made[kind] = await asyncio.to_thread(
-                processing.profile_image, data, ctx.settings.media_max_pixels, PROFILE_BOXES[kind]
-            )
-        except Refused as exc:
-            raise exc.invalid(kind) from None
-    if not made:
-        return
-    store = storage(ctx)
-    keys = {kind: new_key(kind, account_id, ext) for kind, (_, ext) in made.items()}
-    try:
-        for kind, (data, _) in made.items():
-            await store.put(keys[kind], data)
-        async with ctx.db() as db:
-            account = await db.get(Account, account_id)
-            if account is None:
-                raise NotFound()
-            old = [account.avatar_key if "avatar" in keys else None]
-            old.append(account.header_key if "header" in keys else None)
-            if "avatar" in keys:
-                account.avatar_key = keys["avatar"]
-            if "header" in keys:
-                account.header_key = keys["header"]
-            await db.commit()
-    except BaseException:
-        await store.delete(*keys.values())
-        raise
-    await store.delete(*old)
-
-
-async def run(ctx: AppContext, key: str) -> None:
-    """The scheduler's `media.cleanup` job for one upload (`key`: its id): deleted with its
-    files if still unattached. Idempotent; a key that is no id is ignored."""
-    if not (key.isascii() and key.isdigit()):
-        return
-    async with ctx.db() as db:
-        row = await db.get(MediaAttachment, int(key))
-        if row is None or row.status_id is not None or row.scheduled_status_id is not None:
-            return
-        keys = _keys(row)
-        result = await db.execute(
-            delete(MediaAttachment).where(
-                MediaAttachment.id == row.id,
-                MediaAttachment.status_id.is_(None),
-                MediaAttachment.scheduled_status_id.is_(None),
-            )
-        )
-        await db.commit()
-    if _rowcount(result):
-        await storage(ctx).delete(*keys)
-
-
-async def due_from_db(ctx: AppContext) -> list[tuple[str, float]]:
-    """Every unattached upload, due a day after it was made (epoch seconds)."""
-    async with ctx.db() as db:
-        rows = await db.execute(
-            select(MediaAttachment.id, MediaAttachment.created_at).where(
-                MediaAttachment.status_id.is_(None),
-                MediaAttachment.scheduled_status_id.is_(None),
-            )
-        )
-        return [(str(i), (created + UNATTACHED_TTL).timestamp()) for i, created in rows]

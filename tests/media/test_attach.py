@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 from starlette.applications import Starlette
 
-from social.media.service import due_from_db, run
+from social.media.cleanup import due_from_db, run
 from social.platform.db.models import MediaAttachment
 from social.platform.db.types import utcnow
 from tests.helpers import User, make_user, register_app

@@ -23,7 +23,7 @@ from social.accounts.service import (
     with_user,
 )
 from social.follows.service import authorize_all, pending_requests
-from social.media.service import set_profile_images
+from social.media.profile import set_profile_images
 from social.oauth import entities as oauth_entities
 from social.oauth.tokens import issue_user_token
 from social.platform.context import AppContext
