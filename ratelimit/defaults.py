@@ -15,7 +15,8 @@ def mastodon_policies(
 ) -> list[Policy]:
     """API 300/5 min per account, and per IP for requests without one (as Mastodon); sign-in
     25/5 min per IP and 25/hour per username or email; sign-up 5/30 min per IP; per account,
-    30 status deletions per 30 min and 300 posts per 3 hours. `scale` multiplies every amount
+    30 status deletions per 30 min, 300 posts per 3 hours and 30 media uploads per 30 min.
+    `scale` multiplies every amount
     (at least 1).
 
     Sign-in and sign-up use the exact log and fall back in process when Redis is down;
@@ -69,6 +70,13 @@ def mastodon_policies(
             [Limit(n(300), 3 * 3600)],
             by_account,
             paths=["/api/v1/statuses"],
+            methods=post,
+        ),
+        Policy(
+            "media-upload",
+            [Limit(n(30), 1800)],
+            by_account,
+            paths=["/api/v1/media", "/api/v2/media"],
             methods=post,
         ),
     ]

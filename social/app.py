@@ -26,6 +26,7 @@ from social.follows import http as follows
 from social.instance import http as instance
 from social.lists import http as lists
 from social.markers import http as markers
+from social.media import http as media
 from social.notifications import http as notifications
 from social.oauth.http import apps, authorize, sessions
 from social.oauth.http import token as oauth
@@ -76,6 +77,7 @@ def all_routes() -> list[BaseRoute]:
         tags,
         lists,
         search,
+        media,
     )
     return [route for module in modules for route in module.routes] + dashboard_routes
 
@@ -126,6 +128,9 @@ async def _websocket(scope: Scope, receive: Receive, send: Send) -> None:
             await send({"type": "websocket.close", "code": 1011})
 
 
+UPLOAD_FORM_BYTES = 64 * 1024
+
+
 def create_app(settings: Settings | None = None) -> SocialApp:
     settings = settings or Settings.from_env()
     ctx = build(settings)
@@ -146,7 +151,15 @@ def create_app(settings: Settings | None = None) -> SocialApp:
     app = SocialApp(routes=routes, lifespan=lifespan)
     app.state.ctx = ctx
     limits = rate_limits(ctx) if settings.ratelimit_enabled else None
-    app.front = Front(ctx, Router(routes), limits, max_body_bytes=settings.max_body_bytes)
+    app.front = Front(
+        ctx,
+        Router(routes),
+        limits,
+        max_body_bytes=settings.max_body_bytes,
+        upload_paths=frozenset((*media.UPLOAD_PATHS, "/api/v1/accounts/update_credentials")),
+        # the file and the form around it (description, focus, multipart boundaries)
+        max_upload_bytes=settings.media_max_bytes + UPLOAD_FORM_BYTES,
+    )
     app.entry = app._dispatch
     if settings.proxies:
         proxied = ProxyHeadersMiddleware(app._dispatch, trusted_hosts=settings.proxies)  # type: ignore[arg-type]

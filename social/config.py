@@ -29,6 +29,10 @@ class Settings:
     registrations_open: bool = True
     max_body_bytes: int = 1_000_000
     max_status_chars: int = 500
+    media_dir: str = ""  # uploaded media files; default <data_dir>/media
+    media_max_bytes: int = 16 * 1024 * 1024  # an upload's largest file (Mastodon's images)
+    media_max_pixels: int = 7680 * 4320  # an upload's largest area, checked before decoding
+    media_inline_max_pixels: int = 2_000_000  # POST /api/v2/media processes these at once (200)
     access_idle_ttl_s: int = 30 * DAY_S
     access_absolute_ttl_s: int = 180 * DAY_S
     refresh_idle_ttl_s: int = 90 * DAY_S
@@ -66,6 +70,8 @@ class Settings:
         if not self.database_url:
             db_path = Path(self.data_dir) / "social.platform.db"
             object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{db_path}")
+        if not self.media_dir:
+            object.__setattr__(self, "media_dir", str(Path(self.data_dir) / "media"))
 
     @cached_property
     def base_url(self) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from social.conversations import consumer as conversations
 from social.lists import fanout as list_fanout
+from social.media import consumer as media
 from social.notifications import consumer as notify
 from social.platform.context import AppContext
 from social.platform.events.event import Event
@@ -38,3 +39,10 @@ def register_consumers(ctx: AppContext) -> None:
     ctx.events.register("streaming", dispatcher(ctx, publisher.HANDLERS))
     ctx.events.register("trending", dispatcher(ctx, trends.HANDLERS))
     ctx.events.register("conversations", dispatcher(ctx, conversations.HANDLERS))
+    ctx.events.register(
+        "media",
+        dispatcher(ctx, media.HANDLERS),
+        on_dead_letter=lambda topic, payload, error: media.dead_lettered(
+            ctx, topic, payload, error
+        ),
+    )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import Select
 
 from social.accounts import entities
+from social.media.render import file_url
 from social.platform.context import AppContext
 from social.platform.db.models import Account, User
 from social.platform.errors import NotFound
@@ -26,6 +27,9 @@ def note_html(note: str) -> str:
 
 
 def render_account(account: Account, base: str) -> entities.Account:
+    # still images both (an animated upload keeps its first frame), so static is the same
+    avatar = file_url(base, account.avatar_key) or f"{base}/avatars/original/missing.png"
+    header = file_url(base, account.header_key) or f"{base}/headers/original/missing.png"
     return entities.Account(
         id=str(account.id),
         username=account.username,
@@ -42,10 +46,10 @@ def render_account(account: Account, base: str) -> entities.Account:
         note=note_html(account.note),
         url=f"{base}/@{account.username}",
         uri=f"{base}/users/{account.username}",
-        avatar=f"{base}/avatars/original/missing.png",
-        avatar_static=f"{base}/avatars/original/missing.png",
-        header=f"{base}/headers/original/missing.png",
-        header_static=f"{base}/headers/original/missing.png",
+        avatar=avatar,
+        avatar_static=avatar,
+        header=header,
+        header_static=header,
         followers_count=account.followers_count,
         following_count=account.following_count,
         statuses_count=account.statuses_count,

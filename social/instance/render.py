@@ -9,6 +9,8 @@ from social import __version__
 from social.instance.entities import ExtendedDescription
 from social.instance.entities import Rule as RuleEntity
 from social.instance.stats import Stats
+from social.media.processing import MIME_TYPES
+from social.media.service import MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS
 from social.platform.context import AppContext
 from social.platform.db.models import Rule, SiteText
 from social.statuses import text
@@ -46,13 +48,15 @@ def configuration(ctx: AppContext) -> dict[str, Any]:
         "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
         "statuses": {
             "max_characters": ctx.settings.max_status_chars,
-            "max_media_attachments": 0,
+            "max_media_attachments": MAX_ATTACHMENTS,
             "characters_reserved_per_url": 23,
         },
         "media_attachments": {
-            "supported_mime_types": [],
-            "image_size_limit": 0,
-            "image_matrix_limit": 0,
+            # images only, until a transcoder is part of the project: video and audio 0
+            "supported_mime_types": list(MIME_TYPES),
+            "description_limit": MAX_DESCRIPTION_CHARS,
+            "image_size_limit": ctx.settings.media_max_bytes,
+            "image_matrix_limit": ctx.settings.media_max_pixels,
             "video_size_limit": 0,
             "video_frame_rate_limit": 0,
             "video_matrix_limit": 0,

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from social.accounts.entities import Account, Emoji
 from social.filters.entities import FilterResult
+from social.media.entities import MediaAttachment
 
 
 class StatusMention(BaseModel):
@@ -50,7 +51,7 @@ class Status(BaseModel):
     pinned: bool = Field(
         default=False, description="only on your own statuses that may be pinned, as Mastodon"
     )
-    media_attachments: list[dict[str, str]]
+    media_attachments: list[MediaAttachment]
     mentions: list[StatusMention]
     tags: list[StatusTag]
     emojis: list[Emoji]

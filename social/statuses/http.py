@@ -14,6 +14,7 @@ from starlette.routing import Route
 from social.accounts import entities as account_entities
 from social.accounts.render import accounts_page
 from social.filters.apply import filtered_dicts, filtered_one
+from social.media.service import media_ids_of
 from social.platform.db.models import Favourite, Status
 from social.platform.paging import LongPageQuery, PageQuery
 from social.statuses import entities, marks
@@ -51,7 +52,9 @@ class StatusForm(BaseModel):
         default=None, pattern=r"^[a-z]{2,3}$", description="default: the author's preference"
     )
     in_reply_to_id: int | None = Field(default=None, ge=1, le=(1 << 63) - 1)
-    media_ids: list[str] = Field(default_factory=list, max_length=0)
+    media_ids: list[str | int] = Field(
+        default_factory=list, max_length=100, description="at most 4, your processed uploads"
+    )
 
 
 @endpoint(
@@ -73,6 +76,7 @@ async def post_status(request: Request) -> Response:
         visibility=form.visibility,
         language=form.language,
         in_reply_to_id=form.in_reply_to_id,
+        media_ids=media_ids_of(form.media_ids),
     )
     check_text(new, ctx.settings.max_status_chars)
     status_id = await post_once(
@@ -109,10 +113,20 @@ async def show(request: Request) -> Response:
     )
 
 
+class DeleteForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    delete_media: bool = Field(
+        default=False,
+        description="delete its media at once (else detached, kept a day for a redraft)",
+    )
+
+
 @endpoint(
     "Delete one of your statuses; returns it with its source text",
     auth="user",
     scopes=("write:statuses",),
+    body=DeleteForm,
     response=entities.Status,
     errors=(404,),
 )
@@ -120,10 +134,11 @@ async def delete(request: Request) -> Response:
     caller = require_user(request, "write:statuses")
     ctx = get_context(request)
     status_id = parse_id(request.path_params["id"])
+    form = await parse(request, DeleteForm)
     entity = await render_one(ctx, status_id, caller.account_id)
     if entity["account"]["id"] != str(caller.account_id):
         raise ApiError(404, "Record not found")
-    source = await delete_status(ctx, caller.account_id, status_id)
+    source = await delete_status(ctx, caller.account_id, status_id, delete_media=form.delete_media)
     entity.update(source)
     return json_response(entity)
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.accounts.render import accounts_json
 from social.conversations import muted as threads
+from social.media.render import attachments_of
 from social.platform.cache import EntityCache, get_together
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Mention, Status, StatusTag, Tag
@@ -57,6 +58,7 @@ def cached_form(
     tags: list[Tag],
     mentioned: list[Account],
     base: str,
+    media: list[dict[str, Any]] | None = None,
     silent: tuple[int, ...] = (),
 ) -> CachedStatus:
     """`silent`: accounts an edit no longer mentions, who still see the status."""
@@ -81,7 +83,7 @@ def cached_form(
         "replies_count": status.replies_count,
         "reblogs_count": status.reblogs_count,
         "favourites_count": status.favourites_count,
-        "media_attachments": [],
+        "media_attachments": media or [],
         "mentions": [
             {
                 "id": str(a.id),
@@ -101,7 +103,7 @@ def cached_form(
 
 
 async def load_cached_forms(db: AsyncSession, ids: list[int], base: str) -> dict[int, bytes]:
-    """Render statuses from the database: three queries whatever the number."""
+    """Render statuses from the database: four queries whatever the number."""
     query = select(Status, Account.username).join(Account).where(Status.id.in_(ids))
     rows = [(status, username) for status, username in await db.execute(query)]
     if not rows:
@@ -123,8 +125,11 @@ async def load_cached_forms(db: AsyncSession, ids: list[int], base: str) -> dict
             silent[status_id] += (account.id,)
         else:
             mentioned[status_id].append(account)
+    media = await attachments_of(db, found, base)
     return {
-        s.id: cached_form(s, name, tags[s.id], mentioned[s.id], base, silent[s.id]).encode()
+        s.id: cached_form(
+            s, name, tags[s.id], mentioned[s.id], base, media.get(s.id), silent[s.id]
+        ).encode()
         for s, name in rows
     }
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.accounts.render import account_bytes
 from social.accounts.service import posting_defaults
+from social.media import service as media
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Favourite, Mention, Status, StatusTag, Tag
 from social.platform.db.toggle import toggle
@@ -146,6 +147,7 @@ async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
         )
         db.add(status)
         await db.flush()
+        await media.attach(db, author_id, new.media_ids, status_id)
         if tags:
             await db.execute(
                 insert(StatusTag), [{"status_id": status.id, "tag_id": t.id} for t in tags]
@@ -211,8 +213,11 @@ async def _refresh_caches(ctx: AppContext, author: Account | None, status_ids: l
     await ctx.statuses.invalidate(status_ids)
 
 
-async def delete_status(ctx: AppContext, author_id: int, status_id: int) -> dict[str, Any]:
-    """Delete one of the author's statuses; returns what Mastodon returns (with `text`)."""
+async def delete_status(
+    ctx: AppContext, author_id: int, status_id: int, *, delete_media: bool = False
+) -> dict[str, Any]:
+    """Delete one of the author's statuses; returns what Mastodon returns (with `text`). Its
+    media are detached (kept for a redraft), or with `delete_media` deleted with their files."""
     async with ctx.db() as db:
         status = await db.get(Status, status_id)
         if status is None or status.account_id != author_id:
@@ -244,6 +249,7 @@ async def delete_status(ctx: AppContext, author_id: int, status_id: int) -> dict
         )
         event = status_event(StatusDeleted, status, tags, mention_ids)
         reply_to = status.in_reply_to_id
+        media_files = await media.detach_or_delete(db, status_id, delete_files=delete_media)
         await db.delete(status)
         await db.execute(
             update(Account)
@@ -260,6 +266,7 @@ async def delete_status(ctx: AppContext, author_id: int, status_id: int) -> dict
         await db.commit()
         author = await db.get(Account, author_id, populate_existing=True)
     ctx.events.wake()
+    await media.remove_files(ctx, media_files)
     await ctx.statuses.invalidate([status_id, *(b.id for b in boosts)])
     await _refresh_caches(ctx, author, [reply_to] if reply_to else [])
     if boosts:  # the boosters' counts changed
@@ -292,7 +299,7 @@ async def set_favourite(ctx: AppContext, account_id: int, status_id: int, on: bo
 
 
 def check_text(new: NewStatus, max_chars: int) -> None:
-    if not new.text.strip():
+    if not new.text.strip() and not new.media_ids:  # media alone make a status (Mastodon)
         raise invalid("text", "can't be blank", "ERR_BLANK")
     length = text.counted_length(new.text) + len(new.spoiler_text)
     if length > max_chars:

@@ -59,12 +59,22 @@ class Exchange:
 
 class Front:
     def __init__(
-        self, ctx: AppContext, router: Router, limits: RateLimits | None, *, max_body_bytes: int
+        self,
+        ctx: AppContext,
+        router: Router,
+        limits: RateLimits | None,
+        *,
+        max_body_bytes: int,
+        upload_paths: frozenset[str] = frozenset(),
+        max_upload_bytes: int = 0,
     ) -> None:
         self.ctx = ctx
         self.router = router
         self.limits = limits
         self.max_body_bytes = max_body_bytes
+        self.upload_paths = upload_paths
+        """Paths whose body may hold a file, up to `max_upload_bytes`."""
+        self.max_upload_bytes = max(max_upload_bytes, max_body_bytes)
         self.authenticator = Authenticator(ctx)
         self.requests = ctx.metrics.http_requests
         self.latency = ctx.metrics.latency
@@ -112,14 +122,13 @@ class Front:
                 await cors.preflight(allowed, requested, out.track)
                 return
             out.send = cors.allowing(out.send)  # every answer, errors too
+        limit = self.max_upload_bytes if scope["path"] in self.upload_paths else self.max_body_bytes
         # int() refuses more than 4,300 digits; any 19 digits are over the limit anyway
-        if length is not None and (
-            not length.isdigit() or len(length) > 18 or int(length) > self.max_body_bytes
-        ):
+        if length is not None and (not length.isdigit() or len(length) > 18 or int(length) > limit):
             await _too_large(scope, receive, out.track)
             return
         if declared:
-            receive = self._body_limited(receive)
+            receive = self._body_limited(receive, limit)
         refusal = await self.authenticator.authenticate(scope, authorization, cookie, csrf)
         if refusal is not None:
             await refusal(scope, receive, out.track)
@@ -150,9 +159,10 @@ class Front:
             if gate is not None:
                 gate.close()
 
-    def _body_limited(self, receive: Receive) -> Receive:
-        """`receive` counting the body against the limit: past it, `TooLarge`."""
-        limit, received = self.max_body_bytes, 0
+    @staticmethod
+    def _body_limited(receive: Receive, limit: int) -> Receive:
+        """`receive` counting the body against `limit`: past it, `TooLarge`."""
+        received = 0
 
         async def limited() -> Message:
             nonlocal received

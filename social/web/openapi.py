@@ -28,6 +28,8 @@ class Endpoint:
     response: type[BaseModel] | None = None
     many: bool = False
     status: int = 200
+    also: tuple[int, ...] = field(default=())
+    """Other success statuses with the same body (media: 200 or 202, 206 while processing)."""
     errors: tuple[int, ...] = field(default=())
     media_type: str = "application/json"
 
@@ -127,7 +129,7 @@ def _operation(path: str, method: str, spec: Endpoint, refs: dict[Any, Any]) -> 
         if spec.many:
             body = {"type": "array", "items": body}
         ok = {"description": "OK", "content": {spec.media_type: {"schema": body}}}
-    responses: dict[str, Any] = {str(spec.status): ok}
+    responses: dict[str, Any] = {str(status): ok for status in (spec.status, *spec.also)}
     error_body = {"content": {"application/json": {"schema": ref(Error)}}}
     statuses = set(spec.errors) | {413, 429, 503}
     if spec.body is not None or spec.query is not None:

@@ -52,15 +52,45 @@ async def read_params(request: Request) -> dict[str, Any]:
     return params
 
 
-def multi_to_dict(multi: QueryParams | FormData) -> dict[str, Any]:
+async def parse_with_files(
+    request: Request, model: type[M], names: tuple[str, ...]
+) -> tuple[M, dict[str, bytes]]:
+    """A multipart form (or any body `parse` reads) with the files named `names` read whole
+    (the front layer bounds the body); a file under another name is refused."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "multipart/form-data":
+        return await parse(request, model), {}
+    form = await request.form()
+    try:
+        uploads: dict[str, UploadFile] = {}
+        params = multi_to_dict(request.query_params)
+        params.update(multi_to_dict(form, files=uploads, accept=names))
+        files = {name: await upload.read() for name, upload in uploads.items()}
+    finally:
+        await form.close()  # every file's temporary storage, refused ones too
+    return validate(model, params), files
+
+
+def multi_to_dict(
+    multi: QueryParams | FormData,
+    *,
+    files: dict[str, UploadFile] | None = None,
+    accept: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """`a[]=1&a[]=2` -> {"a": ["1", "2"]}; `source[note]=x` -> {"source": {"note": "x"}}.
 
     A plain key given twice is a list too (`a=1&a=2`), so a field that wants one value
-    rejects it instead of silently keeping the last."""
+    rejects it instead of silently keeping the last. Uploaded files go to `files` when their
+    name is in `accept` (once each); any other is refused."""
     out: dict[str, Any] = {}
     for key, value in multi.multi_items():
         if isinstance(value, UploadFile):
-            raise ApiError(422, "Validation failed: file uploads are not supported here")
+            if files is None or key not in accept:
+                raise ApiError(422, "Validation failed: file uploads are not supported here")
+            if key in files:
+                raise field_error(key, "must be one file")
+            files[key] = value
+            continue
         _refuse_nul(key.removesuffix("[]"), value)
         if key.endswith("[]"):
             listed = out.setdefault(key[:-2], [])

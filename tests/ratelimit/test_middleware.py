@@ -253,6 +253,8 @@ def test_mastodon_policies_match_the_documented_routes() -> None:
     assert names("POST", "/oauth/token") == ["sign-in-ip", "sign-in-account"]
     assert names("POST", "/auth/sign_in") == ["sign-in-ip", "sign-in-account"]
     assert names("GET", "/oauth/token") == []
+    assert names("POST", "/api/v2/media") == [*api, "media-upload"]
+    assert names("PUT", "/api/v1/media/109") == api
     limits = {p.name: [(lim.amount, lim.window_s) for lim in p.limits] for p in policies}
     assert limits == {
         "api-account": [(300, 300)],
@@ -262,4 +264,5 @@ def test_mastodon_policies_match_the_documented_routes() -> None:
         "sign-up-ip": [(5, 1800)],
         "statuses-delete": [(30, 1800)],
         "statuses-post": [(300, 10800)],
+        "media-upload": [(30, 1800)],
     }

@@ -188,3 +188,35 @@ def _approve_in_browser(browser: Browser, url: str, login: str) -> str:
     code = re.search(r'<input class="code" id="code" type="text" value="([^"]+)"', shown.text)
     assert code, shown.text
     return code.group(1)
+
+
+def test_mastodon_py_uploads_media_and_posts_it(server: str) -> None:
+    from tests.media import images
+
+    client_id, client_secret = Mastodon.create_app("Mastodon.py media", api_base_url=server)
+    api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server)
+    api.create_account("pics", PASSWORD, "pics@example.com", agreement=True)
+
+    photo = images.jpeg_with_gps(300, 200)  # bytes: given a path, Mastodon.py leaves it open
+    media = api.media_post(
+        photo, mime_type="image/jpeg", description="a photo", focus=(0.25, -0.5), synchronous=True
+    )
+    assert media.type == "image"
+    assert media.url
+    assert media.description == "a photo"
+    assert media.meta.original.width == 200  # turned as its EXIF said
+    assert media.meta.focus.x == 0.25
+    served = httpx.get(media.url)
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "image/jpeg"
+
+    with pytest.raises(MastodonAPIError, match="9000x9000 images are not supported"):
+        api.media_post(images.png_header_only(9000, 9000), mime_type="image/png")
+
+    gif = api.media_post(images.animated_gif(), mime_type="image/gif", synchronous=True)
+    status = api.status_post("two pictures", media_ids=[media, gif.id])
+    assert [m.id for m in status.media_attachments] == [media.id, gif.id]
+    again = api.media_post(photo, mime_type="image/jpeg", synchronous=True)
+    only_media = api.status_post("", media_ids=[again])
+    assert len(only_media.media_attachments) == 1
+    assert api.status(status.id).media_attachments[1].url == gif.url

@@ -23,6 +23,7 @@ from social.accounts.service import (
     with_user,
 )
 from social.follows.service import authorize_all, pending_requests
+from social.media.profile import set_profile_images
 from social.oauth import entities as oauth_entities
 from social.oauth.tokens import issue_user_token
 from social.platform.context import AppContext
@@ -32,10 +33,11 @@ from social.web.caller import require_token, require_user
 from social.web.context import get_context
 from social.web.errors import ApiError
 from social.web.openapi import endpoint
-from social.web.params import parse
+from social.web.params import parse, parse_with_files
 from social.web.responses import json_response
 
 LANGUAGE = r"^[a-z]{2,3}$"
+PROFILE_IMAGES = ("avatar", "header")
 
 
 def refused(code: str, message: str) -> PydanticCustomError:
@@ -142,6 +144,10 @@ class UpdateForm(BaseModel):
     discoverable: bool | None = None
     indexable: bool | None = None
     source: SourceForm | None = None
+    avatar: str | None = Field(default=None, description="an image (multipart), cropped to 400x400")
+    header: str | None = Field(
+        default=None, description="an image (multipart), cropped to 1500x500"
+    )
 
 
 @endpoint(
@@ -220,8 +226,9 @@ async def _credential_account(ctx: AppContext, account: Account, user: User) -> 
 async def update_credentials(request: Request) -> Response:
     caller = require_user(request, "write:accounts")
     ctx = get_context(request)
-    form = await parse(request, UpdateForm)
-    profile = form.model_dump(exclude_none=True, exclude={"source"})
+    form, files = await parse_with_files(request, UpdateForm, PROFILE_IMAGES)
+    await set_profile_images(ctx, caller.account_id, files)
+    profile = form.model_dump(exclude_none=True, exclude={"source", *PROFILE_IMAGES})
     preferences = form.source.model_dump(exclude_none=True) if form.source else {}
     found = await update_profile(ctx, caller.account_id, profile, preferences)
     if found is None:

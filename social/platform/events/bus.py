@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from social.platform.events import outbox
 from social.platform.events.consumer import ConsumerGroup
-from social.platform.events.event import Handler, text
+from social.platform.events.event import DeadLetterHook, Handler, text
 from social.platform.events.keys import EventKeys
 from social.platform.events.relay import OutboxRelay
 from social.platform.events.settings import EventSettings
@@ -72,9 +72,17 @@ class EventBus:
         self._runners: list[tuple[OutboxRelay | ConsumerGroup, asyncio.Task[None]]] = []
         self._announcing: asyncio.Task[None] | None = None
 
-    def register(self, group: str, handler: Handler, *, start_id: str = "0") -> ConsumerGroup:
+    def register(
+        self,
+        group: str,
+        handler: Handler,
+        *,
+        start_id: str = "0",
+        on_dead_letter: DeadLetterHook | None = None,
+    ) -> ConsumerGroup:
         """Add a consumer group; `start_id` "0" makes a new group read the retained history,
-        "$" only what arrives after it is created."""
+        "$" only what arrives after it is created; `on_dead_letter` is told of each entry the
+        group gives up on."""
         if group in self.groups:
             raise ValueError(f"consumer group {group!r} is already registered")
         if self._runners:
@@ -94,6 +102,7 @@ class EventBus:
             dead_letter_maxlen=s.dead_letter_maxlen,
             start_id=start_id,
             reader=self.reader,
+            on_dead_letter=on_dead_letter,
         )
         self.groups[group] = consumer
         return consumer

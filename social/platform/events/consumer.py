@@ -12,6 +12,7 @@ from typing import Any
 from redis.exceptions import ResponseError
 
 from social.platform.events.event import (
+    DeadLetterHook,
     Event,
     Fields,
     Handler,
@@ -58,8 +59,10 @@ class ConsumerGroup:
         dead_letter_maxlen: int = 10_000,
         start_id: str = "0",
         reader: AnyRedis | None = None,
+        on_dead_letter: DeadLetterHook | None = None,
     ) -> None:
         self.redis = redis
+        self.on_dead_letter = on_dead_letter
         self.reader = reader or redis
         self.stream_key = stream_key
         self.group = group
@@ -289,6 +292,28 @@ class ConsumerGroup:
         pipe.xadd(self.dead_letter_key, letter, maxlen=self.dead_letter_maxlen, approximate=True)
         pipe.xack(self.stream_key, self.group, stream_id)
         await pipe.execute()
+        if self.on_dead_letter is not None:
+            await self._tell_dead(stream_id, fields, error)
+
+    async def _tell_dead(self, stream_id: bytes | str, fields: Fields, error: str) -> None:
+        """The group's hook, for a well-formed entry; its failure is logged, never retried
+        (the entry is in the dead-letter stream for an operator)."""
+        try:
+            event = decode_event(stream_id, fields, 0)
+        except MalformedEvent:
+            return
+        assert self.on_dead_letter is not None
+        try:
+            await self.on_dead_letter(event.topic, event.payload, error)
+        except Exception as exc:
+            if cancelling():
+                raise asyncio.CancelledError from exc
+            log.error(
+                "group %s: dead-letter hook failed for %s",
+                self.group,
+                event.stream_id,
+                exc_info=exc,
+            )
 
 
 def _stream_entries(reply: Any) -> list[tuple[bytes | str, Fields]]:

@@ -28,6 +28,8 @@ class Event:
 
 
 Handler = Callable[[Event], Awaitable[None]]
+DeadLetterHook = Callable[[str, dict[str, Any], str], Awaitable[None]]
+"""Told (topic, payload, error) after an entry of its group was dead-lettered."""
 
 
 def encode_fields(outbox_id: int, topic: str, payload_json: str) -> dict[FieldT, EncodableT]:

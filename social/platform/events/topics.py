@@ -227,6 +227,16 @@ class AnnouncementReacted(AnnouncementEvent):
     reaction: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class MediaUploaded(Topic):
+    """An upload stored and waiting to be processed (the `media` group's job)."""
+
+    name: ClassVar[str] = "media.uploaded"
+
+    media_id: int
+    account_id: int
+
+
 TOPICS: dict[str, type[Topic]] = {
     kind.name: kind
     for kind in (
@@ -249,6 +259,7 @@ TOPICS: dict[str, type[Topic]] = {
         AnnouncementPublished,
         AnnouncementWithdrawn,
         AnnouncementReacted,
+        MediaUploaded,
     )
 }
 

@@ -274,3 +274,34 @@ async def test_idle_consumers_without_pending_entries_are_forgotten(
 
     names = {c["name"] for c in await redis.xinfo_consumers(KEYS.stream, "timelines")}
     assert names == {b"current", b"crashed"}
+
+
+async def test_the_dead_letter_hook_hears_of_each_entry_given_up(
+    redis: AnyRedis, make_group: MakeGroup
+) -> None:
+    told: list[tuple[str, dict[str, Any], str]] = []
+
+    async def hook(topic: str, payload: dict[str, Any], error: str) -> None:
+        told.append((topic, payload, error))
+        if topic == "twice":
+            raise RuntimeError("the hook itself fails: logged, the group carries on")
+
+    handler = Recorder(fail_topics=("poison", "twice"))
+    group = make_group(
+        "timelines", handler, max_deliveries=2, claim_idle_ms=20, on_dead_letter=hook
+    )
+    await group.ensure_group()
+    await publish(redis, "poison", "twice", "status.created")
+    await redis.xadd(KEYS.stream, {"topic": "status.created", "payload": "not json"})
+
+    async def all_dead() -> bool:
+        await group.process_once()
+        return bool(await redis.xlen(KEYS.dead_letters("timelines")) == 3)
+
+    await eventually(all_dead)
+    assert [(topic, payload) for topic, payload, _ in told] == [
+        ("poison", {"n": 1}),
+        ("twice", {"n": 2}),
+    ]  # the malformed entry is dead-lettered without a word to the hook
+    assert "cannot handle poison" in told[0][2]
+    assert await pending(redis, "timelines") == 0

@@ -14,6 +14,7 @@ from social.platform.events.topics import (
     FavouriteDeleted,
     FollowCreated,
     FollowRequested,
+    MediaUploaded,
     MuteCreated,
     StatusCreated,
     StatusDeleted,
@@ -42,6 +43,7 @@ def test_each_topic_reads_back_what_was_written_through_json() -> None:
         AnnouncementPublished(9),
         AnnouncementWithdrawn(9),
         AnnouncementReacted(9, "🎉"),
+        MediaUploaded(5, 1),
     ]
     for event in events:
         wire = orjson.loads(orjson.dumps(event.payload()))  # as the outbox stores it
