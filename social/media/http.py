@@ -17,6 +17,7 @@ from social.media.service import (
     delete_upload,
     describe,
     own_unattached,
+    parse_focus,
     storage,
     upload,
 )
@@ -36,19 +37,6 @@ FILE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; sandbox",
 }
 """A key names one file forever (a new file gets a new key), so it may be cached for a year."""
-
-
-def parse_focus(raw: str | None) -> tuple[float, float] | None:
-    if raw is None or raw == "":
-        return None
-    parts = raw.split(",")
-    try:
-        x, y = (float(p) for p in parts)
-    except ValueError:
-        raise ValueError("must be two numbers, x,y") from None
-    if not (-1.0 <= x <= 1.0 and -1.0 <= y <= 1.0):
-        raise ValueError("must be between -1.0 and 1.0")
-    return (x, y)
 
 
 class DescribeForm(BaseModel):

@@ -183,6 +183,20 @@ async def process_upload(ctx: AppContext, media_id: int) -> None:
     await store.delete(upload_key)
 
 
+def parse_focus(raw: str | None) -> tuple[float, float] | None:
+    """A `focus` parameter, "x,y" each from -1.0 to 1.0; ValueError otherwise."""
+    if raw is None or raw == "":
+        return None
+    parts = raw.split(",")
+    try:
+        x, y = (float(p) for p in parts)
+    except ValueError:
+        raise ValueError("must be two numbers, x,y") from None
+    if not (-1.0 <= x <= 1.0 and -1.0 <= y <= 1.0):
+        raise ValueError("must be between -1.0 and 1.0")
+    return (x, y)
+
+
 def rowcount(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -314,6 +328,89 @@ async def attach(
         )
         if rowcount(result) != 1:  # attached by a concurrent post meanwhile
             raise _refused_media(f"Media {media_id} not found or already attached to another post")
+
+
+async def reattach(
+    db: AsyncSession,
+    account_id: int,
+    status_id: int,
+    media_ids: tuple[int, ...],
+    described: dict[int, tuple[str | None, tuple[float, float] | None]],
+) -> bool:
+    """An edit's media (Mastodon's UpdateStatusService#update_media_attachments!): the
+    author's processed uploads, unattached or already this status's, in the order given;
+    those it leaves out are detached (the cleanup takes them). `described`: new descriptions
+    and focus points by id (`media_attributes[]`). True when the media changed."""
+    if len(media_ids) > MAX_ATTACHMENTS:
+        raise _refused_media(f"Cannot attach more than {MAX_ATTACHMENTS} files")
+    wanted = list(dict.fromkeys(media_ids))
+    current_query = (
+        select(MediaAttachment.id)
+        .where(MediaAttachment.status_id == status_id)
+        .order_by(MediaAttachment.position, MediaAttachment.id)
+    )
+    current = list((await db.execute(current_query)).scalars())
+    rows = {
+        row.id: row
+        for row in (
+            await db.execute(
+                select(MediaAttachment).where(
+                    MediaAttachment.id.in_(wanted),
+                    MediaAttachment.account_id == account_id,
+                    (MediaAttachment.status_id == status_id) | MediaAttachment.status_id.is_(None),
+                    MediaAttachment.scheduled_status_id.is_(None),
+                )
+            )
+        ).scalars()
+    }
+    missing = [str(i) for i in wanted if i not in rows]
+    if missing:
+        raise _refused_media(
+            f"Media {', '.join(missing)} not found or already attached to another post"
+        )
+    if any(row.state != "ready" for row in rows.values()):
+        raise _refused_media(
+            "Cannot attach files that have not finished processing. Try again in a moment!"
+        )
+    changed = wanted != current
+    for media_id, (description, focus) in described.items():
+        row = rows.get(media_id)
+        if row is None:
+            continue  # not among the status's media: Mastodon ignores it too
+        if description is not None and description != row.description:
+            row.description, changed = description, True
+        if focus is not None and focus != _focus(row):
+            (row.focus_x, row.focus_y), changed = focus, True
+    if wanted != current:
+        gone = [i for i in current if i not in wanted]
+        if gone:
+            await db.execute(
+                update(MediaAttachment).where(MediaAttachment.id.in_(gone)).values(status_id=None)
+            )
+        for position, media_id in enumerate(wanted):
+            result = await db.execute(
+                update(MediaAttachment)
+                .where(
+                    MediaAttachment.id == media_id,
+                    (MediaAttachment.status_id == status_id) | MediaAttachment.status_id.is_(None),
+                )
+                .values(status_id=status_id, position=position)
+            )
+            if rowcount(result) != 1:  # attached by a concurrent post meanwhile
+                raise _refused_media(
+                    f"Media {media_id} not found or already attached to another post"
+                )
+    return changed
+
+
+async def versions_of(db: AsyncSession, status_id: int) -> list[dict[str, object]]:
+    """The status's media as a version keeps them: ids and descriptions, in their order."""
+    rows = await db.execute(
+        select(MediaAttachment.id, MediaAttachment.description)
+        .where(MediaAttachment.status_id == status_id)
+        .order_by(MediaAttachment.position, MediaAttachment.id)
+    )
+    return [{"id": media_id, "description": text} for media_id, text in rows]
 
 
 async def detach_or_delete(db: AsyncSession, status_id: int, *, delete_files: bool) -> list[str]:

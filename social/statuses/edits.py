@@ -4,11 +4,13 @@ live streams and those who boosted it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import orjson
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from social.media import service as media
 from social.platform.context import AppContext
 from social.platform.db.models import Mention, Status, StatusEdit, StatusTag
 from social.platform.db.types import utcnow
@@ -27,6 +29,11 @@ class Edit:
     spoiler_text: str = ""
     sensitive: bool = False
     language: str | None = None
+    media_ids: tuple[int, ...] = ()
+    described: dict[int, tuple[str | None, tuple[float, float] | None]] = field(
+        default_factory=dict
+    )
+    """`media_attributes[]`: new descriptions and focus points of its media, by id."""
 
 
 async def _snapshot(db: AsyncSession, status: Status) -> int:
@@ -41,7 +48,7 @@ async def _snapshot(db: AsyncSession, status: Status) -> int:
             content=status.content,
             spoiler_text=status.spoiler_text,
             sensitive=status.sensitive,
-            media="[]",
+            media=orjson.dumps(await media.versions_of(db, status.id)).decode(),
             poll_options=None,
             created_at=status.edited_at or status.created_at,
         )
@@ -80,18 +87,22 @@ async def edit_status(ctx: AppContext, author_id: int, status_id: int, edit: Edi
             raise NotFound()
         language = edit.language or status.language
         sensitive = edit.sensitive or bool(edit.spoiler_text)
-        if (status.text, status.spoiler_text, status.sensitive, status.language) == (
-            edit.text,
-            edit.spoiler_text,
-            sensitive,
-            language,
-        ):
-            return False
         first = (
             await db.execute(select(StatusEdit.id).where(StatusEdit.status_id == status_id))
         ).first() is None
-        if first:  # the original becomes the first version
+        if first:  # the original becomes the first version (dropped if nothing changes)
             await _snapshot(db, status)
+        media_changed = await media.reattach(
+            db, author_id, status_id, edit.media_ids, edit.described
+        )
+        if not media_changed and (
+            status.text,
+            status.spoiler_text,
+            status.sensitive,
+            status.language,
+        ) == (edit.text, edit.spoiler_text, sensitive, language):
+            await db.rollback()
+            return False
         content, mentioned, tags = await compose(ctx, db, edit.text)
         status.text, status.content, status.language = edit.text, content, language
         status.spoiler_text, status.sensitive = edit.spoiler_text, sensitive

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,7 +14,7 @@ from starlette.routing import Route
 from social.accounts import entities as account_entities
 from social.accounts.render import accounts_page
 from social.filters.apply import filtered_dicts, filtered_one
-from social.media.service import media_ids_of
+from social.media.service import MAX_DESCRIPTION_CHARS, media_ids_of, parse_focus
 from social.platform.db.models import Favourite, Status
 from social.platform.paging import LongPageQuery, PageQuery
 from social.statuses import entities, marks
@@ -143,6 +143,22 @@ async def delete(request: Request) -> Response:
     return json_response(entity)
 
 
+class MediaAttribute(BaseModel):
+    """A new description or focus point for one of the status's media, with an edit."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: Id
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
+    focus: str | None = Field(default=None, description='"x,y", each from -1.0 to 1.0')
+
+    @field_validator("focus")
+    @classmethod
+    def _focus(cls, value: str | None) -> str | None:
+        parse_focus(value)
+        return value
+
+
 class EditForm(BaseModel):
     """An edit states the whole status again (as Mastodon's): what it leaves out is emptied."""
 
@@ -154,6 +170,10 @@ class EditForm(BaseModel):
     language: str | None = Field(
         default=None, pattern=r"^[a-z]{2,3}$", description="default: the status's language"
     )
+    media_ids: list[str | int] = Field(
+        default_factory=list, max_length=100, description="its media now (left out: none)"
+    )
+    media_attributes: list[MediaAttribute] = Field(default_factory=list, max_length=4)
 
 
 @endpoint(
@@ -169,10 +189,15 @@ async def edit(request: Request) -> Response:
     ctx = get_context(request)
     status_id = parse_id(request.path_params["id"])
     form = await parse(request, EditForm)
+    media_ids = media_ids_of(form.media_ids)
     check_text(
-        NewStatus(text=form.status, spoiler_text=form.spoiler_text), ctx.settings.max_status_chars
+        NewStatus(text=form.status, spoiler_text=form.spoiler_text, media_ids=media_ids),
+        ctx.settings.max_status_chars,
     )
-    edited = Edit(form.status, form.spoiler_text, form.sensitive, form.language)
+    described = {a.id: (a.description, parse_focus(a.focus)) for a in form.media_attributes}
+    edited = Edit(
+        form.status, form.spoiler_text, form.sensitive, form.language, media_ids, described
+    )
     await edit_status(ctx, caller.account_id, status_id, edited)
     return json_response(await render_one(ctx, status_id, caller.account_id))
 
