@@ -31,6 +31,7 @@ from social.oauth.http import apps, authorize, sessions
 from social.oauth.http import token as oauth
 from social.pins import http as pins
 from social.platform import ids, logs
+from social.polls import http as polls
 from social.relations import http as relations
 from social.statuses import http as statuses
 from social.streaming import http as streaming
@@ -74,6 +75,7 @@ def all_routes() -> list[BaseRoute]:
         conversations,
         tags,
         lists,
+        polls,
     )
     return [route for module in modules for route in module.routes] + dashboard_routes
 

@@ -11,6 +11,7 @@ from social.instance.entities import Rule as RuleEntity
 from social.instance.stats import Stats
 from social.platform.context import AppContext
 from social.platform.db.models import Rule, SiteText
+from social.polls import rules as polls
 from social.statuses import text
 from social.statuses.render import iso
 
@@ -58,10 +59,10 @@ def configuration(ctx: AppContext) -> dict[str, Any]:
             "video_matrix_limit": 0,
         },
         "polls": {
-            "max_options": 0,
-            "max_characters_per_option": 0,
-            "min_expiration": 0,
-            "max_expiration": 0,
+            "max_options": polls.MAX_OPTIONS,
+            "max_characters_per_option": polls.MAX_OPTION_CHARS,
+            "min_expiration": polls.MIN_EXPIRATION_S,
+            "max_expiration": polls.MAX_EXPIRATION_S,
         },
         "translation": {"enabled": False},
     }

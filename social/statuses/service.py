@@ -27,6 +27,7 @@ from social.platform.events.topics import (
     publish,
 )
 from social.platform.ids import next_id
+from social.polls.rules import add_poll
 from social.statuses import marks, text
 from social.statuses.audience import filter_visible
 from social.statuses.boost_rows import boosts_of, delete_boosts
@@ -139,6 +140,8 @@ async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
         )
         db.add(status)
         await db.flush()
+        if new.poll is not None:
+            await add_poll(db, status.id, author_id, new.poll, status.created_at)
         if tags:
             await db.execute(
                 insert(StatusTag), [{"status_id": status.id, "tag_id": t.id} for t in tags]
