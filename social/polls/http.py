@@ -62,8 +62,10 @@ async def vote(request: Request) -> Response:
     caller = require_user(request, "write:statuses")
     ctx = get_context(request)
     poll_id = parse_id(request.path_params["id"])
+    # as Mastodon: an unknown or hidden poll is a 404 whatever the body
+    status_id = await service.visible_status_of(ctx, poll_id, caller.account_id)
     form = await parse(request, VoteForm)
-    status_id = await service.vote(ctx, caller.account_id, poll_id, form.choices)
+    await service.vote(ctx, caller.account_id, poll_id, form.choices, status_id=status_id)
     return json_response(await _poll_json(ctx, status_id, caller.account_id))
 
 

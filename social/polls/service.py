@@ -38,14 +38,22 @@ async def visible_status_of(ctx: AppContext, poll_id: int, viewer_id: int | None
 
 
 async def vote(
-    ctx: AppContext, voter_id: int, poll_id: int, choices: list[int], *, now: datetime | None = None
+    ctx: AppContext,
+    voter_id: int,
+    poll_id: int,
+    choices: list[int],
+    *,
+    status_id: int | None = None,
+    now: datetime | None = None,
 ) -> int:
-    """Record the voter's choices in a poll they may see; returns the poll's status id.
+    """Record the voter's choices in a poll they may see (`status_id`: its status, if the
+    caller has just checked); returns the poll's status id.
 
     The poll's row is locked first (an UPDATE, so on SQLite too the write lock comes before
     anything is read): a voter's votes already there are read under it, so two votes of
     one voter arriving together are counted once, and the counters move with the votes."""
-    status_id = await visible_status_of(ctx, poll_id, voter_id)
+    if status_id is None:  # else the caller found it visible just now
+        status_id = await visible_status_of(ctx, poll_id, voter_id)
     now = now or datetime.now(UTC)
     async with ctx.db() as db:
         locked = await db.execute(

@@ -56,8 +56,8 @@ def multi_to_dict(multi: QueryParams | FormData) -> dict[str, Any]:
     """`a[]=1&a[]=2` -> {"a": ["1", "2"]}; `source[note]=x` -> {"source": {"note": "x"}};
     nested as Rails nests them: `poll[options][]=a` -> {"poll": {"options": ["a"]}}.
 
-    A plain key given twice is a list too (`a=1&a=2`), so a field that wants one value
-    rejects it instead of silently keeping the last. A name that is already a value or a
+    A key given twice is a list too (`a=1&a=2`, `a[b]=1&a[b]=2`), so a field that wants one
+    value rejects it instead of silently keeping the last. A name that is already a value or a
     list where an object is wanted (or the other way round) keeps what came first."""
     out: dict[str, Any] = {}
     for key, value in multi.multi_items():
@@ -80,7 +80,11 @@ def multi_to_dict(multi: QueryParams | FormData) -> dict[str, Any]:
             if isinstance(listed, list):
                 listed.append(value)
         elif (container := _objects(out, objects)) is not None:
-            container[leaf] = value
+            if leaf in container:  # given twice: a list, as a plain key
+                seen = container[leaf]
+                container[leaf] = [*seen, value] if isinstance(seen, list) else [seen, value]
+            else:
+                container[leaf] = value
     return out
 
 

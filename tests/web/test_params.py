@@ -21,6 +21,7 @@ from social.web.params import multi_to_dict
             {"poll": {"options": ["yes", "no"], "expires_in": "300", "multiple": "true"}},
         ),
         ("a[b][c][]=1&a[b][d]=2", {"a": {"b": {"c": ["1"], "d": "2"}}}),
+        ("poll[options]=yes&poll[options]=no", {"poll": {"options": ["yes", "no"]}}),
         # a name already a value, a list or an object keeps what came first
         ("a=1&a[b]=2", {"a": "1"}),
         ("a[]=1&a[b]=2", {"a": ["1"]}),
