@@ -444,3 +444,23 @@ async def test_deleting_the_status_deletes_its_poll(
     assert (await client.get(f"/api/v1/polls/{status['poll']['id']}")).status_code == 404
     assert await _count(app, Poll) == 0
     assert await _count(app, PollVote) == 0
+
+
+async def test_a_boosted_poll_is_rendered_for_the_reader(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    alice, bob, carol = await _users(client, "alice", "bob", "carol")
+    await follow(client, carol, bob)
+    assert (await client.get("/api/v1/timelines/home", headers=carol.auth)).json() == []
+    status = await poll_post(client, alice)
+    assert (await vote(client, carol, status["poll"]["id"], 2)).status_code == 200
+    r = await client.post(f"/api/v1/statuses/{status['id']}/reblog", headers=bob.auth)
+    assert r.status_code == 200, r.text
+    assert r.json()["poll"] is None  # the boost has none of its own
+    assert r.json()["reblog"]["poll"]["own_votes"] == []
+    await app.state.ctx.events.drain()
+    for _ in range(2):
+        (boost,) = (await client.get("/api/v1/timelines/home", headers=carol.auth)).json()
+        assert boost["reblog"]["id"] == status["id"]
+        assert boost["reblog"]["poll"]["own_votes"] == [2]
+        assert boost["reblog"]["poll"]["options"][2]["votes_count"] == 1
