@@ -32,6 +32,7 @@ from social.oauth.http import apps, authorize, sessions
 from social.oauth.http import token as oauth
 from social.pins import http as pins
 from social.platform import ids, logs
+from social.polls import http as polls
 from social.relations import http as relations
 from social.search import http as search
 from social.statuses import http as statuses
@@ -78,6 +79,7 @@ def all_routes() -> list[BaseRoute]:
         lists,
         search,
         media,
+        polls,
     )
     return [route for module in modules for route in module.routes] + dashboard_routes
 

@@ -13,6 +13,7 @@ from social.media.processing import MIME_TYPES
 from social.media.service import MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS
 from social.platform.context import AppContext
 from social.platform.db.models import Rule, SiteText
+from social.polls import rules as polls
 from social.statuses import text
 from social.statuses.render import iso
 
@@ -62,10 +63,10 @@ def configuration(ctx: AppContext) -> dict[str, Any]:
             "video_matrix_limit": 0,
         },
         "polls": {
-            "max_options": 0,
-            "max_characters_per_option": 0,
-            "min_expiration": 0,
-            "max_expiration": 0,
+            "max_options": polls.MAX_OPTIONS,
+            "max_characters_per_option": polls.MAX_OPTION_CHARS,
+            "min_expiration": polls.MIN_EXPIRATION_S,
+            "max_expiration": polls.MAX_EXPIRATION_S,
         },
         "translation": {"enabled": False},
     }

@@ -35,6 +35,7 @@ GROUPABLE = frozenset({"favourite", "reblog", "follow"})  # Mastodon's
 MAX_GROUP_SPAN_H = 12  # Mastodon's MAXIMUM_GROUP_SPAN_HOURS
 UNGROUPED = "ungrouped-"
 NOTIFY_BATCH = 1000
+SELF_NOTIFIED = frozenset({"poll"})  # Mastodon's too: an author is told their poll ended
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,9 @@ async def notify(
     """Insert one notification per row (`account_id`, `from_account_id`, `type`, and
     `status_id`; for a follow its `follow_id`, for a request its `request_id`, for a favourite
     its `favourite_id`, for a boost its `boost_id` too) unless it is there already, notifies
-    its own cause, or the recipient silences the sender. An `update` names its `edit_id`.
-    `now_s`: the time its group is chosen by (the clock's, but in tests)."""
+    its own cause, or the recipient silences the sender (one's own doings notify nobody but
+    a `poll`'s end, which its author is told of). An `update` names its `edit_id`. `now_s`:
+    the time its group is chosen by (the clock's, but in tests)."""
     now_s = time.time() if now_s is None else now_s
     wanted = [
         {
@@ -82,7 +84,7 @@ async def notify(
             ),
         }
         for r in rows
-        if r["account_id"] != r["from_account_id"]
+        if r["account_id"] != r["from_account_id"] or r["type"] in SELF_NOTIFIED
     ]
     if not wanted:
         return

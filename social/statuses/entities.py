@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from social.accounts.entities import Account, Emoji
 from social.filters.entities import FilterResult
 from social.media.entities import MediaAttachment
+from social.polls.entities import Poll
 
 
 class StatusMention(BaseModel):
@@ -56,7 +57,7 @@ class Status(BaseModel):
     tags: list[StatusTag]
     emojis: list[Emoji]
     card: None = None
-    poll: None = None
+    poll: Poll | None = None
     application: StatusApplication | None = None
     text: str | None = Field(default=None, description="source text, on delete only")
     filtered: list[FilterResult] | None = Field(

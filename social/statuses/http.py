@@ -17,6 +17,7 @@ from social.filters.apply import filtered_dicts, filtered_one
 from social.media.service import MAX_DESCRIPTION_CHARS, media_ids_of, parse_focus
 from social.platform.db.models import Favourite, Status
 from social.platform.paging import LongPageQuery, PageQuery
+from social.polls.rules import checked_options, refuse_with_media
 from social.statuses import entities, marks
 from social.statuses.boosts import BOOSTABLE, reblog, unreblog
 from social.statuses.edits import Edit, edit_status, source
@@ -24,6 +25,7 @@ from social.statuses.history import render_history
 from social.statuses.idempotency import post_once
 from social.statuses.render import marked_page, render_one, render_raw, render_statuses
 from social.statuses.service import (
+    NewPoll,
     NewStatus,
     check_text,
     delete_status,
@@ -37,6 +39,18 @@ from social.web.openapi import endpoint
 from social.web.paging import page_response
 from social.web.params import Id, IdsQuery, parse, parse_id, parse_query
 from social.web.responses import json_response, raw_json_list
+
+
+class PollForm(BaseModel):
+    """`poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]`; checked
+    as Mastodon checks them (`social.polls.rules`)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    options: list[str] = Field(default_factory=list, max_length=100)
+    expires_in: int | None = Field(default=None, description="seconds")
+    multiple: bool = False
+    hide_totals: bool = False
 
 
 class StatusForm(BaseModel):
@@ -55,6 +69,7 @@ class StatusForm(BaseModel):
     media_ids: list[str | int] = Field(
         default_factory=list, max_length=100, description="at most 4, your processed uploads"
     )
+    poll: PollForm | None = None
 
 
 @endpoint(
@@ -69,6 +84,12 @@ async def post_status(request: Request) -> Response:
     caller = require_user(request, "write:statuses")
     ctx = get_context(request)
     form = await parse(request, StatusForm)
+    poll = None
+    if form.poll is not None and form.poll.model_fields_set:
+        refuse_with_media(bool(form.media_ids))
+        options = checked_options(form.poll.options, form.poll.expires_in)
+        assert form.poll.expires_in is not None  # checked
+        poll = NewPoll(options, form.poll.expires_in, form.poll.multiple, form.poll.hide_totals)
     new = NewStatus(
         text=form.status,
         spoiler_text=form.spoiler_text,
@@ -77,6 +98,7 @@ async def post_status(request: Request) -> Response:
         language=form.language,
         in_reply_to_id=form.in_reply_to_id,
         media_ids=media_ids_of(form.media_ids),
+        poll=poll,
     )
     check_text(new, ctx.settings.max_status_chars)
     status_id = await post_once(

@@ -4,6 +4,7 @@ added per request. Batch reads: one round trip for statuses, one for their accou
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from typing import Any, NamedTuple
 
@@ -16,9 +17,10 @@ from social.conversations import muted as threads
 from social.media.render import attachments_of
 from social.platform.cache import EntityCache, get_together
 from social.platform.context import AppContext
-from social.platform.db.models import Account, Mention, Status, StatusTag, Tag
+from social.platform.db.models import Account, Mention, Poll, Status, StatusTag, Tag
 from social.platform.errors import NotFound
 from social.platform.paging import PageQuery
+from social.polls import render as polls
 from social.statuses import marks
 from social.statuses.audience import OPEN, filter_visible
 from social.statuses.marks import COMPLETE
@@ -32,7 +34,8 @@ def iso(ts: Any) -> str:
 
 class CachedStatus(NamedTuple):
     """What the status cache holds: who may see it, and its finished public JSON (everything
-    but the account and the viewer's flags), so a timeline is spliced, not re-serialised.
+    but the account and the viewer's flags), so a timeline is spliced, not re-serialised;
+    a status with a poll, its poll's state too (rendered per viewer, `POLL_MARK`).
     (A tuple: twenty are decoded a timeline page, and a frozen dataclass costs twice as much
     to build.)"""
 
@@ -40,16 +43,32 @@ class CachedStatus(NamedTuple):
     mention_ids: tuple[int, ...]
     visibility: str
     public: bytes
+    poll: polls.State | None = None
 
     def encode(self) -> bytes:
-        meta = orjson.dumps([self.account_id, list(self.mention_ids), self.visibility])
-        return meta + b"\n" + self.public
+        meta: list[Any] = [self.account_id, list(self.mention_ids), self.visibility]
+        if self.poll is not None:
+            meta.append(self.poll)  # last, so the metadata line ends in `}]` (`poll_state`)
+        return orjson.dumps(meta) + b"\n" + self.public
 
     @classmethod
     def decode(cls, raw: bytes) -> CachedStatus:
         meta, _, public = raw.partition(b"\n")
-        account_id, mention_ids, visibility = orjson.loads(meta)
-        return cls(account_id, tuple(mention_ids), visibility, public)
+        account_id, mention_ids, visibility, *poll = orjson.loads(meta)
+        return cls(account_id, tuple(mention_ids), visibility, public, poll[0] if poll else None)
+
+
+POLL_OF = "poll:per-viewer"  # a cached status's "poll" when it has one
+POLL_MARK = b'"poll":"' + POLL_OF.encode() + b'"'
+
+
+def poll_state(raw: bytes) -> polls.State | None:
+    """The poll state in a cached status (`meta\\npublic`), read only when there is one: the
+    metadata line then ends in `}]`, which a glance tells."""
+    end = raw.find(b"\n")
+    if raw[end - 2 : end] != b"}]":
+        return None
+    return CachedStatus.decode(raw).poll
 
 
 def cached_form(
@@ -60,6 +79,7 @@ def cached_form(
     base: str,
     media: list[dict[str, Any]] | None = None,
     silent: tuple[int, ...] = (),
+    poll: polls.State | None = None,
 ) -> CachedStatus:
     """`silent`: accounts an edit no longer mentions, who still see the status."""
     public = {
@@ -96,19 +116,41 @@ def cached_form(
         "tags": [{"name": t.name, "url": f"{base}/tags/{t.name}"} for t in tags],
         "emojis": [],
         "card": None,
-        "poll": None,
+        "poll": None if poll is None else POLL_OF,
     }
     audience = tuple(a.id for a in mentioned) + silent
-    return CachedStatus(status.account_id, audience, status.visibility, orjson.dumps(public))
+    return CachedStatus(
+        status.account_id,
+        audience,
+        status.visibility,
+        orjson.dumps(public),
+        poll,
+    )
 
 
 async def load_cached_forms(db: AsyncSession, ids: list[int], base: str) -> dict[int, bytes]:
-    """Render statuses from the database: four queries whatever the number."""
-    query = select(Status, Account.username).join(Account).where(Status.id.in_(ids))
-    rows = [(status, username) for status, username in await db.execute(query)]
+    """Render statuses from the database: four queries whatever the number (a fifth for
+    the tallies when some status has a poll)."""
+    query = (
+        select(Status, Account.username, Poll)
+        .join(Account, Account.id == Status.account_id)
+        .outerjoin(Poll, Poll.status_id == Status.id)
+        .where(Status.id.in_(ids))
+    )
+    rows = []
+    with_polls: dict[int, Poll] = {}
+    for status, username, poll in await db.execute(query):
+        rows.append((status, username))
+        if poll is not None:
+            with_polls[status.id] = poll
     if not rows:
         return {}
     found = [status.id for status, _ in rows]
+    tallies = await polls.tallies_of(db, [p.id for p in with_polls.values()])
+    poll_states = {
+        i: polls.state_of(p, tallies.get(p.id, {}), iso(p.expires_at))
+        for i, p in with_polls.items()
+    }
     tags: dict[int, list[Tag]] = defaultdict(list)
     for status_id, tag in await db.execute(
         select(StatusTag.status_id, Tag).join(Tag).where(StatusTag.status_id.in_(found))
@@ -128,7 +170,14 @@ async def load_cached_forms(db: AsyncSession, ids: list[int], base: str) -> dict
     media = await attachments_of(db, found, base)
     return {
         s.id: cached_form(
-            s, name, tags[s.id], mentioned[s.id], base, media.get(s.id), silent[s.id]
+            s,
+            name,
+            tags[s.id],
+            mentioned[s.id],
+            base,
+            media.get(s.id),
+            silent[s.id],
+            poll_states.get(s.id),
         ).encode()
         for s, name in rows
     }
@@ -241,7 +290,9 @@ async def render_raw(
                 )
                 for i, a in zip(ids, authors, strict=True)
             ]
+            spliced = await _with_polls(ctx, spliced, _polls_in(cached, ids), viewer_id)
             return await _with_originals(ctx, spliced, viewer_id, check_visibility)
+        poll_of = _polls_in(cached, ids)
         statuses = [
             (
                 i,
@@ -266,6 +317,7 @@ async def render_raw(
             (i, s.account_id, s.public[:-1], s.account_id == viewer_id and s.visibility in PINNABLE)
             for i, s in visible
         ]
+        poll_of = {i: s.poll for i, s in visible if s.poll is not None}
         author_ids = list({author for _, author, _, _ in statuses})
     if viewer_id is not None and None in held:
         await _marks_from_database(ctx, viewer_id, kinds, held, statuses)
@@ -285,7 +337,41 @@ async def render_raw(
         code |= pin
         code += MUTED if status_id in muted else 0
         rendered.append(b"".join((head, ACCOUNT, account, TAILS[code])))
+    rendered = await _with_polls(ctx, rendered, poll_of, viewer_id)
     return await _with_originals(ctx, rendered, viewer_id, check_visibility)
+
+
+def _polls_in(cached: dict[int, bytes], ids: list[int]) -> dict[int, polls.State]:
+    found = {}
+    for i in ids:
+        state = poll_state(cached[i])
+        if state is not None:
+            found[i] = state
+    return found
+
+
+async def _with_polls(
+    ctx: AppContext, rendered: list[bytes], states: dict[int, polls.State], viewer_id: int | None
+) -> list[bytes]:
+    """Each status's poll rendered for the viewer and the moment, spliced in. A page without
+    a poll costs nothing; one with polls, for the signed-in, one query for their votes in
+    all of them (none when every poll is their own: they cannot vote in those)."""
+    if not states:
+        return rendered
+    own: dict[int, list[int]] = {}
+    others = [s["id"] for s in states.values() if s["account_id"] != viewer_id]
+    if viewer_id is not None and others:
+        async with ctx.db() as db:
+            own = await polls.own_votes(db, viewer_id, others)
+    now_s = time.time()
+    spliced = []
+    for raw in rendered:
+        state = states.get(_status_id(raw))
+        if state is not None:
+            poll = polls.entity(state, viewer_id, own.get(state["id"], []), now_s)
+            raw = raw.replace(POLL_MARK, b'"poll":' + orjson.dumps(poll), 1)
+        spliced.append(raw)
+    return spliced
 
 
 def _original_of(rendered: bytes) -> int | None:

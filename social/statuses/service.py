@@ -28,6 +28,7 @@ from social.platform.events.topics import (
     publish,
 )
 from social.platform.ids import next_id
+from social.polls.rules import add_poll
 from social.search.index import index_tags
 from social.statuses import marks, text
 from social.statuses.audience import filter_visible
@@ -148,6 +149,8 @@ async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
         db.add(status)
         await db.flush()
         await media.attach(db, author_id, new.media_ids, status_id)
+        if new.poll is not None:
+            await add_poll(db, status.id, author_id, new.poll, status.created_at)
         if tags:
             await db.execute(
                 insert(StatusTag), [{"status_id": status.id, "tag_id": t.id} for t in tags]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
@@ -86,6 +86,21 @@ def build(routes: list[BaseRoute], *, title: str) -> dict[str, Any]:
     }
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
+def _object_fields(model: type[BaseModel]) -> list[str]:
+    """The fields of `model` that hold an object (a model, or none)."""
+    return [
+        info.alias or name
+        for name, info in model.model_fields.items()
+        if any(
+            isinstance(t, type) and issubclass(t, BaseModel)
+            for t in (info.annotation, *get_args(info.annotation))
+        )
+    ]
+
+
 def _operation(path: str, method: str, spec: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
     def ref(model: type[BaseModel]) -> dict[str, Any]:
         return dict(refs[(model, "validation")])
@@ -115,13 +130,12 @@ def _operation(path: str, method: str, spec: Endpoint, refs: dict[Any, Any]) -> 
         operation["security"] = [{"bearer": list(spec.scopes)}, {}]
     if spec.body is not None:
         schema = ref(spec.body)
-        operation["requestBody"] = {
-            "required": True,
-            "content": {
-                "application/json": {"schema": schema},
-                "application/x-www-form-urlencoded": {"schema": schema},
-            },
-        }
+        content = {"application/json": {"schema": schema}}
+        # A form nests the Rails way (`poll[options][]=a`), which OpenAPI's form encodings
+        # cannot say of a nullable object: such a body is documented as JSON only.
+        if not _object_fields(spec.body):
+            content[FORM] = {"schema": schema}
+        operation["requestBody"] = {"required": True, "content": content}
     if spec.response is None:
         ok: dict[str, Any] = {"description": "OK"}
     else:

@@ -77,11 +77,13 @@ def multi_to_dict(
     files: dict[str, UploadFile] | None = None,
     accept: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """`a[]=1&a[]=2` -> {"a": ["1", "2"]}; `source[note]=x` -> {"source": {"note": "x"}}.
+    """`a[]=1&a[]=2` -> {"a": ["1", "2"]}; `source[note]=x` -> {"source": {"note": "x"}};
+    nested as Rails nests them: `poll[options][]=a` -> {"poll": {"options": ["a"]}}.
 
-    A plain key given twice is a list too (`a=1&a=2`), so a field that wants one value
-    rejects it instead of silently keeping the last. Uploaded files go to `files` when their
-    name is in `accept` (once each); any other is refused."""
+    A key given twice is a list too (`a=1&a=2`, `a[b]=1&a[b]=2`), so a field that wants one
+    value rejects it instead of silently keeping the last. A name that is already a value or a
+    list where an object is wanted (or the other way round) keeps what came first. Uploaded
+    files go to `files` when their name is in `accept` (once each); any other is refused."""
     out: dict[str, Any] = {}
     for key, value in multi.multi_items():
         if isinstance(value, UploadFile):
@@ -92,21 +94,50 @@ def multi_to_dict(
             files[key] = value
             continue
         _refuse_nul(key.removesuffix("[]"), value)
-        if key.endswith("[]"):
-            listed = out.setdefault(key[:-2], [])
-            if isinstance(listed, list):  # else the name was a value or an object: kept so
+        path = _key_path(key)
+        if path is None:
+            if key in out:
+                seen = out[key]
+                out[key] = [*seen, value] if isinstance(seen, list) else [seen, value]
+            else:
+                out[key] = value
+            continue
+        *objects, leaf = path
+        if leaf == "":  # `...[name][]`: a list
+            *objects, leaf = objects
+            container = _objects(out, objects)
+            listed = container.setdefault(leaf, []) if container is not None else None
+            if isinstance(listed, list):
                 listed.append(value)
-        elif "[" in key and key.endswith("]"):
-            outer, _, inner = key[:-1].partition("[")
-            nested = out.setdefault(outer, {})
-            if isinstance(nested, dict):
-                nested[inner] = value
-        elif key in out:
-            seen = out[key]
-            out[key] = [*seen, value] if isinstance(seen, list) else [seen, value]
-        else:
-            out[key] = value
+        elif (container := _objects(out, objects)) is not None:
+            if leaf in container:  # given twice: a list, as a plain key
+                seen = container[leaf]
+                container[leaf] = [*seen, value] if isinstance(seen, list) else [seen, value]
+            else:
+                container[leaf] = value
     return out
+
+
+def _key_path(key: str) -> list[str] | None:
+    """`a[b][]` -> ["a", "b", ""]; None for a plain name, or one not shaped so."""
+    base, bracket, rest = key.partition("[")
+    if not bracket or not base or not rest.endswith("]"):
+        return None
+    parts = rest[:-1].split("][")
+    if any("[" in p or "]" in p for p in parts) or "" in parts[:-1]:
+        return None
+    return [base, *parts]
+
+
+def _objects(out: dict[str, Any], names: list[str]) -> dict[str, Any] | None:
+    """The object at `names` in `out`, made where missing; None where a value is in the way."""
+    container = out
+    for name in names:
+        found = container.setdefault(name, {})
+        if not isinstance(found, dict):
+            return None
+        container = found
+    return container
 
 
 def _refuse_nul(field: str, value: object) -> None:

@@ -220,3 +220,32 @@ def test_mastodon_py_uploads_media_and_posts_it(server: str) -> None:
     only_media = api.status_post("", media_ids=[again])
     assert len(only_media.media_attachments) == 1
     assert api.status(status.id).media_attachments[1].url == gif.url
+
+
+def test_mastodon_py_posts_a_poll_votes_and_reads_it(server: str) -> None:
+    client_id, client_secret = Mastodon.create_app("Mastodon.py polls", api_base_url=server)
+
+    def account(name: str) -> Mastodon:
+        api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server)
+        api.create_account(name, PASSWORD, f"{name}@example.com", agreement=True)
+        return api
+
+    alice, bob = account("alice"), account("bob")
+    poll = alice.make_poll(["tea", "coffee", "water"], expires_in=3600, multiple=True)
+    posted = alice.status_post("Which ones?", poll=poll)
+    assert [o.title for o in posted.poll.options] == ["tea", "coffee", "water"]
+    assert posted.poll.multiple is True
+    assert posted.poll.expired is False
+
+    voted = bob.poll_vote(posted.poll.id, [0, 2])
+    assert voted.voted is True
+    assert voted.own_votes == [0, 2]
+    assert [o.votes_count for o in voted.options] == [1, 0, 1]
+    seen = alice.poll(posted.poll.id)
+    assert (seen.votes_count, seen.voters_count, seen.voted) == (2, 1, True)
+    assert bob.status(posted.id).poll.own_votes == [0, 2]
+
+    with pytest.raises(MastodonAPIError, match="You have already voted on this poll"):
+        bob.poll_vote(posted.poll.id, 0)
+    with pytest.raises(MastodonAPIError, match="Choices must have more than one item"):
+        alice.status_post("Just one?", poll=alice.make_poll(["only"], expires_in=3600))

@@ -11,7 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from social.platform.db.models.base import Base, id_column
 from social.platform.db.types import UTCDateTime, utcnow
 
-TYPES = ("mention", "status", "reblog", "follow", "follow_request", "favourite", "update")
+TYPES = (
+    "mention",
+    "status",
+    "reblog",
+    "follow",
+    "follow_request",
+    "favourite",
+    "poll",
+    "update",
+)
 
 
 class Notification(Base):
