@@ -78,6 +78,16 @@ async def _mentions(db: AsyncSession, status_id: int, now: set[int]) -> set[int]
     return added
 
 
+async def check_editable(ctx: AppContext, author_id: int, status_id: int) -> None:
+    """404 unless the status is the author's own and no boost, before its new version is
+    judged (as Mastodon finds the status first)."""
+    async with ctx.db() as db:
+        query = select(Status.account_id, Status.reblog_of_id).where(Status.id == status_id)
+        row = (await db.execute(query)).first()
+    if row is None or row.account_id != author_id or row.reblog_of_id is not None:
+        raise NotFound()
+
+
 async def edit_status(ctx: AppContext, author_id: int, status_id: int, edit: Edit) -> bool:
     """Edit one of the author's statuses (not a boost); False when nothing changed (Mastodon
     then keeps no version and tells nobody)."""

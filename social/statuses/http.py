@@ -20,7 +20,7 @@ from social.platform.paging import LongPageQuery, PageQuery
 from social.polls.rules import checked_options, refuse_with_media
 from social.statuses import entities, marks
 from social.statuses.boosts import BOOSTABLE, reblog, unreblog
-from social.statuses.edits import Edit, edit_status, source
+from social.statuses.edits import Edit, check_editable, edit_status, source
 from social.statuses.history import render_history
 from social.statuses.idempotency import post_once
 from social.statuses.render import marked_page, render_one, render_raw, render_statuses
@@ -210,6 +210,7 @@ async def edit(request: Request) -> Response:
     caller = require_user(request, "write:statuses")
     ctx = get_context(request)
     status_id = parse_id(request.path_params["id"])
+    await check_editable(ctx, caller.account_id, status_id)
     form = await parse(request, EditForm)
     media_ids = media_ids_of(form.media_ids)
     check_text(
