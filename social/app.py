@@ -24,6 +24,7 @@ from social.conversations import http as conversations
 from social.filters import http as filters
 from social.follows import http as follows
 from social.instance import http as instance
+from social.jobs import register_jobs
 from social.lists import http as lists
 from social.markers import http as markers
 from social.notifications import http as notifications
@@ -32,6 +33,7 @@ from social.oauth.http import token as oauth
 from social.pins import http as pins
 from social.platform import ids, logs
 from social.relations import http as relations
+from social.scheduled import http as scheduled
 from social.statuses import http as statuses
 from social.streaming import http as streaming
 from social.streaming.http import STREAMING_PATH
@@ -74,6 +76,7 @@ def all_routes() -> list[BaseRoute]:
         conversations,
         tags,
         lists,
+        scheduled,
     )
     return [route for module in modules for route in module.routes] + dashboard_routes
 
@@ -128,6 +131,7 @@ def create_app(settings: Settings | None = None) -> SocialApp:
     settings = settings or Settings.from_env()
     ctx = build(settings)
     register_consumers(ctx)
+    register_jobs(ctx)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -135,6 +139,7 @@ def create_app(settings: Settings | None = None) -> SocialApp:
         await ids.claim_node(ctx.redis, ctx.keys.id_nodes())
         if settings.in_process_workers:
             await ctx.events.start()
+            await ctx.scheduler.start(ctx)
         try:
             yield
         finally:

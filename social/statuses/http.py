@@ -16,6 +16,8 @@ from social.accounts.render import accounts_page
 from social.filters.apply import filtered_dicts, filtered_one
 from social.platform.db.models import Favourite, Status
 from social.platform.paging import LongPageQuery, PageQuery
+from social.scheduled import service as scheduled
+from social.scheduled.render import render as render_scheduled
 from social.statuses import entities, marks
 from social.statuses.boosts import BOOSTABLE, reblog, unreblog
 from social.statuses.idempotency import post_once
@@ -50,6 +52,12 @@ class StatusForm(BaseModel):
     )
     in_reply_to_id: int | None = Field(default=None, ge=1, le=(1 << 63) - 1)
     media_ids: list[str] = Field(default_factory=list, max_length=0)
+    scheduled_at: str | None = Field(
+        default=None,
+        max_length=64,
+        description="ISO 8601, at least 5 minutes ahead: a ScheduledStatus is returned "
+        "(a time already past posts now, as Mastodon)",
+    )
 
 
 @endpoint(
@@ -73,6 +81,11 @@ async def post_status(request: Request) -> Response:
         in_reply_to_id=form.in_reply_to_id,
     )
     check_text(new, ctx.settings.max_status_chars)
+    if form.scheduled_at and not scheduled.is_due(at := scheduled.parse_time(form.scheduled_at)):
+        kept = await scheduled.schedule(
+            ctx, caller.account_id, new, at, application_id=caller.app_id
+        )
+        return json_response(render_scheduled(kept))
     status_id = await post_once(
         ctx, caller.account_id, new, request.headers.get("idempotency-key") or None
     )
