@@ -237,9 +237,8 @@ class Scheduler:
                 raise
             await self._failed(kind.name, key, attempt, token, exc)
             return
-        await DONE.call(
-            self.redis, [self.keys.due(kind.name), self.keys.attempts(kind.name)], [key, token]
-        )
+        keys = [self.keys.due(kind.name), self.keys.attempts(kind.name), self.keys.dead(kind.name)]
+        await DONE.call(self.redis, keys, [key, token])
 
     async def _failed(self, kind: str, key: str, attempt: int, token: int, exc: Exception) -> None:
         s = self.settings

@@ -154,8 +154,12 @@ async def test_a_failing_job_is_retried_then_recorded_dead(
     kinds = (await s.stats())["kinds"]
     assert (kinds["broken"]["dead"], kinds["flaky"]["dead"]) == (1, 0)
 
-    await s.schedule("broken", "b", time.time() + 60)  # scheduled again: a fresh start
+    broken.always_fail = False  # fixed; the database still lists it: a rebuild queues it
+    broken.pending["b"] = time.time() - 1
+    await s.rebuild(ctx)
+    assert await s.run_once(ctx) == 1
     assert await s.dead("broken") == {}
+    assert (await s.stats())["kinds"]["broken"] == {"pending": 0, "due": 0, "dead": 0}
 
 
 async def test_a_job_that_keeps_killing_its_runner_ends_dead(
