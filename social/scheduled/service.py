@@ -41,9 +41,11 @@ def parse_time(raw: str) -> datetime:
     """An ISO 8601 date-time (UTC unless it says otherwise), or 422."""
     try:
         at = datetime.fromisoformat(raw.strip())
-    except ValueError:
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        at + timedelta(days=1)  # its day must end within the calendar (the daily limit)
+    except (ValueError, OverflowError):
         raise invalid("scheduled_at", "is not a valid date-time") from None
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return at
 
 
 def is_due(at: datetime, now: datetime | None = None) -> bool:

@@ -101,6 +101,8 @@ async def test_scheduled_at_returns_a_scheduled_status_and_posts_nothing_yet(
     [
         ("next tuesday", "Validation failed: scheduled_at is not a valid date-time"),
         ("2026-13-40T00:00:00Z", "Validation failed: scheduled_at is not a valid date-time"),
+        ("0001-01-01T00:00:00+05:00", "Validation failed: scheduled_at is not a valid date-time"),
+        ("9999-12-31T23:00:00Z", "Validation failed: scheduled_at is not a valid date-time"),
         ("in4min", "Validation failed: scheduled_at must be in the future"),
     ],
 )
@@ -119,7 +121,7 @@ async def test_scheduled_at_not_a_date_or_under_five_minutes_ahead_is_refused(
         assert (await db.execute(select(func.count(ScheduledStatus.id)))).scalar_one() == 0
 
 
-async def test_scheduled_at_already_past_posts_at_once_as_mastodon(
+async def test_scheduled_at_already_past_or_blank_posts_at_once_as_mastodon(
     ctx: AppContext, client: httpx.AsyncClient
 ) -> None:
     alice = await make_user(client, await register_app(client), "alice")
@@ -130,7 +132,11 @@ async def test_scheduled_at_already_past_posts_at_once_as_mastodon(
     )
     assert r.status_code == 200, r.text
     assert r.json()["content"] == "<p>now</p>"
-    assert await statuses_of(ctx, alice) == ["now"]
+    r = await client.post(  # blank: not scheduled (Rails reads it as none)
+        "/api/v1/statuses", headers=alice.auth, json={"status": "blank", "scheduled_at": ""}
+    )
+    assert r.json()["content"] == "<p>blank</p>"
+    assert sorted(await statuses_of(ctx, alice)) == ["blank", "now"]
 
 
 async def test_routes_list_page_move_and_cancel_only_your_own(
