@@ -1,6 +1,7 @@
-"""Scheduled statuses published by three real `social serve` processes, each running the
-scheduler: each exactly once, into the follower's home and onto the follower's open socket;
-and one that fell due while every process was stopped, once after they start again."""
+"""Scheduled statuses published by real processes sharing the scheduler (three `social serve`
+running it in-process; or a server without it beside two `social worker`s): each exactly
+once, into the follower's home and onto the follower's open socket; and one that fell due
+while every process was stopped, once after they start again."""
 
 from __future__ import annotations
 
@@ -23,7 +24,15 @@ from social.platform.redis.client import AnyRedis
 from social.scheduled.service import KIND
 from tests.failure.clients import StreamListener, eventually, home
 from tests.helpers import User, follow, make_user, register_app
-from tests.processes import Launcher, Process, assert_no_bug, stop, wait_healthy
+from tests.processes import (
+    WORKER_READY,
+    Launcher,
+    Process,
+    assert_no_bug,
+    stop,
+    wait_for_log,
+    wait_healthy,
+)
 
 SERVERS = 3
 WITHIN_S = 30.0
@@ -64,17 +73,31 @@ async def schedule(client: httpx.AsyncClient, user: User, text: str) -> str:
     return scheduled_id
 
 
-def start_servers(launcher: Launcher) -> list[Process]:
-    servers = [launcher.serve() for _ in range(SERVERS)]
+def start(launcher: Launcher, workers: int) -> tuple[list[Process], list[Process]]:
+    """Three servers running the scheduler in-process, or (`workers` > 0) one without it
+    beside that many workers."""
+    env = {"SOCIAL_IN_PROCESS_WORKERS": "false"} if workers else {}
+    servers = [launcher.serve(**env) for _ in range(1 if workers else SERVERS)]
+    running = [launcher.worker() for _ in range(workers)]
     for server in servers:
         wait_healthy(server)
-    return servers
+    for worker in running:
+        wait_for_log(worker, WORKER_READY)
+    return servers, running
 
 
-async def test_three_servers_publish_each_once_across_a_restart(
-    launcher: Launcher, engine: AsyncEngine, redis: AnyRedis
+def stop_all(processes: list[Process]) -> None:
+    for process in processes:
+        assert stop(process) == 0
+        assert_no_bug(process)
+        assert "Traceback" not in process.output(), process.output()
+
+
+@pytest.mark.parametrize("workers", [0, 2], ids=["three-servers", "a-server-and-two-workers"])
+async def test_published_once_by_several_processes_and_across_a_restart(
+    launcher: Launcher, engine: AsyncEngine, redis: AnyRedis, workers: int
 ) -> None:
-    servers = start_servers(launcher)
+    servers, running = start(launcher, workers)
     async with contextlib.AsyncExitStack() as stack:
         clients = [
             await stack.enter_async_context(httpx.AsyncClient(base_url=s.url, timeout=15))
@@ -82,32 +105,30 @@ async def test_three_servers_publish_each_once_across_a_restart(
         ]
         app = await register_app(clients[0])
         alice = await make_user(clients[0], app, "alice")
-        bob = await make_user(clients[1], app, "bob")
-        await follow(clients[2], bob, alice)
-        assert await home(clients[1], bob) == []
-        socket = StreamListener(servers[2].ws, bob)
+        bob = await make_user(clients[1 % len(clients)], app, "bob")
+        await follow(clients[-1], bob, alice)
+        assert await home(clients[1 % len(clients)], bob) == []
+        socket = StreamListener(servers[-1].ws, bob)
         await socket.start()
         stack.push_async_callback(socket.close)
         now_id = await schedule(clients[0], alice, "while running")
-        missed_id = await schedule(clients[1], alice, "while stopped")
+        missed_id = await schedule(clients[1 % len(clients)], alice, "while stopped")
 
         await due_in(engine, redis, now_id, 1)
 
         async def published() -> list[str]:
             assert await posted(engine, alice) == Counter({"while running": 1})
-            shown = await home(clients[1], bob)
+            shown = await home(clients[1 % len(clients)], bob)
             assert len(shown) == 1
             socket.assert_once("update", set(shown))
             return shown
 
         [first] = await eventually(published, WITHIN_S)
 
-    for server in servers:
-        assert stop(server) == 0
-        assert_no_bug(server)
+    stop_all(servers + running)
     await due_in(engine, redis, missed_id, -60)  # fell due while nothing ran
 
-    servers = start_servers(launcher)
+    servers, running = start(launcher, workers)
     async with contextlib.AsyncExitStack() as stack:
         clients = [
             await stack.enter_async_context(httpx.AsyncClient(base_url=s.url, timeout=15))
@@ -126,7 +147,4 @@ async def test_three_servers_publish_each_once_across_a_restart(
         await eventually(caught_up, WITHIN_S)
         await asyncio.sleep(1)  # three schedulers, several passes each: still once
         assert await posted(engine, alice) == Counter({"while running": 1, "while stopped": 1})
-    for server in servers:
-        assert stop(server) == 0
-        assert_no_bug(server)
-        assert "Traceback" not in server.output(), server.output()
+    stop_all(servers + running)
