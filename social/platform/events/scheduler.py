@@ -221,9 +221,17 @@ class Scheduler:
         if jobs:
             self.busy = True
             try:
-                await asyncio.gather(*(self._run_job(ctx, k, key, n, token) for k, key, n in jobs))
+                outcomes = await asyncio.gather(
+                    *(self._run_job(ctx, k, key, n, token) for k, key, n in jobs),
+                    return_exceptions=True,
+                )
             finally:
                 self.busy = False
+            for (kind, key, _), outcome in zip(jobs, outcomes, strict=True):
+                if isinstance(outcome, asyncio.CancelledError):
+                    raise outcome
+                if isinstance(outcome, BaseException):  # Redis failed us: the lease will end
+                    log.warning("job %s %s not settled: %r", kind.name, key, outcome)
         wait_s = s.poll_s if earliest_ms < 0 else (earliest_ms - now_ms) / 1000
         return len(jobs), min(max(wait_s, 0.0), s.poll_s), bool(built)
 
