@@ -281,3 +281,21 @@ def test_kind_names_are_checked(redis: AnyRedis) -> None:
         s.register("test", jobs.run, jobs.due_from_db)
     with pytest.raises(ValueError, match="no braces"):
         s.register("a:b", jobs.run, jobs.due_from_db)
+
+
+async def test_scheduled_and_cancelled_inside_a_pipeline_of_ones_own(
+    ctx: AppContext, redis: AnyRedis
+) -> None:
+    jobs = Jobs()
+    s = scheduler(redis, jobs)
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.set("test:other", "1")
+        s.schedule_in(pipe, "test", "a", time.time() - 1)
+        s.schedule_in(pipe, "test", "b", time.time() - 1)
+        await pipe.execute()
+    async with redis.pipeline(transaction=False) as pipe:
+        s.cancel_in(pipe, "test", "b")
+        await pipe.execute()
+
+    assert await s.run_once(ctx) == 1
+    assert jobs.runs == ["a"]
