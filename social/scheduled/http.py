@@ -68,9 +68,11 @@ class MoveForm(BaseModel):
 async def update(request: Request) -> Response:
     caller = require_user(request, "write:statuses")
     scheduled_id = parse_id(request.path_params["id"])
+    ctx = get_context(request)
+    await service.get(ctx, caller.account_id, scheduled_id)  # 404 before the body's 422
     form = await parse(request, MoveForm)
     at = service.parse_time(form.scheduled_at)
-    moved = await service.move(get_context(request), caller.account_id, scheduled_id, at)
+    moved = await service.move(ctx, caller.account_id, scheduled_id, at)
     return json_response(render(moved))
 
 
