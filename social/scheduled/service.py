@@ -12,14 +12,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
+from redis.exceptions import RedisError
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.platform.context import AppContext
 from social.platform.db.models import Account, ScheduledStatus
-from social.platform.errors import Invalid, NotFound, invalid
+from social.platform.errors import Conflict, Invalid, NotFound, invalid
 from social.platform.ids import next_id
 from social.platform.paging import PageQuery, paged
+from social.statuses.idempotency import (
+    CLAIM_TTL_S,
+    IDEMPOTENCY_TTL_S,
+    KEY_MAX_CHARS,
+    idempotency_digest,
+)
 from social.statuses.service import NewPoll, NewStatus
 
 KIND = "scheduled.publish"
@@ -161,6 +168,38 @@ async def schedule(
         await ctx.scheduler.schedule(KIND, str(scheduled_id), at.timestamp())
         await db.commit()
     return Scheduled(scheduled_id, account_id, at, params)
+
+
+async def schedule_once(
+    ctx: AppContext,
+    account_id: int,
+    new: NewStatus,
+    at: datetime,
+    *,
+    application_id: int | None,
+    key: str | None,
+) -> Scheduled:
+    """`schedule`, once per `Idempotency-Key` (as a post is, `statuses/idempotency.py`): the
+    same key again answers the scheduled status it made, while that still waits."""
+    if key is None:
+        return await schedule(ctx, account_id, new, at, application_id=application_id)
+    digest = idempotency_digest(key[:KEY_MAX_CHARS])
+    redis_key = ctx.keys.scheduled_idempotency(account_id, digest)
+    if not await ctx.redis.set(redis_key, "pending", nx=True, ex=CLAIM_TTL_S):
+        existing = await ctx.redis.get(redis_key)
+        if existing in (None, b"pending"):
+            raise Conflict("A request with this Idempotency-Key is still being processed")
+        return await get(ctx, account_id, int(existing))
+    try:
+        made = await schedule(ctx, account_id, new, at, application_id=application_id)
+    except BaseException:
+        await ctx.redis.delete(redis_key)
+        raise
+    try:
+        await ctx.redis.set(redis_key, str(made.id), ex=IDEMPOTENCY_TTL_S)
+    except RedisError:
+        ctx.metrics.redis_errors.labels("idempotency").inc()
+    return made
 
 
 async def get(ctx: AppContext, account_id: int, scheduled_id: int) -> Scheduled:

@@ -81,14 +81,13 @@ async def post_status(request: Request) -> Response:
         in_reply_to_id=form.in_reply_to_id,
     )
     check_text(new, ctx.settings.max_status_chars)
+    idempotency = request.headers.get("idempotency-key") or None
     if form.scheduled_at and not scheduled.is_due(at := scheduled.parse_time(form.scheduled_at)):
-        kept = await scheduled.schedule(
-            ctx, caller.account_id, new, at, application_id=caller.app_id
+        kept = await scheduled.schedule_once(
+            ctx, caller.account_id, new, at, application_id=caller.app_id, key=idempotency
         )
         return json_response(render_scheduled(kept))
-    status_id = await post_once(
-        ctx, caller.account_id, new, request.headers.get("idempotency-key") or None
-    )
+    status_id = await post_once(ctx, caller.account_id, new, idempotency)
     return json_response(await render_one(ctx, status_id, caller.account_id))
 
 

@@ -379,3 +379,21 @@ async def test_queue_rebuilt_from_the_rows_after_redis_is_flushed(
     assert await ctx.scheduler.run_once(ctx) == 1  # the marker is gone: rebuilt, caught up
     assert await statuses_of(ctx, alice) == ["survives"]
     assert await ctx.scheduler.due_at(KIND, waiting["id"]) is not None
+
+
+async def test_an_idempotency_key_schedules_once(
+    ctx: AppContext, client: httpx.AsyncClient
+) -> None:
+    alice = await make_user(client, await register_app(client), "alice")
+    body = {"status": "once", "scheduled_at": ahead(hours=1)}
+    headers = {**alice.auth, "Idempotency-Key": "k1"}
+    first = await client.post("/api/v1/statuses", headers=headers, json=body)
+    again = await client.post("/api/v1/statuses", headers=headers, json=body)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    other = await client.post(
+        "/api/v1/statuses", headers={**alice.auth, "Idempotency-Key": "k2"}, json=body
+    )
+    assert other.json()["id"] != first.json()["id"]
+    async with ctx.db() as db:
+        assert (await db.execute(select(func.count(ScheduledStatus.id)))).scalar_one() == 2
