@@ -24,6 +24,7 @@ from social.conversations import http as conversations
 from social.filters import http as filters
 from social.follows import http as follows
 from social.instance import http as instance
+from social.jobs import register_jobs
 from social.lists import http as lists
 from social.markers import http as markers
 from social.media import http as media
@@ -34,6 +35,7 @@ from social.pins import http as pins
 from social.platform import ids, logs
 from social.polls import http as polls
 from social.relations import http as relations
+from social.scheduled import http as scheduled
 from social.search import http as search
 from social.statuses import http as statuses
 from social.streaming import http as streaming
@@ -80,6 +82,7 @@ def all_routes() -> list[BaseRoute]:
         search,
         media,
         polls,
+        scheduled,
     )
     return [route for module in modules for route in module.routes] + dashboard_routes
 
@@ -137,6 +140,7 @@ def create_app(settings: Settings | None = None) -> SocialApp:
     settings = settings or Settings.from_env()
     ctx = build(settings)
     register_consumers(ctx)
+    register_jobs(ctx)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -144,6 +148,7 @@ def create_app(settings: Settings | None = None) -> SocialApp:
         await ids.claim_node(ctx.redis, ctx.keys.id_nodes())
         if settings.in_process_workers:
             await ctx.events.start()
+            await ctx.scheduler.start(ctx)
         try:
             yield
         finally:

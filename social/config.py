@@ -47,6 +47,7 @@ class Settings:
     near_cache_ttl_s: float = 60.0  # an entry's longest life, though Redis tracking drops it
     in_process_workers: bool = True
     events_claim_idle_ms: int = 10_000  # a dead worker's entries are taken over after this
+    scheduler_lease_s: float = 60.0  # a claimed job of a dead process runs again after this
     trend_bucket_s: int = 300
     trend_recent_window_s: int = 3600
     trend_baseline_window_s: int = DAY_S

@@ -12,7 +12,8 @@ from social.platform.cache import EntityCache
 from social.platform.context import AppContext
 from social.platform.db.engine import create_engine, session_factory
 from social.platform.events.bus import EventBus
-from social.platform.events.keys import EventKeys
+from social.platform.events.keys import EventKeys, SchedulerKeys
+from social.platform.events.scheduler import Scheduler, SchedulerSettings
 from social.platform.events.settings import EventSettings
 from social.platform.keys import Keys
 from social.platform.live.hub import StreamHub
@@ -69,6 +70,11 @@ def build(settings: Settings) -> AppContext:
             keys=EventKeys(settings.redis_prefix),
             settings=event_settings,
             reader=stream_reader,
+        ),
+        scheduler=Scheduler(
+            redis,
+            SchedulerKeys(settings.redis_prefix),
+            SchedulerSettings(lease_s=settings.scheduler_lease_s),
         ),
         stream_reader=stream_reader,
         streams=StreamHub(redis, keys),

@@ -1,4 +1,5 @@
-"""What the dashboard shows, as one JSON document: trends, the event pipeline, the caches."""
+"""What the dashboard shows, as one JSON document: trends, the event pipeline, the scheduler,
+the caches."""
 
 from __future__ import annotations
 
@@ -57,5 +58,6 @@ async def snapshot(ctx: AppContext) -> dict[str, Any]:
         "bucket_s": ctx.trends.settings.bucket_s,
         "trends": await trends(ctx),
         "pipeline": await ctx.events.stats(),
+        "scheduler": await ctx.scheduler.stats(),
         "cache": cache_stats(ctx),
     }

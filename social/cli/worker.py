@@ -16,13 +16,14 @@ log = logging.getLogger("social")
 
 
 def worker(_args: argparse.Namespace) -> int:
-    """The outbox relay and the consumer groups without HTTP, for scale-out (run `serve` with
-    SOCIAL_IN_PROCESS_WORKERS=false then)."""
+    """The outbox relay, the consumer groups and the scheduler without HTTP, for scale-out
+    (run `serve` with SOCIAL_IN_PROCESS_WORKERS=false then)."""
     # A stop asked for while still starting up must not kill the process half-way.
     early_stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: early_stop.set())
     from social.consumers import register_consumers
+    from social.jobs import register_jobs
     from social.platform.ids import claim_node
     from social.wiring import build
 
@@ -35,6 +36,7 @@ def worker(_args: argparse.Namespace) -> int:
     async def run() -> None:
         ctx = build(settings)
         register_consumers(ctx)
+        register_jobs(ctx)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -43,6 +45,7 @@ def worker(_args: argparse.Namespace) -> int:
             stop.set()
         await claim_node(ctx.redis, ctx.keys.id_nodes())
         await ctx.events.start()
+        await ctx.scheduler.start(ctx)
         log.info("social worker: relay and %d consumer groups running", len(ctx.events.groups))
         try:
             await stop.wait()

@@ -1,5 +1,5 @@
 """What every feature shares: settings, the database, Redis and what lives on it (token stores,
-entity caches, the event bus, live channels, the trend engine), metrics; built by
+entity caches, the event bus, the scheduler, live channels, the trend engine), metrics; built by
 `social.wiring`."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sessions import SessionStore
 from social.config import Settings
 from social.platform.cache import EntityCache
 from social.platform.events.bus import EventBus
+from social.platform.events.scheduler import Scheduler
 from social.platform.keys import Keys
 from social.platform.live.hub import StreamHub
 from social.platform.metrics import Metrics
@@ -37,6 +38,7 @@ class AppContext:
     accounts: EntityCache
     statuses: EntityCache
     events: EventBus
+    scheduler: Scheduler
     stream_reader: AnyRedis
     streams: StreamHub
     trends: TrendEngine
@@ -59,6 +61,7 @@ class AppContext:
         for task in list(self.background):
             task.cancel()
         await asyncio.gather(*list(self.background), return_exceptions=True)
+        await self.scheduler.stop()
         await self.events.stop()
         await self.trend_settler.close()
         await self.streams.close()

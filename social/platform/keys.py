@@ -138,6 +138,10 @@ class Keys:
     def idempotency(self, account_id: int, key_digest: str) -> str:
         return f"{self.prefix}idem:status:{account_id}:{key_digest}"
 
+    def scheduled_idempotency(self, account_id: int, key_digest: str) -> str:
+        """String: `Idempotency-Key` -> the scheduled status it made (`pending` meanwhile)."""
+        return f"{self.prefix}idem:scheduled:{account_id}:{key_digest}"
+
     def stream_channel(self, channel: str) -> str:
         """A streaming channel's history (a stream) and, by the same name, its pub/sub channel."""
         return f"{self.prefix}stream:{{{channel}}}"

@@ -157,6 +157,18 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.scheduler_jobs = Gauge(
+            "social_scheduler_jobs",
+            "Scheduled jobs per kind: pending (all queued), due (overdue, not running), dead",
+            ["kind", "state"],
+            registry=self.registry,
+        )
+
+    def observe_scheduler(self, stats: dict[str, Any]) -> None:
+        for kind, counts in stats["kinds"].items():
+            for state in ("pending", "due", "dead"):
+                self.scheduler_jobs.labels(kind, state).set(counts[state])
+
     def observe_queues(self, stats: dict[str, Any]) -> None:
         self.stream_length.set(stats["length"])
         self.outbox_unsent.set(stats["outbox_unsent"])

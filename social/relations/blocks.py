@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from redis.exceptions import RedisClusterException, RedisError
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.follows.service import accounts_now, end_request, remove_follow
@@ -29,6 +29,11 @@ from social.relations.live import announce_changed
 from social.timelines.service import hide_in_home
 
 log = logging.getLogger(__name__)
+
+MUTE_EXPIRY = "mute.expiry"
+"""The scheduler's job that ends a timed mute at its end, as an unmute does (so relationships,
+notifications and feeds all see it ended; reads treat it as ended meanwhile: `hidden.py`).
+Its key: `<account id>:<target account id>`."""
 
 
 async def block(ctx: AppContext, account_id: int, target_id: int) -> None:
@@ -86,6 +91,8 @@ async def mute(
         await db.commit()
     ctx.events.wake()
     await _hide(ctx, [(account_id, target_id, until)])
+    if until is not None:
+        await _queue_expiry(ctx, account_id, target_id, until)
 
 
 async def unmute(ctx: AppContext, account_id: int, target_id: int) -> None:
@@ -93,8 +100,64 @@ async def unmute(ctx: AppContext, account_id: int, target_id: int) -> None:
         await _target(db, account_id, target_id, unblocking=True)
         if not await toggle(db, False, Mute, account_id=account_id, target_account_id=target_id):
             return
-        publish(db, MuteDeleted(account_id, target_id))
-        await db.commit()
+        await _unmuted(ctx, db, account_id, target_id)
+
+
+async def end_expired_mute(ctx: AppContext, account_id: int, target_id: int) -> bool:
+    """End the mute as `unmute` does if its time is up (not if it was made longer or
+    lasting meanwhile); whether it ended."""
+    async with ctx.db() as db:
+        ended = await db.execute(
+            delete(Mute).where(
+                Mute.account_id == account_id,
+                Mute.target_account_id == target_id,
+                Mute.expires_at <= datetime.now(UTC),
+            )
+        )
+        if not ended.rowcount:  # type: ignore[attr-defined]
+            return False
+        await _unmuted(ctx, db, account_id, target_id)
+    return True
+
+
+async def expire_mute(ctx: AppContext, key: str) -> None:
+    """The `mute.expiry` job."""
+    account_id, target_id = (int(part) for part in key.split(":"))
+    if await end_expired_mute(ctx, account_id, target_id):
+        return
+    async with ctx.db() as db:
+        until = await db.scalar(
+            select(Mute.expires_at).where(
+                Mute.account_id == account_id, Mute.target_account_id == target_id
+            )
+        )
+    if until is not None and until > datetime.now(UTC):  # made longer since: its new end
+        await ctx.scheduler.schedule(MUTE_EXPIRY, key, until.timestamp())
+
+
+async def timed_mutes(ctx: AppContext) -> list[tuple[str, float]]:
+    """Every mute with an end, as `mute.expiry` jobs."""
+    async with ctx.db() as db:
+        rows = await db.execute(
+            select(Mute.account_id, Mute.target_account_id, Mute.expires_at).where(
+                Mute.expires_at.is_not(None)
+            )
+        )
+        return [(f"{a}:{t}", at.timestamp()) for a, t, at in rows.all() if at is not None]
+
+
+async def _queue_expiry(ctx: AppContext, account_id: int, target_id: int, until_s: float) -> None:
+    """After the mute committed, best effort: reads expire it meanwhile, and the next start of
+    a process queues it from the row."""
+    try:
+        await ctx.scheduler.schedule(MUTE_EXPIRY, f"{account_id}:{target_id}", until_s)
+    except (RedisError, RedisClusterException) as exc:
+        log.warning("relations: mute expiry not queued now (queued at the next start): %r", exc)
+
+
+async def _unmuted(ctx: AppContext, db: AsyncSession, account_id: int, target_id: int) -> None:
+    publish(db, MuteDeleted(account_id, target_id))
+    await db.commit()
     ctx.events.wake()
     await settle_guards(ctx, [(account_id, target_id)])
 

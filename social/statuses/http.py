@@ -18,6 +18,8 @@ from social.media.service import MAX_DESCRIPTION_CHARS, media_ids_of, parse_focu
 from social.platform.db.models import Favourite, Status
 from social.platform.paging import LongPageQuery, PageQuery
 from social.polls.rules import checked_options, refuse_with_media
+from social.scheduled import service as scheduled
+from social.scheduled.render import render as render_scheduled
 from social.statuses import entities, marks
 from social.statuses.boosts import BOOSTABLE, reblog, unreblog
 from social.statuses.edits import Edit, check_editable, edit_status, source
@@ -70,6 +72,12 @@ class StatusForm(BaseModel):
         default_factory=list, max_length=100, description="at most 4, your processed uploads"
     )
     poll: PollForm | None = None
+    scheduled_at: str | None = Field(
+        default=None,
+        max_length=64,
+        description="ISO 8601, at least 5 minutes ahead: a ScheduledStatus is returned "
+        "(a time already past posts now, as Mastodon)",
+    )
 
 
 @endpoint(
@@ -101,9 +109,13 @@ async def post_status(request: Request) -> Response:
         poll=poll,
     )
     check_text(new, ctx.settings.max_status_chars)
-    status_id = await post_once(
-        ctx, caller.account_id, new, request.headers.get("idempotency-key") or None
-    )
+    idempotency = request.headers.get("idempotency-key") or None
+    if form.scheduled_at and not scheduled.is_due(at := scheduled.parse_time(form.scheduled_at)):
+        kept = await scheduled.schedule_once(
+            ctx, caller.account_id, new, at, application_id=caller.app_id, key=idempotency
+        )
+        return json_response(render_scheduled(kept))
+    status_id = await post_once(ctx, caller.account_id, new, idempotency)
     return json_response(await render_one(ctx, status_id, caller.account_id))
 
 

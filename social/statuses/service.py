@@ -3,7 +3,7 @@ event; then the caches. Deleting and favouriting likewise."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -117,8 +117,19 @@ async def compose(
     return content, mentioned, await _tags(db, parsed.tags)
 
 
-async def create_status(ctx: AppContext, author_id: int, new: NewStatus) -> int:
+async def create_status(
+    ctx: AppContext,
+    author_id: int,
+    new: NewStatus,
+    *,
+    within: Callable[[AsyncSession], Awaitable[None]] | None = None,
+) -> int:
+    """`within` runs first in the status's transaction: what it writes commits with the
+    status, what it raises rolls both back (a scheduled status deletes its row there, so it
+    is published once)."""
     async with ctx.db() as db:
+        if within is not None:
+            await within(db)
         reply_to = None
         if new.in_reply_to_id is not None:
             reply_to = await db.get(Status, new.in_reply_to_id)

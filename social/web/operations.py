@@ -57,6 +57,7 @@ async def metrics(request: Request) -> Response:
     ctx = get_context(request)
     try:
         ctx.metrics.observe_queues(await ctx.events.stats())
+        ctx.metrics.observe_scheduler(await ctx.scheduler.stats())
     except Exception as exc:  # metrics must answer even while Redis is down
         ctx.metrics.redis_errors.labels("metrics.queues").inc()
         log.warning("queue stats unavailable: %r", exc)

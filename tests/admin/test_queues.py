@@ -37,6 +37,7 @@ async def test_queue_state_for_admins(app: Starlette, client: httpx.AsyncClient)
 
     await post(client, alice, "one")
     await post(client, alice, "two")
+    await post(client, alice, "later", scheduled_at="2100-01-01T00:00:00Z")
     r = await client.get("/api/v1/admin/queues", headers={"Authorization": f"Bearer {boss}"})
     assert r.status_code == 200
     assert r.json()["outbox_unsent"] == 2
@@ -48,6 +49,8 @@ async def test_queue_state_for_admins(app: Starlette, client: httpx.AsyncClient)
     assert state["length"] == 2
     assert {"timelines", "notifications"} <= set(state["groups"])
     assert all(g["pending"] == 0 and g["lag"] == 0 for g in state["groups"].values())
+    jobs = state["scheduler"]["kinds"]["scheduled.publish"]
+    assert jobs == {"pending": 1, "due": 0, "dead": 0}
 
     assert (await client.get("/api/v1/admin/queues", headers=alice.auth)).status_code == 403
     assert (await client.get("/api/v1/admin/queues")).status_code == 401
@@ -56,3 +59,4 @@ async def test_queue_state_for_admins(app: Starlette, client: httpx.AsyncClient)
     assert "social_events_stream_length 2.0" in metrics
     assert 'social_events_lag{group="timelines"} 0.0' in metrics
     assert "social_outbox_unsent 0.0" in metrics
+    assert 'social_scheduler_jobs{kind="scheduled.publish",state="pending"} 1.0' in metrics

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -345,6 +346,12 @@ MATRIX: dict[RouteKey, Row] = {
     ),
     ("DELETE", "/api/v1/lists/{id}/accounts"): Row(
         CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a list of alice's holding alice"
+    ),
+    ("PUT", "/api/v1/scheduled_statuses/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a scheduled status of alice's"
+    ),
+    ("DELETE", "/api/v1/scheduled_statuses/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = a scheduled status of alice's"
     ),
     ("POST", "/api/v1/admin/rules"): Row(
         FORBIDDEN, FORBIDDEN, CHANGED, UNAUTHORIZED, "changed = a rule was added"
@@ -998,6 +1005,30 @@ def filter_write(
         )
 
     scenario(method, path)(run)
+
+
+async def alices_scheduled(w: World) -> Any:
+    return (await w.api.get("/api/v1/scheduled_statuses", headers=w.alice.auth)).json()
+
+
+def scheduled_write(method: str, body: dict[str, Any] | None) -> None:
+    async def run(w: World, actor: str) -> Outcome:
+        at = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+        r = await w.api.post(
+            "/api/v1/statuses", headers=w.alice.auth, json={"status": "later", "scheduled_at": at}
+        )
+        assert r.status_code == 200, r.text
+        url = f"/api/v1/scheduled_statuses/{r.json()['id']}"
+        return await observe(
+            lambda: alices_scheduled(w),
+            lambda: w.api.request(method, url, headers=w.headers(actor), json=body),
+        )
+
+    scenario(method, "/api/v1/scheduled_statuses/{id}")(run)
+
+
+scheduled_write("PUT", {"scheduled_at": (datetime.now(UTC) + timedelta(days=2)).isoformat()})
+scheduled_write("DELETE", None)
 
 
 NEW_FILTER = {"title": "new", "context": ["home"]}

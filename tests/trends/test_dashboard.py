@@ -180,4 +180,9 @@ async def test_live_streams_snapshots(app: Starlette, browser: httpx.AsyncClient
     assert trend["sparkline"][-1] == 5
     assert len(trend["sparkline"]) == 12
     assert set(snapshot["pipeline"]["groups"]) >= {"trending", "timelines"}
+    assert snapshot["scheduler"]["kinds"]["scheduled.publish"] == {
+        "pending": 0,
+        "due": 0,
+        "dead": 0,
+    }
     assert snapshot["cache"]["hits"] + snapshot["cache"]["misses"] > 0

@@ -1,4 +1,4 @@
-"""Admin API (our extensions so far): the event pipeline's queue state."""
+"""Admin API (our extensions so far): the event pipeline's and the scheduler's queue state."""
 
 from __future__ import annotations
 
@@ -13,14 +13,16 @@ from social.web.responses import json_response
 
 
 @endpoint(
-    "Event pipeline state: stream length, unsent outbox rows, lag, pending, dead letters",
+    "Event pipeline state: stream length, unsent outbox rows, lag, pending, dead letters; "
+    "the scheduler's jobs per kind (pending, due, dead)",
     auth="user",
     scopes=("admin:read",),
     errors=(403,),
 )
 async def queues(request: Request) -> Response:
     await require_admin(request, "admin:read")
-    return json_response(await get_context(request).events.stats())
+    ctx = get_context(request)
+    return json_response({**await ctx.events.stats(), "scheduler": await ctx.scheduler.stats()})
 
 
 routes = [Route("/api/v1/admin/queues", queues, methods=["GET"])]

@@ -103,6 +103,15 @@
     $("groups").replaceChildren(...rows);
   }
 
+  function renderScheduler(s) {
+    const rows = Object.entries(s.kinds).map(([kind, k]) => {
+      const cell = (value, alarm) => el("td", { class: alarm ? "num alarm" : "num", textContent: fmt.format(value) });
+      return el("tr", {}, el("td", { textContent: kind }),
+        cell(k.pending, false), cell(k.due, k.due > 100), cell(k.dead, k.dead > 0));
+    });
+    $("jobs").replaceChildren(...rows);
+  }
+
   function renderCache(c) {
     const ratio = c.ratio === null ? null : Math.round(c.ratio * 1000) / 10;
     $("cache-ratio").textContent = ratio === null ? "–" : `${ratio}%`;
@@ -114,6 +123,7 @@
     current = snapshot;
     renderTrends(snapshot);
     renderPipeline(snapshot.pipeline);
+    renderScheduler(snapshot.scheduler);
     renderCache(snapshot.cache);
   }
 
