@@ -3,16 +3,13 @@ deleted with its files (as Mastodon's MediaCleanupScheduler)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import delete, select
 
-from social.media.service import keys_of, rowcount, storage
+from social.media.service import CLEANUP_KIND, UNATTACHED_TTL, keys_of, rowcount, storage
 from social.platform.context import AppContext
 from social.platform.db.models import MediaAttachment
 
-KIND = "media.cleanup"
-UNATTACHED_TTL = timedelta(days=1)
+KIND = CLEANUP_KIND
 
 
 async def run(ctx: AppContext, key: str) -> None:

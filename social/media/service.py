@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 import orjson
+from redis.exceptions import RedisError
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +34,10 @@ MAX_DESCRIPTION_CHARS = 1500
 
 PROCESSING_FAILED = "Error processing thumbnail for uploaded media"
 IN_USE = "Media attachment is currently used by a status"
+CLEANUP_KIND = "media.cleanup"
+UNATTACHED_TTL = timedelta(days=1)
+"""An upload no status holds is deleted this long after it was made or let go (Mastodon's
+MediaCleanupScheduler; its "delete and redraft" keeps a deleted status's media as long)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,7 @@ async def upload(ctx: AppContext, account_id: int, new: Upload, *, inline: bool)
         raise
     if row.state == "processing":
         ctx.events.wake()
+    await clean_later(ctx, [media_id], row.created_at.timestamp())
     return row
 
 
@@ -336,11 +343,12 @@ async def reattach(
     status_id: int,
     media_ids: tuple[int, ...],
     described: dict[int, tuple[str | None, tuple[float, float] | None]],
-) -> bool:
+) -> tuple[bool, list[int]]:
     """An edit's media (Mastodon's UpdateStatusService#update_media_attachments!): the
     author's processed uploads, unattached or already this status's, in the order given;
     those it leaves out are detached (the cleanup takes them). `described`: new descriptions
-    and focus points by id (`media_attributes[]`). True when the media changed."""
+    and focus points by id (`media_attributes[]`). Whether the media changed, and those
+    detached."""
     if len(media_ids) > MAX_ATTACHMENTS:
         raise _refused_media(f"Cannot attach more than {MAX_ATTACHMENTS} files")
     wanted = list(dict.fromkeys(media_ids))
@@ -381,8 +389,8 @@ async def reattach(
             row.description, changed = description, True
         if focus is not None and focus != _focus(row):
             (row.focus_x, row.focus_y), changed = focus, True
+    gone = [i for i in current if i not in wanted]
     if wanted != current:
-        gone = [i for i in current if i not in wanted]
         if gone:
             await db.execute(
                 update(MediaAttachment).where(MediaAttachment.id.in_(gone)).values(status_id=None)
@@ -400,7 +408,7 @@ async def reattach(
                 raise _refused_media(
                     f"Media {media_id} not found or already attached to another post"
                 )
-    return changed
+    return changed, gone
 
 
 async def versions_of(db: AsyncSession, status_id: int) -> list[dict[str, object]]:
@@ -413,17 +421,22 @@ async def versions_of(db: AsyncSession, status_id: int) -> list[dict[str, object
     return [{"id": media_id, "description": text} for media_id, text in rows]
 
 
-async def detach_or_delete(db: AsyncSession, status_id: int, *, delete_files: bool) -> list[str]:
+async def detach_or_delete(
+    db: AsyncSession, status_id: int, *, delete_files: bool
+) -> tuple[list[str], list[int]]:
     """In the status deletion's transaction: its media detached (kept for "delete and redraft";
-    the cleanup takes them later), or with `delete_files` deleted; the keys to remove once
-    committed."""
+    the cleanup takes them a day later), or with `delete_files` deleted; the keys to remove
+    once committed, and the media detached."""
     if not delete_files:
-        await db.execute(
-            update(MediaAttachment)
-            .where(MediaAttachment.status_id == status_id)
-            .values(status_id=None)
-        )
-        return []
+        query = select(MediaAttachment.id).where(MediaAttachment.status_id == status_id)
+        detached = list((await db.execute(query)).scalars())
+        if detached:
+            await db.execute(
+                update(MediaAttachment)
+                .where(MediaAttachment.id.in_(detached))
+                .values(status_id=None)
+            )
+        return [], detached
     rows = list(
         (
             await db.execute(select(MediaAttachment).where(MediaAttachment.status_id == status_id))
@@ -431,7 +444,23 @@ async def detach_or_delete(db: AsyncSession, status_id: int, *, delete_files: bo
     )
     if rows:
         await db.execute(delete(MediaAttachment).where(MediaAttachment.status_id == status_id))
-    return [k for row in rows for k in keys_of(row) if k]
+    return [k for row in rows for k in keys_of(row) if k], []
+
+
+async def clean_later(ctx: AppContext, media_ids: list[int], since_s: float) -> None:
+    """Each upload's cleanup, a day after `since_s` (made, or detached from its status), on
+    the scheduler; after the commit. Should Redis fail, the scheduler's next rebuild finds
+    them in the database (due a day after they were made)."""
+    if not media_ids:
+        return
+    try:
+        async with ctx.redis.pipeline(transaction=False) as pipe:
+            for media_id in media_ids:
+                due_s = since_s + UNATTACHED_TTL.total_seconds()
+                ctx.scheduler.schedule_in(pipe, CLEANUP_KIND, str(media_id), due_s)
+            await pipe.execute()
+    except RedisError as exc:
+        log.warning("scheduling the cleanup of %s failed: %r", media_ids, exc)
 
 
 async def remove_files(ctx: AppContext, keys: list[str]) -> None:

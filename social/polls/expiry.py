@@ -11,8 +11,9 @@ from sqlalchemy import select, update
 from social.notifications.service import NOTIFY_BATCH, notify
 from social.platform.context import AppContext
 from social.platform.db.models import Poll, PollVote
+from social.polls.rules import EXPIRY_KIND
 
-KIND = "poll.expiry"
+KIND = EXPIRY_KIND
 
 
 async def run(ctx: AppContext, key: str, *, now: datetime | None = None) -> None:

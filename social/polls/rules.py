@@ -15,6 +15,9 @@ from social.platform.db.models import Poll
 from social.platform.errors import Invalid
 from social.platform.ids import next_id
 
+EXPIRY_KIND = "poll.expiry"
+"""The scheduler's kind for a poll's end (`polls/expiry.py` runs it)."""
+
 if TYPE_CHECKING:
     from social.statuses.service import NewPoll
 

@@ -4,6 +4,7 @@ live streams and those who boosted it."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import orjson
@@ -102,7 +103,7 @@ async def edit_status(ctx: AppContext, author_id: int, status_id: int, edit: Edi
         ).first() is None
         if first:  # the original becomes the first version (dropped if nothing changes)
             await _snapshot(db, status)
-        media_changed = await media.reattach(
+        media_changed, detached = await media.reattach(
             db, author_id, status_id, edit.media_ids, edit.described
         )
         if not media_changed and (
@@ -140,6 +141,7 @@ async def edit_status(ctx: AppContext, author_id: int, status_id: int, edit: Edi
         await db.commit()
     ctx.events.wake()
     await ctx.statuses.invalidate([status_id])
+    await media.clean_later(ctx, detached, time.time())
     return True
 
 

@@ -3,10 +3,13 @@ event; then the caches. Deleting and favouriting likewise."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from redis.exceptions import RedisError
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +31,7 @@ from social.platform.events.topics import (
     publish,
 )
 from social.platform.ids import next_id
-from social.polls.rules import add_poll
+from social.polls.rules import EXPIRY_KIND, add_poll
 from social.search.index import index_tags
 from social.statuses import marks, text
 from social.statuses.audience import filter_visible
@@ -36,6 +39,7 @@ from social.statuses.boost_rows import boosts_of, delete_boosts
 from social.statuses.render import cached_statuses
 
 S = TypeVar("S", bound=StatusEvent)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -160,8 +164,9 @@ async def create_status(
         db.add(status)
         await db.flush()
         await media.attach(db, author_id, new.media_ids, status_id)
+        poll_id = None
         if new.poll is not None:
-            await add_poll(db, status.id, author_id, new.poll, status.created_at)
+            poll_id = await add_poll(db, status.id, author_id, new.poll, status.created_at)
         if tags:
             await db.execute(
                 insert(StatusTag), [{"status_id": status.id, "tag_id": t.id} for t in tags]
@@ -191,7 +196,19 @@ async def create_status(
     await _refresh_caches(ctx, author, [reply_to.id] if reply_to else [])
     if tags:  # a new tag becomes findable (a known one is already there: a no-op)
         await index_tags(ctx, tags)
+    if poll_id is not None and new.poll is not None:  # its end, told by the scheduler
+        ends_s = status.created_at.timestamp() + new.poll.expires_in_s
+        await _schedule(ctx, EXPIRY_KIND, poll_id, ends_s)
     return status.id
+
+
+async def _schedule(ctx: AppContext, kind: str, key: int, due_s: float) -> None:
+    """After the commit; should Redis fail, the scheduler's next rebuild (every process start,
+    and whenever its queue was lost) finds the job in the database."""
+    try:
+        await ctx.scheduler.schedule(kind, str(key), due_s)
+    except RedisError as exc:
+        log.warning("scheduling %s %s failed: %r", kind, key, exc)
 
 
 def status_event(
@@ -263,7 +280,9 @@ async def delete_status(
         )
         event = status_event(StatusDeleted, status, tags, mention_ids)
         reply_to = status.in_reply_to_id
-        media_files = await media.detach_or_delete(db, status_id, delete_files=delete_media)
+        media_files, detached = await media.detach_or_delete(
+            db, status_id, delete_files=delete_media
+        )
         await db.delete(status)
         await db.execute(
             update(Account)
@@ -281,6 +300,7 @@ async def delete_status(
         author = await db.get(Account, author_id, populate_existing=True)
     ctx.events.wake()
     await media.remove_files(ctx, media_files)
+    await media.clean_later(ctx, detached, time.time())
     await ctx.statuses.invalidate([status_id, *(b.id for b in boosts)])
     await _refresh_caches(ctx, author, [reply_to] if reply_to else [])
     if boosts:  # the boosters' counts changed

@@ -3,6 +3,7 @@ mutes; and the list of ends still to tell that the scheduler rebuilds its queue 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -110,3 +111,26 @@ async def test_what_the_scheduler_is_told(app: Starlette, client: httpx.AsyncCli
     assert r.status_code == 200
     await expiry.run(ctx, status["poll"]["id"])  # gone with its status: nothing
     assert await expiry.due_from_db(ctx) == []
+
+
+async def test_a_posted_poll_ends_on_the_scheduler(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    """Posting queues the poll's end at its time; the scheduler, once it is due, tells them."""
+    ctx = app.state.ctx
+    client_app = await register_app(client)
+    alice, bob = [await make_user(client, client_app, n) for n in ("alice", "bob")]
+    status = await post(client, alice, "Vote!", poll={"options": ["a", "b"], "expires_in": 600})
+    poll_id = status["poll"]["id"]
+    due = await ctx.scheduler.due_at(expiry.KIND, poll_id)
+    ends = datetime.fromisoformat(status["poll"]["expires_at"].replace("Z", "+00:00"))
+    assert due is not None
+    assert abs(due - ends.timestamp()) < 1
+    r = await client.post(f"/api/v1/polls/{poll_id}/votes", headers=bob.auth, json={"choices": [0]})
+    assert r.status_code == 200, r.text
+    await _end(app, poll_id)
+    await ctx.scheduler.schedule(expiry.KIND, poll_id, time.time())  # as if its time came
+    assert await ctx.scheduler.run_once(ctx) >= 1
+    await ctx.events.drain()
+    for user in (alice, bob):
+        assert [n["status"]["id"] for n in await _notified(client, user)] == [status["id"]]
