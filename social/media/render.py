@@ -53,3 +53,21 @@ async def attachments_of(
         assert row.status_id is not None
         found[row.status_id].append(render_media(row, base))
     return found
+
+
+async def scheduled_attachments(
+    db: AsyncSession, scheduled_ids: list[int], base: str
+) -> dict[int, list[dict[str, Any]]]:
+    """The media each scheduled status holds, in their order: one query."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not scheduled_ids:
+        return found
+    rows = await db.execute(
+        select(MediaAttachment)
+        .where(MediaAttachment.scheduled_status_id.in_(scheduled_ids))
+        .order_by(MediaAttachment.position, MediaAttachment.id)
+    )
+    for row in rows.scalars():
+        assert row.scheduled_status_id is not None
+        found[row.scheduled_status_id].append(render_media(row, base))
+    return found

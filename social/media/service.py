@@ -296,13 +296,11 @@ def media_ids_of(raw: list[str | int]) -> tuple[int, ...]:
     return tuple(int(i) for i in raw)
 
 
-async def attach(
-    db: AsyncSession, account_id: int, media_ids: tuple[int, ...], status_id: int
-) -> None:
-    """In the status's transaction: attach the author's processed, unattached uploads in the
-    order given, with Mastodon's refusals (PostStatusService#validate_media!)."""
-    if not media_ids:
-        return
+async def _ready_uploads(
+    db: AsyncSession, account_id: int, media_ids: tuple[int, ...]
+) -> list[int]:
+    """The ids, once each in their order, if every one is the author's processed upload that
+    no status or scheduled status holds; else Mastodon's refusal (validate_media!)."""
     if len(media_ids) > MAX_ATTACHMENTS:
         raise _refused_media(f"Cannot attach more than {MAX_ATTACHMENTS} files")
     rows = {
@@ -327,14 +325,64 @@ async def attach(
         raise _refused_media(
             "Cannot attach files that have not finished processing. Try again in a moment!"
         )
-    for position, media_id in enumerate(dict.fromkeys(media_ids)):
+    return list(dict.fromkeys(media_ids))
+
+
+async def attach(
+    db: AsyncSession, account_id: int, media_ids: tuple[int, ...], status_id: int
+) -> None:
+    """In the status's transaction: attach the author's processed, unattached uploads in the
+    order given, with Mastodon's refusals (PostStatusService#validate_media!)."""
+    if not media_ids:
+        return
+    for position, media_id in enumerate(await _ready_uploads(db, account_id, media_ids)):
         result = await db.execute(
             update(MediaAttachment)
-            .where(MediaAttachment.id == media_id, MediaAttachment.status_id.is_(None))
+            .where(
+                MediaAttachment.id == media_id,
+                MediaAttachment.status_id.is_(None),
+                MediaAttachment.scheduled_status_id.is_(None),
+            )
             .values(status_id=status_id, position=position)
         )
         if rowcount(result) != 1:  # attached by a concurrent post meanwhile
             raise _refused_media(f"Media {media_id} not found or already attached to another post")
+
+
+async def reserve(
+    db: AsyncSession, account_id: int, media_ids: tuple[int, ...], scheduled_id: int
+) -> None:
+    """In a scheduled status's transaction: its media held for it (as Mastodon's
+    `scheduled_status_id`), by the same rules as attaching, so they are checked now, taken
+    by no other post and left alone by the cleanup until it is published or cancelled."""
+    if not media_ids:
+        return
+    for position, media_id in enumerate(await _ready_uploads(db, account_id, media_ids)):
+        result = await db.execute(
+            update(MediaAttachment)
+            .where(
+                MediaAttachment.id == media_id,
+                MediaAttachment.status_id.is_(None),
+                MediaAttachment.scheduled_status_id.is_(None),
+            )
+            .values(scheduled_status_id=scheduled_id, position=position)
+        )
+        if rowcount(result) != 1:
+            raise _refused_media(f"Media {media_id} not found or already attached to another post")
+
+
+async def release(db: AsyncSession, scheduled_id: int) -> list[int]:
+    """In the transaction that publishes or cancels a scheduled status: its media let go (to
+    be attached to the status made from it, or cleaned up); their ids."""
+    query = select(MediaAttachment.id).where(MediaAttachment.scheduled_status_id == scheduled_id)
+    held = list((await db.execute(query)).scalars())
+    if held:
+        await db.execute(
+            update(MediaAttachment)
+            .where(MediaAttachment.id.in_(held))
+            .values(scheduled_status_id=None)
+        )
+    return held
 
 
 async def reattach(

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from social.platform.paging import PageQuery
 from social.scheduled import entities, service
-from social.scheduled.render import render
+from social.scheduled.render import render_many
 from social.web.caller import require_user
 from social.web.context import get_context
 from social.web.openapi import endpoint
@@ -30,10 +30,11 @@ from social.web.responses import json_response
 async def index(request: Request) -> Response:
     caller = require_user(request, "read:statuses")
     query = parse_query(request, PageQuery)
-    found = await service.page(get_context(request), caller.account_id, query)
+    ctx = get_context(request)
+    found = await service.page(ctx, caller.account_id, query)
     ids = [s.id for s in found]
     headers = {"Link": link_header(request, ids)} if ids else {}
-    return json_response([render(s) for s in found], headers=headers)
+    return json_response(await render_many(ctx, found), headers=headers)
 
 
 @endpoint(
@@ -46,9 +47,9 @@ async def index(request: Request) -> Response:
 async def show(request: Request) -> Response:
     caller = require_user(request, "read:statuses")
     scheduled_id = parse_id(request.path_params["id"])
-    return json_response(
-        render(await service.get(get_context(request), caller.account_id, scheduled_id))
-    )
+    ctx = get_context(request)
+    found = await service.get(ctx, caller.account_id, scheduled_id)
+    return json_response((await render_many(ctx, [found]))[0])
 
 
 class MoveForm(BaseModel):
@@ -73,7 +74,7 @@ async def update(request: Request) -> Response:
     form = await parse(request, MoveForm)
     at = service.parse_time(form.scheduled_at)
     moved = await service.move(ctx, caller.account_id, scheduled_id, at)
-    return json_response(render(moved))
+    return json_response((await render_many(ctx, [moved]))[0])
 
 
 @endpoint(

@@ -11,11 +11,13 @@ with its row; either way the row goes.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from social.media import service as media
 from social.platform.context import AppContext
 from social.platform.db.models import Account, ScheduledStatus
 from social.platform.errors import DomainError
@@ -45,6 +47,7 @@ async def publish(ctx: AppContext, key: str) -> None:
         return
 
     async def take(db: AsyncSession) -> None:
+        await media.release(db, scheduled_id)  # for the status to attach
         taken = await db.execute(
             delete(ScheduledStatus).where(
                 ScheduledStatus.id == scheduled_id, ScheduledStatus.scheduled_at == row.scheduled_at
@@ -68,8 +71,10 @@ async def publish(ctx: AppContext, key: str) -> None:
 
 async def _drop(ctx: AppContext, scheduled_id: int) -> None:
     async with ctx.db() as db:
+        released = await media.release(db, scheduled_id)
         await db.execute(delete(ScheduledStatus).where(ScheduledStatus.id == scheduled_id))
         await db.commit()
+    await media.clean_later(ctx, released, time.time())
 
 
 async def pending(ctx: AppContext) -> list[tuple[str, float]]:

@@ -7,6 +7,7 @@ read back into one, so whatever a post carries (media, a poll) passes through un
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from social.media import service as media
 from social.platform.context import AppContext
 from social.platform.db.models import Account, ScheduledStatus
 from social.platform.errors import Conflict, Invalid, NotFound, invalid
@@ -165,6 +167,7 @@ async def schedule(
             )
         )
         await db.flush()
+        await media.reserve(db, account_id, new.media_ids, scheduled_id)
         await ctx.scheduler.schedule(KIND, str(scheduled_id), at.timestamp())
         await db.commit()
     return Scheduled(scheduled_id, account_id, at, params)
@@ -244,5 +247,7 @@ async def cancel(ctx: AppContext, account_id: int, scheduled_id: int) -> None:
         )
         if not gone.rowcount:  # type: ignore[attr-defined]
             raise NotFound()
+        released = await media.release(db, scheduled_id)
         await db.commit()
     await ctx.scheduler.cancel(KIND, str(scheduled_id))  # left behind, it would find no row
+    await media.clean_later(ctx, released, time.time())

@@ -19,7 +19,7 @@ from social.platform.db.models import Favourite, Status
 from social.platform.paging import LongPageQuery, PageQuery
 from social.polls.rules import checked_options, refuse_with_media
 from social.scheduled import service as scheduled
-from social.scheduled.render import render as render_scheduled
+from social.scheduled.render import render_many as render_scheduled
 from social.statuses import entities, marks
 from social.statuses.boosts import BOOSTABLE, reblog, unreblog
 from social.statuses.edits import Edit, check_editable, edit_status, source
@@ -114,7 +114,7 @@ async def post_status(request: Request) -> Response:
         kept = await scheduled.schedule_once(
             ctx, caller.account_id, new, at, application_id=caller.app_id, key=idempotency
         )
-        return json_response(render_scheduled(kept))
+        return json_response((await render_scheduled(ctx, [kept]))[0])
     status_id = await post_once(ctx, caller.account_id, new, idempotency)
     return json_response(await render_one(ctx, status_id, caller.account_id))
 
