@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import orjson
-from sqlalchemy import insert
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from social.platform.db.models import Poll
+from social.platform.db.models import Poll, PollVote
 from social.platform.errors import Invalid
 from social.platform.ids import next_id
 
@@ -126,3 +126,46 @@ async def add_poll(
         )
     )
     return poll_id
+
+
+async def replace_poll(
+    db: AsyncSession, status_id: int, author_id: int, poll: NewPoll | None, now: datetime
+) -> tuple[bool, int | None]:
+    """An edit's poll (Mastodon's UpdateStatusService#update_poll!), in its transaction: the
+    status's poll takes the new options and end, and its votes are dropped when the options
+    or the choice of several change (they answered another question); no poll given, the
+    poll goes. Whether the poll changed, and the poll's id whose end is to be scheduled."""
+    found = (await db.execute(select(Poll).where(Poll.status_id == status_id))).scalar_one_or_none()
+    if poll is None:
+        if found is None:
+            return False, None
+        await db.execute(delete(Poll).where(Poll.id == found.id))  # its votes go with it
+        return True, None
+    if found is None:
+        return True, await add_poll(db, status_id, author_id, poll, now)
+    options = list(checked_options(poll.options, poll.expires_in_s))
+    ends = now + timedelta(seconds=poll.expires_in_s)
+    asked_anew = options != orjson.loads(found.options) or poll.multiple != found.multiple
+    if asked_anew:
+        await db.execute(delete(PollVote).where(PollVote.poll_id == found.id))
+    await db.execute(
+        update(Poll)
+        .where(Poll.id == found.id)
+        .values(
+            options=orjson.dumps(options).decode(),
+            multiple=poll.multiple,
+            hide_totals=poll.hide_totals,
+            expires_at=ends,
+            expiry_notified_at=None,
+            updated_at=now,
+            **({"votes_count": 0, "voters_count": 0} if asked_anew else {}),
+        )
+    )
+    return True, found.id
+
+
+def poll_options_of(options_json: str | None) -> dict[str, object] | None:
+    """A version's poll as StatusEdit shows it: the options' titles."""
+    if options_json is None:
+        return None
+    return {"options": [{"title": t} for t in orjson.loads(options_json)]}

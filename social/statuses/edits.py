@@ -13,12 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.media import service as media
 from social.platform.context import AppContext
-from social.platform.db.models import Mention, Status, StatusEdit, StatusTag
+from social.platform.db.models import Mention, Poll, Status, StatusEdit, StatusTag
 from social.platform.db.types import utcnow
 from social.platform.errors import NotFound
 from social.platform.events.topics import StatusUpdated, publish
 from social.platform.ids import next_id
-from social.statuses.service import compose, status_event
+from social.polls.rules import EXPIRY_KIND, replace_poll
+from social.statuses.service import NewPoll, compose, schedule_job, status_event
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Edit:
         default_factory=dict
     )
     """`media_attributes[]`: new descriptions and focus points of its media, by id."""
+    poll: NewPoll | None = None
+    """Its poll now (left out: none)."""
 
 
 async def _snapshot(db: AsyncSession, status: Status) -> int:
@@ -50,11 +53,17 @@ async def _snapshot(db: AsyncSession, status: Status) -> int:
             spoiler_text=status.spoiler_text,
             sensitive=status.sensitive,
             media=orjson.dumps(await media.versions_of(db, status.id)).decode(),
-            poll_options=None,
+            poll_options=await _poll_options(db, status.id),
             created_at=status.edited_at or status.created_at,
         )
     )
     return edit_id
+
+
+async def _poll_options(db: AsyncSession, status_id: int) -> str | None:
+    query = select(Poll.options).where(Poll.status_id == status_id)
+    options: str | None = (await db.execute(query)).scalar_one_or_none()
+    return options
 
 
 async def _mentions(db: AsyncSession, status_id: int, now: set[int]) -> set[int]:
@@ -106,18 +115,25 @@ async def edit_status(ctx: AppContext, author_id: int, status_id: int, edit: Edi
         media_changed, detached = await media.reattach(
             db, author_id, status_id, edit.media_ids, edit.described
         )
-        if not media_changed and (
-            status.text,
-            status.spoiler_text,
-            status.sensitive,
-            status.language,
-        ) == (edit.text, edit.spoiler_text, sensitive, language):
+        now = utcnow()
+        poll_changed, poll_id = await replace_poll(db, status_id, author_id, edit.poll, now)
+        if (
+            not media_changed
+            and not poll_changed
+            and (
+                status.text,
+                status.spoiler_text,
+                status.sensitive,
+                status.language,
+            )
+            == (edit.text, edit.spoiler_text, sensitive, language)
+        ):
             await db.rollback()
             return False
         content, mentioned, tags = await compose(ctx, db, edit.text)
         status.text, status.content, status.language = edit.text, content, language
         status.spoiler_text, status.sensitive = edit.spoiler_text, sensitive
-        status.edited_at = utcnow()
+        status.edited_at = now
         await db.execute(delete(StatusTag).where(StatusTag.status_id == status_id))
         if tags:
             await db.execute(
@@ -142,6 +158,8 @@ async def edit_status(ctx: AppContext, author_id: int, status_id: int, edit: Edi
     ctx.events.wake()
     await ctx.statuses.invalidate([status_id])
     await media.clean_later(ctx, detached, time.time())
+    if poll_id is not None and edit.poll is not None:  # its end, anew
+        await schedule_job(ctx, EXPIRY_KIND, poll_id, now.timestamp() + edit.poll.expires_in_s)
     return True
 
 

@@ -70,14 +70,22 @@ class Context(BaseModel):
     descendants: list[Status]
 
 
+class StatusEditPollOption(BaseModel):
+    title: str
+
+
+class StatusEditPoll(BaseModel):
+    options: list[StatusEditPollOption]
+
+
 class StatusEdit(BaseModel):
     content: str = Field(description="HTML, as this version had it")
     spoiler_text: str
     sensitive: bool
     created_at: str = Field(description="when this version was written")
     account: Account
-    poll: None = None
-    media_attachments: list[dict[str, str]]
+    poll: StatusEditPoll | None = Field(default=None, description="its poll's options then")
+    media_attachments: list[MediaAttachment]
     emojis: list[Emoji]
 
 

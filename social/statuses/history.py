@@ -11,7 +11,8 @@ from sqlalchemy import select
 from social.accounts.render import accounts_json
 from social.media.render import attachments_of, render_media
 from social.platform.context import AppContext
-from social.platform.db.models import MediaAttachment, Status, StatusEdit
+from social.platform.db.models import MediaAttachment, Poll, Status, StatusEdit
+from social.polls.rules import poll_options_of
 from social.statuses.edits import versions
 from social.statuses.render import iso
 
@@ -30,6 +31,8 @@ async def render_history(ctx: AppContext, status_id: int) -> list[dict[str, Any]
             )
         }
         current = await attachments_of(db, [status_id], base)
+        query = select(Poll.options).where(Poll.status_id == status_id)
+        current_poll = (await db.execute(query)).scalar_one_or_none()
     out = []
     for version, media in zip(found, kept, strict=True):
         if isinstance(version, Status):  # never edited: the status as it is
@@ -40,12 +43,16 @@ async def render_history(ctx: AppContext, status_id: int) -> list[dict[str, Any]
                 for m in media
                 if m["id"] in rows  # deleted since
             ]
-        out.append(_version(version, account, shown))
+        poll = version.poll_options if isinstance(version, StatusEdit) else current_poll
+        out.append(_version(version, account, shown, poll_options_of(poll)))
     return out
 
 
 def _version(
-    version: StatusEdit | Status, account: dict[str, Any], media: list[dict[str, Any]]
+    version: StatusEdit | Status,
+    account: dict[str, Any],
+    media: list[dict[str, Any]],
+    poll: dict[str, object] | None,
 ) -> dict[str, Any]:
     return {
         "content": version.content,
@@ -53,7 +60,7 @@ def _version(
         "sensitive": version.sensitive,
         "created_at": iso(version.created_at),
         "account": account,
-        "poll": None,
+        "poll": poll,
         "media_attachments": media,
         "emojis": [],
     }

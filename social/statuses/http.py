@@ -80,6 +80,16 @@ class StatusForm(BaseModel):
     )
 
 
+def _poll_of(form: PollForm | None, has_media: bool) -> NewPoll | None:
+    """The poll a post or an edit carries, checked as Mastodon checks it."""
+    if form is None or not form.model_fields_set:
+        return None
+    refuse_with_media(has_media)
+    options = checked_options(form.options, form.expires_in)
+    assert form.expires_in is not None  # checked
+    return NewPoll(options, form.expires_in, form.multiple, form.hide_totals)
+
+
 @endpoint(
     "Post a status",
     auth="user",
@@ -92,12 +102,7 @@ async def post_status(request: Request) -> Response:
     caller = require_user(request, "write:statuses")
     ctx = get_context(request)
     form = await parse(request, StatusForm)
-    poll = None
-    if form.poll is not None and form.poll.model_fields_set:
-        refuse_with_media(bool(form.media_ids))
-        options = checked_options(form.poll.options, form.poll.expires_in)
-        assert form.poll.expires_in is not None  # checked
-        poll = NewPoll(options, form.poll.expires_in, form.poll.multiple, form.poll.hide_totals)
+    poll = _poll_of(form.poll, bool(form.media_ids))
     new = NewStatus(
         text=form.status,
         spoiler_text=form.spoiler_text,
@@ -208,6 +213,7 @@ class EditForm(BaseModel):
         default_factory=list, max_length=100, description="its media now (left out: none)"
     )
     media_attributes: list[MediaAttribute] = Field(default_factory=list, max_length=4)
+    poll: PollForm | None = Field(default=None, description="its poll now (left out: none)")
 
 
 @endpoint(
@@ -230,8 +236,9 @@ async def edit(request: Request) -> Response:
         ctx.settings.max_status_chars,
     )
     described = {a.id: (a.description, parse_focus(a.focus)) for a in form.media_attributes}
+    poll = _poll_of(form.poll, bool(media_ids))
     edited = Edit(
-        form.status, form.spoiler_text, form.sensitive, form.language, media_ids, described
+        form.status, form.spoiler_text, form.sensitive, form.language, media_ids, described, poll
     )
     await edit_status(ctx, caller.account_id, status_id, edited)
     return json_response(await render_one(ctx, status_id, caller.account_id))

@@ -198,11 +198,11 @@ async def create_status(
         await index_tags(ctx, tags)
     if poll_id is not None and new.poll is not None:  # its end, told by the scheduler
         ends_s = status.created_at.timestamp() + new.poll.expires_in_s
-        await _schedule(ctx, EXPIRY_KIND, poll_id, ends_s)
+        await schedule_job(ctx, EXPIRY_KIND, poll_id, ends_s)
     return status.id
 
 
-async def _schedule(ctx: AppContext, kind: str, key: int, due_s: float) -> None:
+async def schedule_job(ctx: AppContext, kind: str, key: int, due_s: float) -> None:
     """After the commit; should Redis fail, the scheduler's next rebuild (every process start,
     and whenever its queue was lost) finds the job in the database."""
     try:

@@ -249,3 +249,20 @@ def test_mastodon_py_posts_a_poll_votes_and_reads_it(server: str) -> None:
         bob.poll_vote(posted.poll.id, 0)
     with pytest.raises(MastodonAPIError, match="Choices must have more than one item"):
         alice.status_post("Just one?", poll=alice.make_poll(["only"], expires_in=3600))
+
+
+def test_mastodon_py_edits_a_status_and_reads_its_history(server: str) -> None:
+    client_id, client_secret = Mastodon.create_app("Mastodon.py edits", api_base_url=server)
+    api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=server)
+    api.create_account("alice", PASSWORD, "alice@example.com", agreement=True)
+    posted = api.status_post("Frist post", spoiler_text="typo ahead")
+    edited = api.status_update(posted.id, "First post", spoiler_text="")
+    assert edited.id == posted.id
+    assert edited.edited_at is not None
+    assert html.unescape(re.sub("<[^>]+>", "", edited.content)) == "First post"
+    assert edited.spoiler_text == ""
+    source = api.status_source(posted.id)
+    assert (source.text, source.spoiler_text) == ("First post", "")
+    history = api.status_history(posted.id)
+    assert [h.spoiler_text for h in history] == ["typo ahead", ""]
+    assert "Frist" in history[0].content
