@@ -12,7 +12,7 @@ from social.instance.render import html
 from social.platform.context import AppContext
 from social.platform.db.models import Announcement
 from social.platform.db.types import utcnow
-from social.statuses.render import iso
+from social.platform.times import iso
 
 
 def _time(moment: Any) -> str | None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from social.platform.db.models.filters import CustomFilter, CustomFilterKeyword, CustomFilterStatus
-from social.statuses.render import iso
+from social.platform.times import iso
 
 
 def contexts_of(row: CustomFilter) -> list[str]:

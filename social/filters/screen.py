@@ -23,7 +23,7 @@ from social.platform.context import AppContext
 from social.platform.db.models.filters import CustomFilter, CustomFilterKeyword, CustomFilterStatus
 from social.platform.db.types import utcnow
 from social.platform.redis.scripts import Script
-from social.statuses.render import iso
+from social.platform.times import iso
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from social.media.processing import MIME_TYPES
 from social.media.service import MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS
 from social.platform.context import AppContext
 from social.platform.db.models import Rule, SiteText
+from social.platform.times import iso
 from social.polls import rules as polls
 from social.statuses import text
-from social.statuses.render import iso
 
 MASTODON_VERSION = "4.3.0"
 SOURCE_URL = "https://example.invalid/social"

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import orjson
 
-from social.statuses.render import iso
+from social.platform.times import iso
 
 
 def marker_json(last_read_id: int, version: int, updated_at: datetime) -> bytes:

@@ -39,3 +39,13 @@ class MediaAttachment(BaseModel):
     meta: MediaMeta
     description: str | None
     blurhash: str | None
+
+
+class MediaJob(BaseModel):
+    id: str
+    account_id: str
+    state: str = Field(description="processing, failed or ready")
+    error: str | None
+    file_size: int
+    created_at: str
+    processed_at: str | None

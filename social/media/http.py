@@ -3,19 +3,22 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from social.media import entities
-from social.media.render import render_media
+from social.media.render import render_job, render_media
 from social.media.service import (
     MAX_DESCRIPTION_CHARS,
     PROCESSING_FAILED,
     Upload,
     delete_upload,
     describe,
+    jobs_page,
     own_unattached,
     parse_focus,
     storage,
@@ -23,12 +26,14 @@ from social.media.service import (
 )
 from social.media.storage import served_type
 from social.platform.db.models import MediaAttachment
-from social.web.caller import require_user
+from social.platform.paging import PageQuery
+from social.web.caller import require_admin, require_user
 from social.web.context import get_context
 from social.web.entities import Empty
 from social.web.errors import ApiError, not_found
 from social.web.openapi import endpoint
-from social.web.params import parse, parse_id, parse_with_files
+from social.web.paging import link_header
+from social.web.params import parse, parse_id, parse_query, parse_with_files
 from social.web.responses import json_response
 
 FILE_HEADERS = {
@@ -181,7 +186,33 @@ async def serve(request: Request) -> Response:
     return Response(data, media_type=content_type, headers=FILE_HEADERS)
 
 
+class JobsQuery(PageQuery):
+    state: Literal["processing", "failed", "ready"] | None = Field(
+        default=None, description="default: those not ready (processing or failed)"
+    )
+
+
+@endpoint(
+    "The media jobs (our extension, for admins): each upload's processing state and error, "
+    "newest first",
+    auth="user",
+    scopes=("admin:read",),
+    query=JobsQuery,
+    response=entities.MediaJob,
+    many=True,
+    errors=(403,),
+)
+async def jobs(request: Request) -> Response:
+    await require_admin(request, "admin:read")
+    q = parse_query(request, JobsQuery)
+    states = (q.state,) if q.state else ("processing", "failed")
+    found = await jobs_page(get_context(request), states, q)
+    headers = {"Link": link_header(request, [r.id for r in found])} if found else {}
+    return json_response([render_job(r) for r in found], headers=headers)
+
+
 routes = [
+    Route("/api/v1/admin/media_jobs", jobs, methods=["GET"]),
     Route("/api/v2/media", create_v2, methods=["POST"]),
     Route("/api/v1/media", create_v1, methods=["POST"]),
     Route("/api/v1/media/{id}", show, methods=["GET"]),

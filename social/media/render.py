@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.platform.db.models import MediaAttachment
+from social.platform.times import iso
 
 ROUTE = "/system/media/"
 
@@ -34,6 +35,19 @@ def render_media(row: MediaAttachment, base: str) -> dict[str, Any]:
         "meta": meta,
         "description": row.description or None,
         "blurhash": row.blurhash if ready else None,
+    }
+
+
+def render_job(row: MediaAttachment) -> dict[str, Any]:
+    """An upload as its job: whose, in what state, the error it failed with."""
+    return {
+        "id": str(row.id),
+        "account_id": str(row.account_id),
+        "state": row.state,
+        "error": row.error,
+        "file_size": row.file_size,
+        "created_at": iso(row.created_at),
+        "processed_at": iso(row.processed_at) if row.processed_at else None,
     }
 
 

@@ -26,6 +26,7 @@ from social.platform.db.types import utcnow
 from social.platform.errors import Invalid, NotFound
 from social.platform.events.topics import MediaUploaded, publish
 from social.platform.ids import next_id
+from social.platform.paging import PageQuery, paged
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +229,16 @@ async def mark_failed(ctx: AppContext, media_id: int, error: str) -> None:
         )
         await db.commit()
     await storage(ctx).delete(upload_key)
+
+
+async def jobs_page(
+    ctx: AppContext, states: tuple[str, ...], page: PageQuery
+) -> list[MediaAttachment]:
+    """Uploads in `states`, newest first (the admin's view of the media jobs)."""
+    query = select(MediaAttachment).where(MediaAttachment.state.in_(states))
+    async with ctx.db() as db:
+        rows = list((await db.execute(paged(query, MediaAttachment.id, page))).scalars())
+    return sorted(rows, key=lambda r: r.id, reverse=True)
 
 
 async def own_unattached(ctx: AppContext, account_id: int, media_id: int) -> MediaAttachment:

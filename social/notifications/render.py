@@ -11,7 +11,8 @@ from social.filters.apply import filtered_dicts
 from social.notifications.groups import Group
 from social.platform.context import AppContext
 from social.platform.db.models import Notification
-from social.statuses.render import iso, render_statuses
+from social.platform.times import iso
+from social.statuses.render import render_statuses
 
 STATUS_TYPES = frozenset({"favourite", "reblog", "status", "mention", "poll", "update"})
 PARTIAL_ACCOUNT = ("id", "acct", "locked", "bot", "url", "avatar", "avatar_static")

@@ -6,8 +6,8 @@ from typing import Any
 
 from social.media.render import scheduled_attachments
 from social.platform.context import AppContext
+from social.platform.times import iso
 from social.scheduled.service import Scheduled
-from social.statuses.render import iso
 
 
 def render(scheduled: Scheduled, media: list[dict[str, Any]]) -> dict[str, Any]:

@@ -12,9 +12,9 @@ from social.accounts.render import accounts_json
 from social.media.render import attachments_of, render_media
 from social.platform.context import AppContext
 from social.platform.db.models import MediaAttachment, Poll, Status, StatusEdit
+from social.platform.times import iso
 from social.polls.rules import poll_options_of
 from social.statuses.edits import versions
-from social.statuses.render import iso
 
 
 async def render_history(ctx: AppContext, status_id: int) -> list[dict[str, Any]]:

@@ -20,16 +20,13 @@ from social.platform.context import AppContext
 from social.platform.db.models import Account, Mention, Poll, Status, StatusTag, Tag
 from social.platform.errors import NotFound
 from social.platform.paging import PageQuery
+from social.platform.times import iso
 from social.polls import render as polls
 from social.statuses import marks
 from social.statuses.audience import OPEN, filter_visible
 from social.statuses.marks import COMPLETE
 
 log = logging.getLogger(__name__)
-
-
-def iso(ts: Any) -> str:
-    return str(ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z")
 
 
 class CachedStatus(NamedTuple):

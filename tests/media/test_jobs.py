@@ -9,9 +9,10 @@ from pathlib import Path
 import httpx
 from starlette.applications import Starlette
 
-from tests.helpers import User, make_user, register_app
+from tests.helpers import User, bearer, make_user, register_app
 from tests.media import images
 from tests.media.conftest import stored, upload
+from tests.trends.helpers import make_admin
 
 
 async def test_v2_answers_202_then_206_until_the_group_processed_it(
@@ -89,6 +90,18 @@ async def test_a_job_that_keeps_failing_ends_dead_lettered_and_the_media_failed(
         assert "processing gave up" in row.error
     # the upload's file went with the failure; only the obstacle is left
     assert stored(media_app) == [f"original/{media_id}"]
+    # admins see the job and why it failed; others may not look
+    boss = bearer(await make_admin(media_app, media_client))
+    r = await media_client.get("/api/v1/admin/media_jobs", headers=boss)
+    assert r.status_code == 200, r.text
+    [job] = r.json()
+    assert (job["id"], job["account_id"], job["state"]) == (media_id, alice.id, "failed")
+    assert "processing gave up" in job["error"]
+    ready = await media_client.get("/api/v1/admin/media_jobs?state=ready", headers=boss)
+    assert ready.json() == []
+    assert (
+        await media_client.get("/api/v1/admin/media_jobs", headers=alice.auth)
+    ).status_code == 403
 
 
 async def test_show_describe_delete_are_for_ones_own_unattached_uploads(

@@ -7,6 +7,7 @@ here and a scenario below.
 
 from __future__ import annotations
 
+import io
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import PIL.Image
 from sqlalchemy import func, select, update
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route, Router, WebSocketRoute
@@ -32,8 +34,10 @@ from social.platform.db.models import (
     Bookmark,
     ConversationMute,
     FollowRequest,
+    MediaAttachment,
     Mute,
     Notification,
+    Poll,
     Rule,
     SiteText,
     Status,
@@ -164,6 +168,29 @@ MATRIX: dict[RouteKey, Row] = {
     ("DELETE", "/api/v1/statuses/{id}"): Row(
         CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
         "{id} = alice's public status: still readable after a refusal; admins moderate elsewhere",
+    ),
+    ("PUT", "/api/v1/statuses/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED,
+        "{id} = alice's public status: only its author edits it; others find no status to edit",
+    ),
+    ("POST", "/api/v1/polls/{id}/votes"): Row(
+        Cell(422, False), CHANGED, CHANGED, UNAUTHORIZED,
+        "{id} = the poll of alice's public status: public by design, anyone who may see it "
+        "votes once; its author may not vote in her own poll (Mastodon); changed = its votes",
+    ),
+    ("POST", "/api/v2/media"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED,
+        "an upload is the caller's own (changed = alice's uploads)",
+    ),
+    ("POST", "/api/v1/media"): Row(
+        CHANGED, ELSEWHERE, ELSEWHERE, UNAUTHORIZED,
+        "an upload is the caller's own (changed = alice's uploads)",
+    ),
+    ("PUT", "/api/v1/media/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = an unattached upload of alice's"
+    ),
+    ("DELETE", "/api/v1/media/{id}"): Row(
+        CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = an unattached upload of alice's"
     ),
     ("POST", "/api/v1/statuses/{id}/favourite"): Row(
         CHANGED, NOT_FOUND, NOT_FOUND, UNAUTHORIZED, "{id} = alice's followers-only status"
@@ -717,6 +744,85 @@ async def delete_status(w: World, actor: str) -> Outcome:
 
     return await observe(
         probe, lambda: w.api.delete(f"/api/v1/statuses/{status_id}", headers=w.headers(actor))
+    )
+
+
+@scenario("PUT", "/api/v1/statuses/{id}")
+async def edit_status(w: World, actor: str) -> Outcome:
+    status_id = (await post(w.api, w.alice, "edit me if you can"))["id"]
+    return await observe(
+        lambda: scalar(w, select(Status.text).where(Status.id == int(status_id))),
+        lambda: w.api.put(
+            f"/api/v1/statuses/{status_id}", headers=w.headers(actor), json={"status": "edited"}
+        ),
+    )
+
+
+@scenario("POST", "/api/v1/polls/{id}/votes")
+async def vote(w: World, actor: str) -> Outcome:
+    poll = {"options": ["yes", "no"], "expires_in": 3600}
+    poll_id = (await post(w.api, w.alice, "Yes or no?", poll=poll))["poll"]["id"]
+    return await observe(
+        lambda: scalar(w, select(Poll.votes_count).where(Poll.id == int(poll_id))),
+        lambda: w.api.post(
+            f"/api/v1/polls/{poll_id}/votes", headers=w.headers(actor), json={"choices": [0]}
+        ),
+    )
+
+
+def _image() -> bytes:
+    out = io.BytesIO()
+    PIL.Image.new("RGB", (32, 24), (200, 100, 50)).save(out, "JPEG")
+    return out.getvalue()
+
+
+async def alices_uploads(w: World) -> int:
+    return await count(w, MediaAttachment, MediaAttachment.account_id == int(w.alice.id))
+
+
+def upload_write(path: str) -> None:
+    async def run(w: World, actor: str) -> Outcome:
+        files = {"file": ("photo.jpg", _image(), "image/jpeg")}
+        return await observe(
+            lambda: alices_uploads(w),
+            lambda: w.api.post(path, headers=w.headers(actor), files=files),
+        )
+
+    scenario("POST", path)(run)
+
+
+upload_write("/api/v2/media")
+upload_write("/api/v1/media")
+
+
+async def alices_upload(w: World) -> str:
+    files = {"file": ("photo.jpg", _image(), "image/jpeg")}
+    r = await w.api.post("/api/v1/media", headers=w.alice.auth, files=files)
+    assert r.status_code == 200, r.text
+    media_id: str = r.json()["id"]
+    return media_id
+
+
+@scenario("PUT", "/api/v1/media/{id}")
+async def describe_media(w: World, actor: str) -> Outcome:
+    media_id = await alices_upload(w)
+    return await observe(
+        lambda: scalar(
+            w, select(MediaAttachment.description).where(MediaAttachment.id == int(media_id))
+        ),
+        lambda: w.api.put(
+            f"/api/v1/media/{media_id}", headers=w.headers(actor), json={"description": "x"}
+        ),
+    )
+
+
+@scenario("DELETE", "/api/v1/media/{id}")
+async def delete_media(w: World, actor: str) -> Outcome:
+    await alices_upload(w)
+    media_id = await alices_upload(w)
+    return await observe(
+        lambda: alices_uploads(w),
+        lambda: w.api.delete(f"/api/v1/media/{media_id}", headers=w.headers(actor)),
     )
 
 
