@@ -23,7 +23,7 @@ POSTS = 30
 CATCH_UP_S = 20.0
 CATCH_WITHIN_S = 15.0
 MID_BATCH = 3  # held entries of one group: a batch read, not only a blocked read's first entry
-GROUPS = ("timelines", "notifications", "streaming", "trending", "conversations")
+GROUPS = ("timelines", "notifications", "streaming", "trending", "conversations", "media")
 KEYS = EventKeys()
 
 
