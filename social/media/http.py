@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,8 +13,9 @@ from starlette.routing import Route
 from social.media import entities
 from social.media.render import render_job, render_media
 from social.media.service import (
-    MAX_DESCRIPTION_CHARS,
     PROCESSING_FAILED,
+    Description,
+    Focus,
     Upload,
     delete_upload,
     describe,
@@ -47,18 +48,8 @@ FILE_HEADERS = {
 class DescribeForm(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    description: str | None = Field(
-        default=None, max_length=MAX_DESCRIPTION_CHARS, description="alt text"
-    )
-    focus: str | None = Field(
-        default=None, description='"x,y", each from -1.0 to 1.0 (the point to keep in crops)'
-    )
-
-    @field_validator("focus")
-    @classmethod
-    def _focus(cls, value: str | None) -> str | None:
-        parse_focus(value)
-        return value
+    description: Description = None
+    focus: Focus = None
 
 
 class UploadForm(DescribeForm):

@@ -11,8 +11,10 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Annotated
 
 import orjson
+from pydantic import AfterValidator, Field
 from redis.exceptions import RedisError
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -205,6 +207,20 @@ def parse_focus(raw: str | None) -> tuple[float, float] | None:
     return (x, y)
 
 
+def _checked_focus(value: str | None) -> str | None:
+    parse_focus(value)
+    return value
+
+
+Focus = Annotated[
+    str | None,
+    AfterValidator(_checked_focus),
+    Field(description='"x,y", each from -1.0 to 1.0 (the point to keep in crops)'),
+]
+"""A form's `focus`, checked as `parse_focus` reads it."""
+Description = Annotated[str | None, Field(max_length=MAX_DESCRIPTION_CHARS, description="alt text")]
+
+
 def rowcount(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -344,20 +360,7 @@ async def attach(
 ) -> None:
     """In the status's transaction: attach the author's processed, unattached uploads in the
     order given, with Mastodon's refusals (PostStatusService#validate_media!)."""
-    if not media_ids:
-        return
-    for position, media_id in enumerate(await _ready_uploads(db, account_id, media_ids)):
-        result = await db.execute(
-            update(MediaAttachment)
-            .where(
-                MediaAttachment.id == media_id,
-                MediaAttachment.status_id.is_(None),
-                MediaAttachment.scheduled_status_id.is_(None),
-            )
-            .values(status_id=status_id, position=position)
-        )
-        if rowcount(result) != 1:  # attached by a concurrent post meanwhile
-            raise _refused_media(f"Media {media_id} not found or already attached to another post")
+    await _take(db, account_id, media_ids, status_id=status_id)
 
 
 async def reserve(
@@ -366,6 +369,13 @@ async def reserve(
     """In a scheduled status's transaction: its media held for it (as Mastodon's
     `scheduled_status_id`), by the same rules as attaching, so they are checked now, taken
     by no other post and left alone by the cleanup until it is published or cancelled."""
+    await _take(db, account_id, media_ids, scheduled_status_id=scheduled_id)
+
+
+async def _take(
+    db: AsyncSession, account_id: int, media_ids: tuple[int, ...], **holder: int
+) -> None:
+    """The uploads given to `holder` (a status or a scheduled status), in their order."""
     if not media_ids:
         return
     for position, media_id in enumerate(await _ready_uploads(db, account_id, media_ids)):
@@ -376,9 +386,9 @@ async def reserve(
                 MediaAttachment.status_id.is_(None),
                 MediaAttachment.scheduled_status_id.is_(None),
             )
-            .values(scheduled_status_id=scheduled_id, position=position)
+            .values(position=position, **holder)
         )
-        if rowcount(result) != 1:
+        if rowcount(result) != 1:  # taken by a concurrent post meanwhile
             raise _refused_media(f"Media {media_id} not found or already attached to another post")
 
 

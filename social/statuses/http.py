@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,7 +14,7 @@ from starlette.routing import Route
 from social.accounts import entities as account_entities
 from social.accounts.render import accounts_page
 from social.filters.apply import filtered_dicts, filtered_one
-from social.media.service import MAX_DESCRIPTION_CHARS, media_ids_of, parse_focus
+from social.media.service import Description, Focus, media_ids_of, parse_focus
 from social.platform.db.models import Favourite, Status
 from social.platform.paging import LongPageQuery, PageQuery
 from social.polls.rules import checked_options, refuse_with_media
@@ -188,14 +188,8 @@ class MediaAttribute(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: Id
-    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
-    focus: str | None = Field(default=None, description='"x,y", each from -1.0 to 1.0')
-
-    @field_validator("focus")
-    @classmethod
-    def _focus(cls, value: str | None) -> str | None:
-        parse_focus(value)
-        return value
+    description: Description = None
+    focus: Focus = None
 
 
 class EditForm(BaseModel):
