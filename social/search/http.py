@@ -19,8 +19,8 @@ from social.search import entities
 from social.search.service import KINDS, Query, search, search_accounts
 from social.statuses.render import render_raw
 from social.tags.service import following_among
-from social.trends.render import TagEntity, render_tag
-from social.trends.service import histories
+from social.trends.render import TagEntity
+from social.trends.service import tag_entities
 from social.web.caller import optional_caller, require_token, require_user, viewer_id
 from social.web.context import get_context
 from social.web.errors import ApiError
@@ -81,14 +81,8 @@ async def _hashtags(request: Request, tags: list[Tag], viewer: int | None) -> li
     if not tags:
         return []
     ctx = get_context(request)
-    history = await histories(ctx, [t.name for t in tags])
     following = await following_among(ctx, viewer, [t.id for t in tags])
-    rendered = []
-    for tag in tags:
-        entity = render_tag(ctx, tag, history[tag.name])
-        entity.following = tag.id in following
-        rendered.append(entity)
-    return rendered
+    return await tag_entities(ctx, tags, following)
 
 
 @endpoint(

@@ -7,11 +7,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from social.platform.db.models import Tag
 from social.platform.paging import PageQuery
 from social.tags import service
-from social.trends.render import TagEntity, render_tag
-from social.trends.service import histories
+from social.trends.render import TagEntity
+from social.trends.service import tag_entities
 from social.web.caller import require_user
 from social.web.context import get_context
 from social.web.openapi import endpoint
@@ -31,17 +30,6 @@ class FollowedTagsQuery(PageQuery):
         return min(value, 2 * TAGS_LIMIT)
 
 
-async def _rendered(request: Request, tags: list[Tag], following: set[int]) -> list[TagEntity]:
-    ctx = get_context(request)
-    history = await histories(ctx, [t.name for t in tags])
-    rendered = []
-    for tag in tags:
-        entity = render_tag(ctx, tag, history[tag.name])
-        entity.following = tag.id in following
-        rendered.append(entity)
-    return rendered
-
-
 @endpoint(
     "Follow a hashtag: public statuses carrying it enter your home",
     auth="user",
@@ -54,7 +42,7 @@ async def follow(request: Request) -> Response:
     tag = await service.follow_tag(
         get_context(request), caller.account_id, request.path_params["name"]
     )
-    return json_response((await _rendered(request, [tag], {tag.id}))[0])
+    return json_response((await tag_entities(get_context(request), [tag], {tag.id}))[0])
 
 
 @endpoint(
@@ -68,7 +56,7 @@ async def unfollow(request: Request) -> Response:
     caller = require_user(request, "write:follows")
     ctx = get_context(request)
     tag = await service.unfollow_tag(ctx, caller.account_id, request.path_params["name"])
-    return json_response((await _rendered(request, [tag], set()))[0])
+    return json_response((await tag_entities(ctx, [tag], set()))[0])
 
 
 @endpoint(
@@ -83,7 +71,7 @@ async def followed_tags(request: Request) -> Response:
     caller = require_user(request, "read:follows")
     page = parse_query(request, FollowedTagsQuery)
     cursors, tags = await service.followed_tags(get_context(request), caller.account_id, page)
-    body = await _rendered(request, tags, {t.id for t in tags})
+    body = await tag_entities(get_context(request), tags, {t.id for t in tags})
     headers = {"Link": link_header(request, cursors)} if cursors else {}
     return json_response(body, headers=headers)
 

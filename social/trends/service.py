@@ -17,7 +17,7 @@ from social.platform.db.models import Tag
 from social.platform.errors import NotFound, Unavailable
 from social.statuses import marks
 from social.tags.service import following_among
-from social.trends.render import AdminTag, render_admin_tag, render_tag
+from social.trends.render import AdminTag, TagEntity, render_admin_tag, render_tag
 from trending import History, Review, Trend, TrendStoreError
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,20 @@ async def histories(ctx: AppContext, names: Sequence[str]) -> dict[str, History]
     with trend_store():
         found = await asyncio.gather(*(ctx.trends.history(name) for name in names))
     return {h.tag: h for h in found}
+
+
+async def tag_entities(
+    ctx: AppContext, tags: Sequence[Tag], following: set[int]
+) -> list[TagEntity]:
+    """Tag entities with their histories (one round trip a tag, concurrently), `following`
+    where the tag's id is in `following`."""
+    history = await histories(ctx, [t.name for t in tags])
+    rendered = []
+    for tag in tags:
+        entity = render_tag(ctx, tag, history[tag.name])
+        entity.following = tag.id in following
+        rendered.append(entity)
+    return rendered
 
 
 async def tags_named(ctx: AppContext, names: Sequence[str]) -> dict[str, Tag]:
