@@ -55,11 +55,20 @@ class PollForm(BaseModel):
     hide_totals: bool = False
 
 
-class StatusForm(BaseModel):
+class StatusBody(BaseModel):
+    """What a post and an edit both state: text, spoiler, media, poll."""
+
     model_config = ConfigDict(extra="ignore")
 
     status: str = Field(default="", max_length=100_000)
     spoiler_text: str = Field(default="", max_length=1000)
+    media_ids: list[str | int] = Field(
+        default_factory=list, max_length=100, description="at most 4, your processed uploads"
+    )
+    poll: PollForm | None = None
+
+
+class StatusForm(StatusBody):
     sensitive: bool | None = Field(default=None, description="default: the author's preference")
     visibility: Literal["public", "unlisted", "private", "direct"] | None = Field(
         default=None, description="default: the author's preference"
@@ -68,10 +77,6 @@ class StatusForm(BaseModel):
         default=None, pattern=r"^[a-z]{2,3}$", description="default: the author's preference"
     )
     in_reply_to_id: int | None = Field(default=None, ge=1, le=(1 << 63) - 1)
-    media_ids: list[str | int] = Field(
-        default_factory=list, max_length=100, description="at most 4, your processed uploads"
-    )
-    poll: PollForm | None = None
     scheduled_at: str | None = Field(
         default=None,
         max_length=64,
@@ -192,22 +197,15 @@ class MediaAttribute(BaseModel):
     focus: Focus = None
 
 
-class EditForm(BaseModel):
-    """An edit states the whole status again (as Mastodon's): what it leaves out is emptied."""
+class EditForm(StatusBody):
+    """An edit states the whole status again (as Mastodon's): what it leaves out is emptied
+    (its media and poll too)."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    status: str = Field(default="", max_length=100_000)
-    spoiler_text: str = Field(default="", max_length=1000)
     sensitive: bool = False
     language: str | None = Field(
         default=None, pattern=r"^[a-z]{2,3}$", description="default: the status's language"
     )
-    media_ids: list[str | int] = Field(
-        default_factory=list, max_length=100, description="its media now (left out: none)"
-    )
     media_attributes: list[MediaAttribute] = Field(default_factory=list, max_length=4)
-    poll: PollForm | None = Field(default=None, description="its poll now (left out: none)")
 
 
 @endpoint(
