@@ -240,6 +240,9 @@ async def _add_follow(
     return True
 
 
+COUNTED = "follows.counted"  # the session's `info` key of the accounts `_count` updated
+
+
 async def _count(db: AsyncSession, follower_id: int, target_id: int, delta: int) -> None:
     counters = {
         follower_id: {"following_count": Account.following_count + delta},
@@ -248,9 +251,15 @@ async def _count(db: AsyncSession, follower_id: int, target_id: int, delta: int)
     # Both rows in id order: concurrent follows (a follows b while b follows c while c
     # follows a) then never wait on each other in a cycle (a deadlock on PostgreSQL).
     for account_id in sorted(counters):
-        await db.execute(
-            update(Account).where(Account.id == account_id).values(counters[account_id])
+        counted = await db.scalar(
+            update(Account)
+            .where(Account.id == account_id)
+            .values(counters[account_id])
+            .returning(Account),
+            execution_options={"populate_existing": True},
         )
+        if counted is not None:  # as the update left it: `accounts_now` needs no query
+            db.info.setdefault(COUNTED, {})[account_id] = counted
 
 
 async def _blocked_either_way(db: AsyncSession, one: int, other: int) -> bool:
@@ -262,7 +271,13 @@ async def _blocked_either_way(db: AsyncSession, one: int, other: int) -> bool:
 
 
 async def accounts_now(ctx: AppContext, db: AsyncSession, ids: list[int]) -> dict[int, bytes]:
-    """The accounts' JSON as `db` reads them now (their counters changed), to cache."""
-    rows = (await db.execute(select(Account).where(Account.id.in_(ids)))).scalars()
+    """The accounts' JSON as `db` reads them now (their counters changed), to cache: those
+    the counters' update returned are in the session already, the others are read."""
+    counted: dict[int, Account] = db.info.get(COUNTED, {})
+    held = {i: counted[i] for i in ids if i in counted}
+    missing = [i for i in ids if i not in held]
+    if missing:
+        query = select(Account).where(Account.id.in_(missing))
+        held.update((a.id, a) for a in (await db.execute(query)).scalars())
     base = ctx.settings.base_url
-    return {a.id: account_bytes(a, base) for a in rows}
+    return {i: account_bytes(a, base) for i, a in held.items()}

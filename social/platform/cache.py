@@ -98,15 +98,38 @@ class EntityCache:
             return
         try:
             async with self.redis.pipeline(transaction=False) as pipe:
-                for id_, value in entries.items():
-                    pipe.set(self.key(id_), value, ex=self.ttl_s, nx=only_if_absent)
+                self._writes(pipe, entries, only_if_absent=only_if_absent)
                 await pipe.execute()
         except RedisError as exc:
             self._absorb("write", exc)
 
+    def _writes(self, pipe: Any, entries: Mapping[int, bytes], *, only_if_absent: bool) -> None:
+        for id_, value in entries.items():
+            pipe.set(self.key(id_), value, ex=self.ttl_s, nx=only_if_absent)
+
     def _absorb(self, op: str, exc: RedisError) -> None:
         self.metrics.redis_errors.labels(f"cache.{self.name}.{op}").inc()
         log.warning("%s cache %s failed: %r", self.name, op, exc)
+
+
+async def write_together(
+    puts: Sequence[tuple[EntityCache, Mapping[int, bytes]]],
+    drops: Sequence[tuple[EntityCache, Iterable[int]]] = (),
+) -> None:
+    """Several caches' `put`s and `invalidate`s (they share a client) in one round trip."""
+    keys = [cache.key(id_) for cache, ids in drops for id_ in ids]
+    if not keys and not any(entries for _, entries in puts):
+        return
+    first = (puts or drops)[0][0]
+    try:
+        async with first.redis.pipeline(transaction=False) as pipe:
+            for cache, entries in puts:
+                cache._writes(pipe, entries, only_if_absent=False)
+            for key in keys:
+                pipe.delete(key)
+            await pipe.execute()
+    except RedisError as exc:
+        first._absorb("write", exc)
 
 
 async def get_together(

@@ -294,8 +294,8 @@ async def _set_favourite(request: Request, on: bool) -> Response:
     caller = require_user(request, "write:favourites")
     ctx = get_context(request)
     status_id = parse_id(request.path_params["id"])
-    await set_favourite(ctx, caller.account_id, status_id, on)
-    return json_response(await render_one(ctx, status_id, caller.account_id))
+    fresh = await set_favourite(ctx, caller.account_id, status_id, on)
+    return json_response(await render_one(ctx, status_id, caller.account_id, known=fresh))
 
 
 @endpoint(

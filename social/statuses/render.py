@@ -235,11 +235,13 @@ async def render_raw(
     *,
     check_visibility: bool = True,
     authors: list[int] | None = None,
+    known: dict[int, bytes] | None = None,
 ) -> list[bytes]:
     """Status entities (JSON) for `ids`, in that order, leaving out deleted and invisible
     ones. Given the `authors` too (home feeds know them), statuses, accounts and the viewer's
     marks (favourites, bookmarks, and pins when some status is the viewer's) are read in one
-    round trip; otherwise the accounts take a second."""
+    round trip; otherwise the accounts take a second. `known`: cached forms a write has just
+    made (the status cache is not asked for those)."""
     if not ids:
         return []
     kinds: list[marks.Kind] = []
@@ -248,13 +250,16 @@ async def render_raw(
         if authors is None or viewer_id in authors:
             kinds.append(marks.PINS)
     asked: list[str | int] = [COMPLETE, *ids]
-    lookups: list[tuple[EntityCache, list[int]]] = [(ctx.statuses, ids)]
+    asked_ids = [i for i in ids if i not in known] if known else ids
+    lookups: list[tuple[EntityCache, list[int]]] = [(ctx.statuses, asked_ids)]
     if authors is not None:
         lookups.append((ctx.accounts, authors))
     sets = [(kind.key(ctx.keys, viewer_id or 0), asked) for kind in kinds]
     if viewer_id:
         sets.append((ctx.keys.muted_threads(viewer_id), threads.ASKED))
     found, flags = await get_together(lookups, sets=sets)
+    if known:
+        found[0].update(known)
     thread_flags = flags.pop() if viewer_id else None
     unmuted = not viewer_id or threads.nothing_muted(thread_flags)
     cached_accounts = found[1] if authors is not None else None
@@ -475,8 +480,10 @@ async def render_statuses(
     return [orjson.loads(raw) for raw in await render_raw(ctx, ids, viewer_id, **options)]
 
 
-async def render_one(ctx: AppContext, status_id: int, viewer_id: int | None) -> dict[str, Any]:
-    found = await render_statuses(ctx, [status_id], viewer_id)
+async def render_one(
+    ctx: AppContext, status_id: int, viewer_id: int | None, **options: Any
+) -> dict[str, Any]:
+    found = await render_statuses(ctx, [status_id], viewer_id, **options)
     if not found:
         raise NotFound()
     return found[0]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import orjson
 from redis.exceptions import RedisError
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from social.accounts.render import account_bytes
 from social.accounts.service import posting_defaults
 from social.media import service as media
+from social.platform.cache import write_together
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Favourite, Mention, Status, StatusTag, Tag
 from social.platform.db.toggle import toggle
@@ -36,7 +38,7 @@ from social.search.index import index_tags
 from social.statuses import marks, text
 from social.statuses.audience import filter_visible
 from social.statuses.boost_rows import boosts_of, delete_boosts
-from social.statuses.render import cached_statuses
+from social.statuses.render import CachedStatus, cached_form, cached_statuses
 
 S = TypeVar("S", bound=StatusEvent)
 log = logging.getLogger(__name__)
@@ -175,10 +177,12 @@ async def create_status(
             await db.execute(
                 insert(Mention), [{"status_id": status.id, "account_id": a.id} for a in mentioned]
             )
-        await db.execute(
+        author = await db.scalar(
             update(Account)
             .where(Account.id == author_id)
             .values(statuses_count=Account.statuses_count + 1, last_status_at=utcnow())
+            .returning(Account),
+            execution_options={"populate_existing": True},
         )
         if reply_to is not None:
             await db.execute(
@@ -191,9 +195,12 @@ async def create_status(
             status_event(StatusCreated, status, [t.name for t in tags], [a.id for a in mentioned]),
         )
         await db.commit()
-        author = await db.get(Account, author_id, populate_existing=True)
     ctx.events.wake()
-    await _refresh_caches(ctx, author, [reply_to.id] if reply_to else [])
+    fresh = {}
+    if author is not None and not new.media_ids and poll_id is None:  # what the reply shows
+        base = ctx.settings.base_url
+        fresh[status_id] = cached_form(status, author.username, tags, mentioned, base).encode()
+    await _refresh_caches(ctx, author, [reply_to.id] if reply_to else [], fresh)
     if tags:  # a new tag becomes findable (a known one is already there: a no-op)
         await index_tags(ctx, tags)
     if poll_id is not None and new.poll is not None:  # its end, told by the scheduler
@@ -238,10 +245,20 @@ async def may_see_row(ctx: AppContext, db: AsyncSession, status: Status, viewer:
     return bool(await filter_visible(db, [(status.id, cached)], viewer))
 
 
-async def _refresh_caches(ctx: AppContext, author: Account | None, status_ids: list[int]) -> None:
-    if author is not None:
-        await ctx.accounts.put({author.id: account_bytes(author, ctx.settings.base_url)})
-    await ctx.statuses.invalidate(status_ids)
+async def _refresh_caches(
+    ctx: AppContext,
+    author: Account | None,
+    stale: list[int],
+    fresh: dict[int, bytes] | None = None,
+    boosters: Collection[int] = (),
+) -> None:
+    """After a commit, in one round trip: the author's fresh account, the `fresh` statuses
+    written, the `stale` ones and the `boosters`' accounts dropped."""
+    accounts = {author.id: account_bytes(author, ctx.settings.base_url)} if author else {}
+    await write_together(
+        [(ctx.accounts, accounts), (ctx.statuses, fresh or {})],
+        [(ctx.statuses, stale), (ctx.accounts, boosters)],
+    )
 
 
 async def delete_status(
@@ -260,8 +277,7 @@ async def delete_status(
             await db.commit()
             author = await db.get(Account, author_id, populate_existing=True)
             ctx.events.wake()
-            await ctx.statuses.invalidate([status_id])
-            await _refresh_caches(ctx, author, [original])
+            await _refresh_caches(ctx, author, [status_id, original])
             await marks.changed(ctx, marks.REBLOGS, author_id, original, False)
             return source
         boosts = await boosts_of(db, status_id)
@@ -284,10 +300,12 @@ async def delete_status(
             db, status_id, delete_files=delete_media
         )
         await db.delete(status)
-        await db.execute(
+        author = await db.scalar(
             update(Account)
             .where(Account.id == author_id, Account.statuses_count > 0)
             .values(statuses_count=Account.statuses_count - 1)
+            .returning(Account),
+            execution_options={"populate_existing": True},
         )
         if reply_to is not None:
             await db.execute(
@@ -297,39 +315,56 @@ async def delete_status(
             )
         publish(db, event)
         await db.commit()
-        author = await db.get(Account, author_id, populate_existing=True)
+        if author is None:  # its count was 0 already: unchanged, but the cache is refreshed
+            author = await db.get(Account, author_id)
     ctx.events.wake()
     await media.remove_files(ctx, media_files)
     await media.clean_later(ctx, detached, time.time())
-    await ctx.statuses.invalidate([status_id, *(b.id for b in boosts)])
-    await _refresh_caches(ctx, author, [reply_to] if reply_to else [])
-    if boosts:  # the boosters' counts changed
-        await ctx.accounts.invalidate({b.account_id for b in boosts})
+    gone = [status_id, *(b.id for b in boosts), *([reply_to] if reply_to else [])]
+    # the boosters' counts changed too
+    await _refresh_caches(ctx, author, gone, boosters={b.account_id for b in boosts})
     return source
 
 
-async def set_favourite(ctx: AppContext, account_id: int, status_id: int, on: bool) -> None:
-    """Favourite or unfavourite (idempotent); the status counter moves in the same transaction."""
+async def set_favourite(
+    ctx: AppContext, account_id: int, status_id: int, on: bool
+) -> dict[int, bytes] | None:
+    """Favourite or unfavourite (idempotent); the status counter moves in the same transaction.
+    When it moved, returns the status's cached form with the new count, for the response
+    (what the cache held is dropped, not overwritten: a concurrent count may be newer)."""
     async with ctx.db() as db:
-        status = await db.get(Status, status_id)
-        if status is None or not await may_see_row(ctx, db, status, account_id):
+        seen = (await cached_statuses(ctx, [status_id])).get(status_id)
+        if seen is None or not await filter_visible(db, [(status_id, seen)], account_id):
             raise NotFound()
         changed = await toggle(db, on, Favourite, account_id=account_id, status_id=status_id)
+        count = None
         if changed:
-            await db.execute(
+            count = await db.scalar(
                 update(Status)
                 .where(Status.id == status_id)
                 .values(favourites_count=Status.favourites_count + changed)
+                .returning(Status.favourites_count)
             )
+            if count is None:  # deleted meanwhile
+                raise NotFound()
         if changed > 0:
-            publish(db, FavouriteCreated(account_id, status_id, status.account_id))
+            publish(db, FavouriteCreated(account_id, status_id, seen.account_id))
         elif changed < 0:
-            publish(db, FavouriteDeleted(account_id, status_id, status.account_id))
+            publish(db, FavouriteDeleted(account_id, status_id, seen.account_id))
         await db.commit()
-    if changed:
-        ctx.events.wake()
-        await ctx.statuses.invalidate([status_id])
-        await marks.changed(ctx, marks.FAVOURITES, account_id, status_id, on)
+    if count is None:
+        return None
+    ctx.events.wake()
+    await ctx.statuses.invalidate([status_id])
+    await marks.changed(ctx, marks.FAVOURITES, account_id, status_id, on)
+    return {status_id: with_count(seen, "favourites_count", count)}
+
+
+def with_count(cached: CachedStatus, name: str, count: int) -> bytes:
+    """`cached` with one of its counts replaced, encoded."""
+    public = orjson.loads(cached.public)
+    public[name] = count
+    return cached._replace(public=orjson.dumps(public)).encode()
 
 
 def check_text(new: NewStatus, max_chars: int) -> None:
