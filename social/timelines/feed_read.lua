@@ -5,6 +5,11 @@
 -- [[status id, author id], ...]: one string for the client to parse in one go, not twenty to
 -- split and convert one by one; ended 1 when a timed mute's guard has run out (what it kept
 -- out is merged back after the response).
+-- A home also passes KEYS[3], the large authors it merges (a hash, same hash tag), and in
+-- ARGV[7], ARGV[8] the text before and after an author id in the name of their recent set
+-- ('' under Redis Cluster, where those sets live in other slots and the client reads them).
+-- With large authors the reply goes on: {..., large (flat hash), hidden (with scores), then,
+-- when the script read them, each large author's members in the window, in `large` order}.
 if not redis.call('ZSCORE', KEYS[1], '0') then
   return {0}
 end
@@ -24,4 +29,26 @@ local ended = 0
 if #redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[6], 'LIMIT', 0, 1) > 0 then
   ended = 1
 end
-return {1, size, '[' .. table.concat(entries, ',') .. ']', ended}
+local reply = {1, size, '[' .. table.concat(entries, ',') .. ']', ended}
+if not KEYS[3] then
+  return reply
+end
+local large = redis.call('HGETALL', KEYS[3])
+if #large == 0 then
+  return reply
+end
+redis.call('EXPIRE', KEYS[3], ARGV[5])
+reply[5] = large
+reply[6] = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+if ARGV[7] and ARGV[7] ~= '' then
+  local wanted = 2 * tonumber(ARGV[4])  -- room for replies the client checks against follows
+  for i = 1, #large, 2 do
+    local key = ARGV[7] .. large[i] .. ARGV[8]
+    if ARGV[1] == 'oldest' then
+      reply[#reply + 1] = redis.call('ZRANGEBYSCORE', key, ARGV[3], ARGV[2], 'LIMIT', 0, wanted)
+    else
+      reply[#reply + 1] = redis.call('ZREVRANGEBYSCORE', key, ARGV[2], ARGV[3], 'LIMIT', 0, wanted)
+    end
+  end
+end
+return reply
