@@ -11,6 +11,7 @@ import httpx
 from starlette.applications import Starlette
 
 from social.platform.context import AppContext
+from social.timelines import large
 from social.timelines.service import feed_entries
 from tests.helpers import User, follow, make_user, post, register_app
 from tests.relations.helpers import act
@@ -164,3 +165,17 @@ async def test_a_merged_home_equals_the_pushed_home(make_app: Any) -> None:
     assert "c2" not in final["posted"]
     assert {"b1", "b2", "b4", "c1", "boost:o1"} <= set(final["posted"])
     assert "b2" not in final["deleted"]
+
+
+async def test_under_redis_cluster_the_client_merges_alike(
+    make_app: Any, cluster_url: str, cluster_client: Any
+) -> None:
+    """The recent sets sit in other slots than the feed: the client reads them beside the
+    feed script and merges them by the same code; the homes are the same."""
+    cluster = cluster_url.replace("redis://", "redis+cluster://")
+    app = await make_app(fanout_push_max=2, redis_url=cluster)
+    assert not large.reads_sets_in_script(app.state.ctx)
+    merged, used = await scenario(app, "c")
+    assert used
+    pushed, _ = await scenario(await make_app(), "p")
+    assert merged == pushed
