@@ -9,7 +9,7 @@
 -- ARGV[7], ARGV[8] the text before and after an author id in the name of their recent set
 -- ('' under Redis Cluster, where those sets live in other slots and the client reads them).
 -- With large authors the reply goes on: {..., large (flat hash), hidden (with scores), then,
--- when the script read them, each large author's members in the window, in `large` order}.
+-- when the script read them, the first 2 x limit of their members in the window, in order}.
 if not redis.call('ZSCORE', KEYS[1], '0') then
   return {0}
 end
@@ -41,14 +41,35 @@ redis.call('EXPIRE', KEYS[3], ARGV[5])
 reply[5] = large
 reply[6] = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
 if ARGV[7] and ARGV[7] ~= '' then
-  local wanted = 2 * tonumber(ARGV[4])  -- room for replies the client checks against follows
+  -- the authors' members in the window (but those of hidden authors), the first `wanted` of
+  -- them all in the page's order: room for what the client's rules leave out
+  local wanted = 2 * tonumber(ARGV[4])
+  local now = tonumber(ARGV[6])
+  local found = {}
   for i = 1, #large, 2 do
-    local key = ARGV[7] .. large[i] .. ARGV[8]
-    if ARGV[1] == 'oldest' then
-      reply[#reply + 1] = redis.call('ZRANGEBYSCORE', key, ARGV[3], ARGV[2], 'LIMIT', 0, wanted)
-    else
-      reply[#reply + 1] = redis.call('ZREVRANGEBYSCORE', key, ARGV[2], ARGV[3], 'LIMIT', 0, wanted)
+    local until_s = redis.call('ZSCORE', KEYS[2], large[i])
+    if not until_s or tonumber(until_s) <= now then
+      local key = ARGV[7] .. large[i] .. ARGV[8]
+      local got
+      if ARGV[1] == 'oldest' then
+        got = redis.call('ZRANGEBYSCORE', key, ARGV[3], ARGV[2], 'WITHSCORES', 'LIMIT', 0, wanted)
+      else
+        got = redis.call('ZREVRANGEBYSCORE', key, ARGV[2], ARGV[3], 'WITHSCORES', 'LIMIT', 0, wanted)
+      end
+      for j = 1, #got, 2 do
+        found[#found + 1] = {tonumber(got[j + 1]), got[j]}
+      end
     end
   end
+  if ARGV[1] == 'oldest' then
+    table.sort(found, function(a, b) return a[1] < b[1] end)
+  else
+    table.sort(found, function(a, b) return a[1] > b[1] end)
+  end
+  local members = {}
+  for i = 1, math.min(#found, wanted) do
+    members[i] = found[i][2]
+  end
+  reply[7] = members
 end
 return reply

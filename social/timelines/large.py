@@ -13,6 +13,7 @@ Cluster they sit in other slots, so the client reads them in a pipeline after th
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -236,19 +237,27 @@ def page_bounds(page: PageQuery) -> tuple[str, str, bool]:
     return high, f"({page.since_id}" if page.since_id else f"({SENTINEL}", False
 
 
-async def read_sets(ctx: AppContext, authors: Sequence[bytes], page: PageQuery) -> list[Any]:
-    """Under Redis Cluster, the large authors' members in the page's window: one pipeline
-    after the feed script (the sets sit in other slots than the feed)."""
+async def read_sets(
+    ctx: AppContext, large: Sequence[Any], hidden: Sequence[Any], page: PageQuery
+) -> list[Any]:
+    """Under Redis Cluster, what the feed script reads on one node: the first 2 x limit of
+    the members in the page's window of the large authors not hidden, in the page's order
+    (one pipeline after the script: the sets sit in other slots than the feed)."""
     high, low, oldest = page_bounds(page)
     wanted = 2 * page.limit
+    now_s = time.time()
+    hidden_until = {int(a): float(s) for a, s in _pairs(hidden)}
+    authors = [int(a) for a, _ in _pairs(large) if hidden_until.get(int(a), 0.0) <= now_s]
     async with ctx.redis.pipeline(transaction=False) as pipe:
-        for raw in authors:
-            key = ctx.keys.author_recent(int(raw))
+        for author in authors:
+            key = ctx.keys.author_recent(author)
             if oldest:
                 pipe.zrangebyscore(key, low, high, start=0, num=wanted)
             else:
                 pipe.zrevrangebyscore(key, high, low, start=0, num=wanted)
-        return list(await pipe.execute())
+        found = [m for members in await pipe.execute() for m in members]
+    found.sort(key=_status_of, reverse=not oldest)
+    return found[:wanted]
 
 
 def reads_sets_in_script(ctx: AppContext) -> bool:
@@ -264,13 +273,14 @@ def merge_page(
     pushed: list[PageEntry],
     large: Sequence[Any],
     hidden: Sequence[Any],
-    sets: Sequence[Sequence[Any]],
+    found: Sequence[Any],
     *,
     limit: int,
     oldest: bool,
     now_s: float,
 ) -> tuple[list[PageEntry], dict[int, int]]:
-    """The page from the pushed entries and the large authors' members, in the page's order:
+    """The page from the pushed entries and the large authors' members found (the feed
+    script's, or `read_sets`'), in the page's order:
     up to `limit` entries, plus the replies to someone else among them (returned with whom
     they answer) that `settle_replies` keeps or drops."""
     options_of = {int(a): (o.decode() if isinstance(o, bytes) else o) for a, o in _pairs(large)}
@@ -279,41 +289,47 @@ def merge_page(
     def is_hidden(account: int) -> bool:
         return hidden_until.get(account, 0.0) > now_s
 
-    seen = {int(e[0]) for e in pushed}
-    candidates: list[tuple[int, PageEntry, int]] = [(int(e[0]), e, 0) for e in pushed]
-    for author, members in zip(options_of, sets, strict=False):
-        if is_hidden(author):
-            continue
-        reblogs, _, langs = options_of[author].partition("|")
-        languages = set(langs.split(",")) if langs else set()
-        for raw in members:
-            entry = Recent.parse(raw)
-            if entry.status_id in seen:
-                continue
-            if entry.original_author and reblogs == "0":
-                continue
-            if languages and entry.language and entry.language not in languages:
-                continue
-            if any(is_hidden(h) for h in entry.hidden_with):
-                continue
-            replied = entry.replied_to
-            if replied in (0, author, reader) or replied in options_of:
-                replied = 0  # settled here: whom it answers is known to be followed
-            seen.add(entry.status_id)
-            candidates.append((entry.status_id, (entry.status_id, author), replied))
-    candidates.sort(key=lambda c: c[0], reverse=not oldest)
+    # Members are parsed only as the page reaches them, in id order: most are never needed.
+    queued: list[tuple[int, int, Any]] = []  # (status id, author, member or None if pushed)
+    queued += [(int(e[0]), int(e[1]), None) for e in pushed]
+    queued += [(_status_of(raw), _author_of(raw), raw) for raw in found]
+    queued.sort(key=lambda c: c[0], reverse=not oldest)
+    seen: set[int] = set()
     out: list[PageEntry] = []
     unsure_of: dict[int, int] = {}
     sure = 0
-    for status_id, pair, replied in candidates:
+    for status_id, author, raw in queued:
         if sure >= limit:
             break
-        out.append(pair)
+        if status_id in seen:
+            continue
+        replied = 0
+        if raw is not None:
+            entry = Recent.parse(raw)
+            reblogs, _, langs = options_of[author].partition("|")
+            if entry.original_author and reblogs == "0":
+                continue
+            if langs and entry.language and entry.language not in langs.split(","):
+                continue
+            if is_hidden(author) or any(is_hidden(h) for h in entry.hidden_with):
+                continue
+            if entry.replied_to not in (0, author, reader) and entry.replied_to not in options_of:
+                replied = entry.replied_to  # whether the reader follows them: the database's
+        seen.add(status_id)
+        out.append((status_id, author))
         if replied:
             unsure_of[status_id] = replied
         else:
             sure += 1
     return out, unsure_of
+
+
+def _status_of(raw: bytes) -> int:
+    return int(raw[: raw.index(b":")])
+
+
+def _author_of(raw: bytes) -> int:
+    return int(raw.split(b":", 2)[1])
 
 
 async def settle_replies(

@@ -144,15 +144,16 @@ async def merged(
     """The pushed page merged with the large authors' statuses the reply brought (under Redis
     Cluster: read now, a second round trip, since their sets sit in other slots)."""
     authors, hidden = reply[4], reply[5]
-    sets = reply[6:]
-    if not large.reads_sets_in_script(ctx):
-        sets = await large.read_sets(ctx, authors[0::2], page)
+    if large.reads_sets_in_script(ctx):
+        found = reply[6] if len(reply) > 6 else []
+    else:
+        found = await large.read_sets(ctx, authors, hidden, page)
     entries, unsure = large.merge_page(
         account_id,
         pushed,
         authors,
         hidden,
-        sets,
+        found,
         limit=page.limit,
         oldest=page.min_id is not None,
         now_s=time.time(),
