@@ -45,7 +45,7 @@ if ARGV[7] and ARGV[7] ~= '' then
   -- them all in the page's order: room for what the client's rules leave out
   local wanted = 2 * tonumber(ARGV[4])
   local now = tonumber(ARGV[6])
-  local found = {}
+  local lists, heads, at = {}, {}, {}
   for i = 1, #large, 2 do
     local until_s = redis.call('ZSCORE', KEYS[2], large[i])
     if not until_s or tonumber(until_s) <= now then
@@ -56,19 +56,32 @@ if ARGV[7] and ARGV[7] ~= '' then
       else
         got = redis.call('ZREVRANGEBYSCORE', key, ARGV[2], ARGV[3], 'WITHSCORES', 'LIMIT', 0, wanted)
       end
-      for j = 1, #got, 2 do
-        found[#found + 1] = {tonumber(got[j + 1]), got[j]}
+      if #got > 0 then
+        lists[#lists + 1] = got
+        heads[#lists] = tonumber(got[2])
+        at[#lists] = 1
       end
     end
   end
-  if ARGV[1] == 'oldest' then
-    table.sort(found, function(a, b) return a[1] < b[1] end)
-  else
-    table.sort(found, function(a, b) return a[1] > b[1] end)
-  end
+  -- each list is in the page's order already: merge them, taking the best head each time
+  local oldest = ARGV[1] == 'oldest'
   local members = {}
-  for i = 1, math.min(#found, wanted) do
-    members[i] = found[i][2]
+  while #members < wanted do
+    local best
+    for k = 1, #lists do
+      if heads[k] and (not best or (oldest and heads[k] < heads[best])
+          or (not oldest and heads[k] > heads[best])) then
+        best = k
+      end
+    end
+    if not best then
+      break
+    end
+    local list, pos = lists[best], at[best]
+    members[#members + 1] = list[pos]
+    pos = pos + 2
+    at[best] = pos
+    heads[best] = list[pos + 1] and tonumber(list[pos + 1]) or nil
   end
   reply[7] = members
 end
