@@ -311,7 +311,9 @@ def merge_page(
                 continue
             if langs and entry.language and entry.language not in langs.split(","):
                 continue
-            if is_hidden(author) or any(is_hidden(h) for h in entry.hidden_with):
+            if is_hidden(author) or is_hidden(entry.original_author):
+                continue
+            if any(is_hidden(h) for h in entry.hidden_with):
                 continue
             if entry.replied_to not in (0, author, reader) and entry.replied_to not in options_of:
                 replied = entry.replied_to  # whether the reader follows them: the database's
