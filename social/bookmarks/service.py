@@ -29,11 +29,11 @@ async def unbookmark(ctx: AppContext, account_id: int, status_id: int) -> bool:
     not see is not found."""
     async with ctx.db() as db:
         changed = await toggle(db, False, Bookmark, account_id=account_id, status_id=status_id)
+        await db.commit()  # before the visibility check, which may ask Redis
         if not changed:
             status = await db.get(Status, status_id)
             if status is None or not await may_see_row(ctx, db, status, account_id):
                 raise NotFound()
-        await db.commit()
     if changed:
         await marks.changed(ctx, marks.BOOKMARKS, account_id, status_id, False)
     return bool(changed)

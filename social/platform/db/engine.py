@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_only
 
 CLIENT_GRACE_S = 2.0
 
@@ -30,6 +33,7 @@ def create_engine(
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": lock_timeout_s})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(lock_timeout_s))
+        WriteGate(statement_timeout_s).install(engine)
         return engine
     connect_args: dict[str, Any] = {}
     if url.get_driver_name() == "asyncpg":
@@ -58,6 +62,90 @@ def _sqlite_pragmas(lock_timeout_s: float) -> Callable[[Any, Any], None]:
         cursor.close()
 
     return on_connect
+
+
+# What makes sqlite3 open a transaction (its implicit BEGIN before DML), and a savepoint, which
+# outside a transaction would open a deferred one.
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|SAVEPOINT)\b", re.IGNORECASE)
+
+
+class WriteGate:
+    """One write transaction at a time per process on SQLite, the others waiting their turn in
+    a FIFO `asyncio.Lock` rather than in SQLite's busy loop on the file lock.
+
+    The gate is taken before the first write of a transaction (the statement that would make
+    sqlite3 open it), which then begins with `BEGIN IMMEDIATE`: the write lock and a fresh
+    snapshot at once, so a transaction never has to upgrade a stale read snapshot (which WAL
+    refuses with SQLITE_BUSY whatever the timeout). It is released after the commit or the
+    rollback. Reads before the first write run outside any transaction (sqlite3's legacy
+    mode), on their own connections, and never wait for the gate.
+
+    The wait for the turn is the queue's length times a write transaction's (milliseconds),
+    bounded by `wait_s` (then `TimeoutError`, which the app answers with 503); the wait for
+    the file lock, which only another process can hold, by the busy timeout."""
+
+    def __init__(self, wait_s: float) -> None:
+        self.wait_s = wait_s
+        self._lock = asyncio.Lock()
+        self._holder: object | None = None  # the DBAPI connection in a write transaction
+
+    def install(self, engine: AsyncEngine) -> None:
+        sync = engine.sync_engine
+        event.listen(sync, "before_cursor_execute", self._before_execute)
+        for name in ("checkin", "close", "invalidate"):
+            event.listen(sync, name, self._dropped)
+        dialect = sync.dialect
+        # The connection events for a commit and a rollback fire before the database has
+        # done it; the next writer must start after, or it meets the file lock still held.
+        commit, rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(dbapi_connection: Any) -> None:
+            try:
+                commit(dbapi_connection)
+            finally:
+                self._release(dbapi_connection)
+
+        def do_rollback(dbapi_connection: Any) -> None:
+            try:
+                rollback(dbapi_connection)
+            finally:
+                self._release(dbapi_connection)
+
+        dialect.do_commit = do_commit  # type: ignore[method-assign]
+        dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+
+    async def _acquire(self) -> None:
+        async with asyncio.timeout(self.wait_s):
+            await self._lock.acquire()
+
+    def _before_execute(
+        self,
+        conn: Connection,
+        cursor: Any,
+        statement: str,
+        _parameters: Any,
+        _context: Any,
+        _executemany: bool,
+    ) -> None:
+        dbapi_connection = conn.connection.dbapi_connection
+        if self._holder is dbapi_connection or not _WRITES.match(statement):
+            return
+        await_only(self._acquire())
+        self._holder = dbapi_connection
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._release(dbapi_connection)
+            raise
+
+    def _dropped(self, dbapi_connection: Any, *_args: Any) -> None:
+        self._release(dbapi_connection)
+
+    def _release(self, connection: Any) -> None:
+        dbapi_connection = getattr(connection, "dbapi_connection", connection)
+        if self._holder is not None and self._holder is dbapi_connection:
+            self._holder = None
+            self._lock.release()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
