@@ -227,15 +227,13 @@ class ConsumerGroup:
                     held.done.append(stream_id)
                 else:
                     held.let_go(stream_id)  # to be retried later: no longer held
-        except asyncio.CancelledError:
-            # Stopped mid-batch: ack what was handled so only the interrupted entry runs again.
+        except BaseException:
+            # Stopped mid-batch, or Redis failed under a dead letter: ack what was handled so
+            # only the interrupted entry runs again (not the whole batch a second time).
             await _stop(heartbeat)
             if done:
                 with contextlib.suppress(Exception):
                     await self.redis.xack(self.stream_key, self.group, *done)
-            raise
-        except BaseException:
-            await _stop(heartbeat)
             raise
         else:
             await _stop(heartbeat)

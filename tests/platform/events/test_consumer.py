@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -227,6 +228,27 @@ async def test_entry_that_keeps_killing_consumers_is_dead_lettered_unhandled(
     assert letter["outbox_id"] == str(outbox_id)
     assert "abandoned" in letter["error"]
     assert await pending(redis, "timelines") == 0
+
+
+async def test_redis_failing_mid_batch_leaves_only_the_unfinished_entries_pending(
+    redis: AnyRedis, make_group: MakeGroup
+) -> None:
+    """The entries handled before a Redis error are acked: only the rest runs again."""
+    handler = Recorder()
+    group = make_group("timelines", handler)
+    await group.ensure_group()
+    await publish(redis, "status.created")
+    await redis.xadd(KEYS.stream, {"topic": "status.created", "payload": "not json"})
+
+    async def down(*args: Any) -> None:
+        raise RedisTimeoutError("Timeout reading from socket")
+
+    group._dead_letter = down  # type: ignore[method-assign,assignment]
+    with contextlib.suppress(RedisTimeoutError):
+        await group.process_once()
+
+    assert handler.outbox_ids == [1]
+    assert await pending(redis, "timelines") == 1  # the malformed one, not the handled one
 
 
 async def test_malformed_entry_is_dead_lettered_at_once(
