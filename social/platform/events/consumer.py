@@ -31,6 +31,7 @@ MIN_BACKOFF_S = 0.1
 MAX_BACKOFF_S = 5.0
 MAX_RETRY_DOUBLINGS = 5
 ACK_ATTEMPTS = 3
+STOP_HOLD_S = 1.0
 FORGET_CONSUMERS_EVERY_S = 300.0
 FORGET_CONSUMER_IDLE_MS = 3_600_000
 
@@ -220,6 +221,7 @@ class ConsumerGroup:
         # would look abandoned and be taken over and handled twice. The heartbeat holds on.
         held = _Held([entry[0] for entry in entries])
         heartbeat = asyncio.get_running_loop().create_task(self._hold(held))
+        heartbeat.add_done_callback(_retrieve)
         try:
             for stream_id, fields, deliveries in entries:
                 if await self._handle_one(stream_id, fields, deliveries):
@@ -230,13 +232,13 @@ class ConsumerGroup:
         except BaseException:
             # Stopped mid-batch, or Redis failed under a dead letter: ack what was handled so
             # only the interrupted entry runs again (not the whole batch a second time).
-            await _stop(heartbeat)
+            await _stop(heartbeat, held)
             if done:
                 with contextlib.suppress(Exception):
                     await self.redis.xack(self.stream_key, self.group, *done)
             raise
         else:
-            await _stop(heartbeat)
+            await _stop(heartbeat, held)
             if done:
                 await self._ack(done)
         finally:
@@ -247,8 +249,10 @@ class ConsumerGroup:
         reset the idle time of what is still held (XCLAIM to ourselves, JUSTID: the delivery
         count stays), in one round trip. Failures are logged; the next beat tries again."""
         interval_s = self.claim_idle_ms / 3000
-        while True:
+        while not held.finished:
             await asyncio.sleep(interval_s)
+            if held.finished:
+                return
             done, waiting = list(held.done), held.waiting()
             if not waiting and not done:
                 continue
@@ -359,6 +363,7 @@ class _Held:
     def __init__(self, ids: list[bytes | str]) -> None:
         self.ids = dict.fromkeys(ids)
         self.done: list[bytes | str] = []
+        self.finished = False
 
     def waiting(self) -> list[Any]:
         gone = set(self.done)
@@ -373,10 +378,17 @@ class _Held:
         self.done = self.done[len(ids) :]
 
 
-async def _stop(task: asyncio.Task[None]) -> None:
+async def _stop(task: asyncio.Task[None], held: _Held) -> None:
+    """End the heartbeat; bounded, and the flag ends its loop even if a library swallowed
+    the cancel (a batch must never wait on its heartbeat)."""
+    held.finished = True
     task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await asyncio.wait({task}, timeout=STOP_HOLD_S)
+
+
+def _retrieve(task: asyncio.Task[None]) -> None:
+    if not task.cancelled():
+        task.exception()  # logged by `_hold` already; not "never retrieved"
 
 
 def _stream_entries(reply: Any) -> list[tuple[bytes | str, Fields]]:

@@ -169,9 +169,10 @@ async def test_an_entry_slower_than_the_claim_idle_time_is_handled_once(
 
     busy = asyncio.create_task(worker.process_once())
     await asyncio.sleep(0.03)  # the worker has read the batch
-    while not busy.done():
-        await rival.process_once()
-        await asyncio.sleep(0.02)
+    async with asyncio.timeout(10):
+        while not busy.done():
+            await rival.process_once()
+            await asyncio.sleep(0.02)
 
     assert await busy == 2
     assert slow.outbox_ids == [1, 2]
