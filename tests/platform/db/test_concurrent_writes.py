@@ -36,6 +36,10 @@ def base_url(
 ) -> Iterator[str]:
     """A server whose lock timeout (SQLite's busy timeout) is the default, or so short that a
     write which waited for the file lock instead of its turn would fail."""
+    if request.param < 1 and not database_url.startswith("sqlite"):
+        # PostgreSQL's lock_timeout bounds the wait for a row lock (every post counts on its
+        # author's row): so short a bound fails a write waiting its turn there, by design
+        pytest.skip("the short lock timeout is SQLite's busy timeout, met only without the gate")
     port = free_port()
     settings = Settings(
         database_url=database_url,
