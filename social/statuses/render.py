@@ -150,7 +150,10 @@ async def load_cached_forms(db: AsyncSession, ids: list[int], base: str) -> dict
     }
     tags: dict[int, list[Tag]] = defaultdict(list)
     for status_id, tag in await db.execute(
-        select(StatusTag.status_id, Tag).join(Tag).where(StatusTag.status_id.in_(found))
+        select(StatusTag.status_id, Tag)
+        .join(Tag)
+        .where(StatusTag.status_id.in_(found))
+        .order_by(Tag.id)
     ):
         tags[status_id].append(tag)
     mentioned: dict[int, list[Account]] = defaultdict(list)
@@ -159,6 +162,7 @@ async def load_cached_forms(db: AsyncSession, ids: list[int], base: str) -> dict
         select(Mention.status_id, Mention.silent, Account)
         .join(Account)
         .where(Mention.status_id.in_(found))
+        .order_by(Account.id)
     ):
         if quiet:
             silent[status_id] += (account.id,)

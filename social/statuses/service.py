@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import orjson
@@ -41,6 +42,7 @@ from social.statuses.boost_rows import boosts_of, delete_boosts
 from social.statuses.render import CachedStatus, cached_form, cached_statuses
 
 S = TypeVar("S", bound=StatusEvent)
+by_id = attrgetter("id")
 log = logging.getLogger(__name__)
 
 
@@ -197,9 +199,11 @@ async def create_status(
         await db.commit()
     ctx.events.wake()
     fresh = {}
-    if author is not None and not new.media_ids and poll_id is None:  # what the reply shows
-        base = ctx.settings.base_url
-        fresh[status_id] = cached_form(status, author.username, tags, mentioned, base).encode()
+    if author is not None and not new.media_ids and poll_id is None:  # what the response shows
+        # tags and mentions in the order a load from the database gives them
+        in_order = sorted(tags, key=by_id), sorted(mentioned, key=by_id)
+        form = cached_form(status, author.username, *in_order, ctx.settings.base_url)
+        fresh[status_id] = form.encode()
     await _refresh_caches(ctx, author, [reply_to.id] if reply_to else [], fresh)
     if tags:  # a new tag becomes findable (a known one is already there: a no-op)
         await index_tags(ctx, tags)
@@ -237,12 +241,19 @@ def status_event(
     )
 
 
+async def seen_by(
+    ctx: AppContext, db: AsyncSession, status_id: int, viewer: int
+) -> CachedStatus | None:
+    """The status's cached form if `viewer` may see it (the one rule), else None."""
+    cached = (await cached_statuses(ctx, [status_id])).get(status_id)
+    if cached is None or not await filter_visible(db, [(status_id, cached)], viewer):
+        return None
+    return cached
+
+
 async def may_see_row(ctx: AppContext, db: AsyncSession, status: Status, viewer: int) -> bool:
-    """Whether `viewer` may see `status`, a row of `db`'s: the one rule, on its cached form."""
-    cached = (await cached_statuses(ctx, [status.id])).get(status.id)
-    if cached is None:
-        return False
-    return bool(await filter_visible(db, [(status.id, cached)], viewer))
+    """Whether `viewer` may see `status`, a row of `db`'s."""
+    return await seen_by(ctx, db, status.id, viewer) is not None
 
 
 async def _refresh_caches(
@@ -333,8 +344,8 @@ async def set_favourite(
     When it moved, returns the status's cached form with the new count, for the response
     (what the cache held is dropped, not overwritten: a concurrent count may be newer)."""
     async with ctx.db() as db:
-        seen = (await cached_statuses(ctx, [status_id])).get(status_id)
-        if seen is None or not await filter_visible(db, [(status_id, seen)], account_id):
+        seen = await seen_by(ctx, db, status_id, account_id)
+        if seen is None:
             raise NotFound()
         changed = await toggle(db, on, Favourite, account_id=account_id, status_id=status_id)
         count = None
