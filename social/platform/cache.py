@@ -75,37 +75,14 @@ class EntityCache:
 
     async def fill(self, entries: Mapping[int, bytes]) -> None:
         """Write back what readers loaded from the database, unless something fresher is there."""
-        await self._write(entries, only_if_absent=True)
+        await write_together([(self, entries)], only_if_absent=True)
 
     async def put(self, entries: Mapping[int, bytes]) -> None:
         """Store the fresh rendering after a write committed."""
-        await self._write(entries, only_if_absent=False)
+        await write_together([(self, entries)])
 
     async def invalidate(self, ids: Iterable[int]) -> None:
-        keys = [self.key(id_) for id_ in ids]
-        if not keys:
-            return
-        try:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for key in keys:
-                    pipe.delete(key)
-                await pipe.execute()
-        except RedisError as exc:
-            self._absorb("invalidate", exc)
-
-    async def _write(self, entries: Mapping[int, bytes], *, only_if_absent: bool) -> None:
-        if not entries:
-            return
-        try:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                self._writes(pipe, entries, only_if_absent=only_if_absent)
-                await pipe.execute()
-        except RedisError as exc:
-            self._absorb("write", exc)
-
-    def _writes(self, pipe: Any, entries: Mapping[int, bytes], *, only_if_absent: bool) -> None:
-        for id_, value in entries.items():
-            pipe.set(self.key(id_), value, ex=self.ttl_s, nx=only_if_absent)
+        await write_together([], [(self, ids)])
 
     def _absorb(self, op: str, exc: RedisError) -> None:
         self.metrics.redis_errors.labels(f"cache.{self.name}.{op}").inc()
@@ -115,21 +92,26 @@ class EntityCache:
 async def write_together(
     puts: Sequence[tuple[EntityCache, Mapping[int, bytes]]],
     drops: Sequence[tuple[EntityCache, Iterable[int]]] = (),
+    *,
+    only_if_absent: bool = False,
 ) -> None:
-    """Several caches' `put`s and `invalidate`s (they share a client) in one round trip."""
+    """Several caches' `put`s (or, `only_if_absent`, `fill`s) and `invalidate`s in one round
+    trip (they share a client)."""
+    sets = [(cache.key(id_), value, cache.ttl_s) for cache, entries in puts
+            for id_, value in entries.items()]  # fmt: skip
     keys = [cache.key(id_) for cache, ids in drops for id_ in ids]
-    if not keys and not any(entries for _, entries in puts):
+    if not sets and not keys:
         return
     first = (puts or drops)[0][0]
     try:
         async with first.redis.pipeline(transaction=False) as pipe:
-            for cache, entries in puts:
-                cache._writes(pipe, entries, only_if_absent=False)
+            for key, value, ttl_s in sets:
+                pipe.set(key, value, ex=ttl_s, nx=only_if_absent)
             for key in keys:
                 pipe.delete(key)
             await pipe.execute()
     except RedisError as exc:
-        first._absorb("write", exc)
+        first._absorb("write" if sets else "invalidate", exc)
 
 
 async def get_together(
