@@ -212,6 +212,22 @@ def running(app: Starlette, port: int, **options: Any) -> Iterator[str]:
     assert not thread.is_alive(), "server did not stop"
 
 
+@contextlib.contextmanager
+def serving(database_url: str, redis_url: str, data_dir: Path, **settings: Any) -> Iterator[str]:
+    """The app with these settings served by `running` on a free loopback port, its domain
+    that port (so the URLs it writes lead back to it); yields its base URL."""
+    port = free_port()
+    config = Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        data_dir=str(data_dir),
+        domain=f"127.0.0.1:{port}",
+        **settings,
+    )
+    with running(create_app(config), port) as url:
+        yield url
+
+
 MakeApp = Callable[..., Any]
 
 

@@ -15,9 +15,7 @@ import orjson
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from social.app import create_app
-from social.config import Settings
-from tests.conftest import free_port, fresh_with_admin, running
+from tests.conftest import fresh_with_admin, serving
 from tests.helpers import PASSWORD, bearer, make_user, register_app
 from tests.streaming.frames import next_frame
 from tests.trends.helpers import ADMIN_SCOPES
@@ -26,16 +24,8 @@ from tests.trends.helpers import ADMIN_SCOPES
 @pytest.fixture
 def live_url(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[str]:
     """uvicorn with its lifespan: the relay and the `streaming` consumer run in-process."""
-    port = free_port()
-    settings = Settings(
-        database_url=database_url,
-        redis_url=redis_url,
-        data_dir=str(tmp_path),
-        domain=f"127.0.0.1:{port}",
-        ratelimit_scale=1000.0,
-    )
     asyncio.run(fresh_with_admin(database_url, redis_url, "boss"))
-    with running(create_app(settings), port) as url:
+    with serving(database_url, redis_url, tmp_path, ratelimit_scale=1000.0) as url:
         yield url
 
 

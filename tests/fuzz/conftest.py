@@ -14,9 +14,7 @@ import httpx
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from social.app import create_app
-from social.config import Settings
-from tests.conftest import free_port, fresh_with_admin, running
+from tests.conftest import fresh_with_admin, serving
 from tests.helpers import PASSWORD, bearer
 
 ADMIN = "boss"
@@ -148,14 +146,10 @@ def world(
     """The server runs for the whole module: seeding hashes passwords (argon2), which is slow.
     The rate limiter stays on, scaled as for every test app: the fuzzer's few thousand
     requests go through it and stay under it."""
-    port = free_port()
-    settings = Settings(
-        database_url=database_url,
-        redis_url=redis_url,
-        data_dir=str(tmp_path_factory.mktemp("fuzz")),
-        domain=f"127.0.0.1:{port}",
-        ratelimit_scale=1000.0,
-    )
     asyncio.run(fresh_with_admin(database_url, redis_url, ADMIN))
-    with running(create_app(settings), port) as url, httpx.Client(base_url=url) as http:
+    data_dir = tmp_path_factory.mktemp("fuzz")
+    with (
+        serving(database_url, redis_url, data_dir, ratelimit_scale=1000.0) as url,
+        httpx.Client(base_url=url) as http,
+    ):
         yield _seed(http, url)

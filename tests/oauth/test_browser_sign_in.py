@@ -20,9 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from social.app import create_app
-from social.config import Settings
-from tests.conftest import CHROMIUM_ARGS, free_port, fresh_with_admin, running
+from tests.conftest import CHROMIUM_ARGS, free_port, fresh_with_admin, running, serving
 from tests.helpers import PASSWORD
 
 WAIT_MS = 15_000
@@ -97,16 +95,12 @@ def client_app(server: str) -> Starlette:
 
 @pytest.fixture
 def servers(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[Servers]:
-    port, client_port = free_port(), free_port()
-    settings = Settings(
-        database_url=database_url,
-        redis_url=redis_url,
-        data_dir=str(tmp_path),
-        domain=f"127.0.0.1:{port}",
-        ratelimit_scale=1000.0,
-    )
+    client_port = free_port()
     asyncio.run(fresh_with_admin(database_url, redis_url, "alice"))
-    with running(create_app(settings), port) as url, running(client_app(url), client_port) as other:
+    with (
+        serving(database_url, redis_url, tmp_path, ratelimit_scale=1000.0) as url,
+        running(client_app(url), client_port) as other,
+    ):
         yield Servers(url, other)
 
 

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from social.app import create_app
-from social.config import Settings
-from tests.conftest import free_port, fresh_with_admin, running
+from tests.conftest import fresh_with_admin, serving
 from tests.helpers import PASSWORD
 
 SCREENSHOTS: list[Path] = []
@@ -34,15 +32,7 @@ class LiveServer:
 def live_server(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """uvicorn in a thread with its lifespan, so the event pipeline (and the `trending`
     consumer) runs in-process; three distinct authors are enough for a tag to trend."""
-    port = free_port()
-    settings = Settings(
-        database_url=database_url,
-        redis_url=redis_url,
-        data_dir=str(tmp_path),
-        domain=f"127.0.0.1:{port}",
-        ratelimit_scale=1000.0,
-        trend_min_accounts=3,
-    )
     asyncio.run(fresh_with_admin(database_url, redis_url, "boss"))
-    with running(create_app(settings), port) as url:
+    settings = {"ratelimit_scale": 1000.0, "trend_min_accounts": 3}
+    with serving(database_url, redis_url, tmp_path, **settings) as url:
         yield LiveServer(url, "boss", PASSWORD)

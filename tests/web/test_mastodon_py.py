@@ -14,25 +14,15 @@ import pytest
 from mastodon import Mastodon
 from mastodon.errors import MastodonAPIError, MastodonIllegalArgumentError
 
-from social.app import create_app
-from social.config import Settings
-from tests.conftest import empty_database, free_port, running
+from tests.conftest import empty_database, serving
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def server(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    settings = Settings(
-        database_url=database_url,
-        redis_url=redis_url,
-        data_dir=str(tmp_path),
-        domain=f"127.0.0.1:{port}",
-        ratelimit_scale=1000.0,
-    )
     asyncio.run(empty_database(database_url))
-    with running(create_app(settings), port) as url:
+    with serving(database_url, redis_url, tmp_path, ratelimit_scale=1000.0) as url:
         yield url
 
 

@@ -13,12 +13,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from social.app import create_app
-from social.config import Settings
 from social.platform.db.engine import create_engine
 from social.platform.db.models import Favourite, Follow, Status
 from social.platform.redis.client import AnyRedis
-from tests.conftest import empty_database, free_port, running
+from tests.conftest import empty_database, serving
 from tests.helpers import User, make_user, register_app
 
 POSTS = 200
@@ -40,17 +38,9 @@ def base_url(
         # PostgreSQL's lock_timeout bounds the wait for a row lock (every post counts on its
         # author's row): so short a bound fails a write waiting its turn there, by design
         pytest.skip("the short lock timeout is SQLite's busy timeout, met only without the gate")
-    port = free_port()
-    settings = Settings(
-        database_url=database_url,
-        redis_url=redis_url,
-        data_dir=str(tmp_path),
-        domain=f"127.0.0.1:{port}",
-        ratelimit_enabled=False,
-        db_lock_timeout_s=request.param,
-    )
     asyncio.run(empty_database(database_url))
-    with running(create_app(settings), port) as url:
+    settings = {"ratelimit_enabled": False, "db_lock_timeout_s": request.param}
+    with serving(database_url, redis_url, tmp_path, **settings) as url:
         yield url
 
 
