@@ -43,6 +43,9 @@ class Settings:
     account_cache_ttl_s: int = 3600
     status_cache_ttl_s: int = 3600
     home_feed_max: int = 800
+    # more followers than this: an author's statuses are merged into homes as they are read,
+    # not pushed into every follower's feed (docs/architecture.md, Bounded fan-out)
+    fanout_push_max: int = 10_000
     near_cache_entries: int = 10_000  # statuses, accounts, tokens in process memory (0: none)
     near_cache_ttl_s: float = 60.0  # an entry's longest life, though Redis tracking drops it
     in_process_workers: bool = True

@@ -58,6 +58,18 @@ class Keys:
         feed's script checks it as it adds."""
         return f"{self.prefix}feed:home:{{{account_id}}}:hidden"
 
+    def home_large(self, account_id: int) -> str:
+        """Hash: the large authors the home merges as it is read (their statuses are not pushed
+        into it), each with the follow's options (`<reblogs 1|0>|<languages,...>`). Shares the
+        feed's hash tag, so the feed's script reads it."""
+        return f"{self.prefix}feed:home:{{{account_id}}}:large"
+
+    def author_recent(self, author_id: int) -> str:
+        """Sorted set: a large author's recent statuses and boosts, by id, capped as a feed,
+        sentinel `0` once filled; members `<status>:<author>:<original's author|0>:<replied-to
+        account|0>:<language>:<accounts hiding it, comma-separated>`."""
+        return f"{self.prefix}feed:author:{{{author_id}}}"
+
     def list_feed(self, owner_id: int, list_id: int) -> str:
         """Sorted set: a list's timeline, as a home feed is. Hashed by the list's owner, so
         the feed's script checks the owner's `home_hidden` as it adds."""

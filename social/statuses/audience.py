@@ -22,7 +22,7 @@ from sqlalchemy.sql import Select
 
 from social.lists.exclusive import excluded_but_tagged, exclusive_authors, exclusive_readers
 from social.platform.context import AppContext
-from social.platform.db.models import Follow, Mention, Status
+from social.platform.db.models import Account, Follow, Mention, Status
 from social.platform.events.topics import StatusEvent
 from social.relations.hidden import blocking_among, other_languages, readers_hiding, shown_to
 from social.tags.audience import followed_tags_bring, tag_readers
@@ -118,6 +118,21 @@ def following_query(account_id: int) -> Select[int]:
     return select(Follow.target_account_id).where(Follow.account_id == account_id)
 
 
+def large_followed_query(account_id: int, push_max: int) -> Select[int, bool, str | None]:
+    """The accounts of more than `push_max` followers that `account_id` follows, but those in
+    an exclusive list of theirs (a home merges these as it is read), with the follow's
+    `show_reblogs` and `languages`."""
+    return (
+        select(Follow.target_account_id, Follow.show_reblogs, Follow.languages)
+        .join(Account, Account.id == Follow.target_account_id)
+        .where(
+            Follow.account_id == account_id,
+            Account.followers_count > push_max,
+            Follow.target_account_id.not_in(exclusive_authors(account_id)),
+        )
+    )
+
+
 async def followers(ctx: AppContext, account_id: int) -> AsyncIterator[list[int]]:
     """The account's followers in batches (keyset paging: huge accounts stay cheap)."""
     after = 0
@@ -146,12 +161,13 @@ async def follows_among(ctx: AppContext, account_ids: list[int], target: int) ->
 
 
 async def home_audience(
-    ctx: AppContext, status: StatusEvent, *, written: bool = True
+    ctx: AppContext, status: StatusEvent, *, written: bool = True, with_followers: bool = True
 ) -> AsyncIterator[list[int]]:
     """The accounts whose home `status` enters, in batches: the author first, then the
     mentioned (a direct status) or the followers. With `written=False` (a deletion): every
     home it may have entered, the mentioned and every follower (who follows whom may have
-    changed since)."""
+    changed since). Without `with_followers` (a large author's status, which their homes
+    merge as they are read), the followers are left out."""
     author = status.account_id
     if not written:
         yield list(dict.fromkeys([author, *status.mention_ids]))
@@ -166,7 +182,7 @@ async def home_audience(
     hiding = await _hiding(ctx, status) if written else set()
     excluded = await exclusive_readers(ctx, author) if written else set()
     hiding |= excluded  # their exclusive lists take it instead (but a tag they follow may bring it)
-    async for batch in followers(ctx, author):
+    async for batch in followers(ctx, author) if with_followers else _none():
         if replied_to and replied_to != author:
             both = await follows_among(ctx, batch, replied_to)
             batch = [f for f in batch if f in both or f == replied_to]
@@ -179,6 +195,11 @@ async def home_audience(
         yield batch
     if excluded and (tagged := await excluded_but_tagged(ctx, status, excluded)):
         yield tagged
+
+
+async def _none() -> AsyncIterator[list[int]]:
+    return
+    yield
 
 
 async def _hiding(ctx: AppContext, status: StatusEvent) -> set[int]:

@@ -7,6 +7,7 @@ import time
 
 from sqlalchemy import select
 
+from social.lists.exclusive import exclusive_readers
 from social.platform.context import AppContext
 from social.platform.db.models import Mention, Status
 from social.platform.events.topics import (
@@ -26,6 +27,7 @@ from social.relations.blocks import settle_guards
 from social.statuses.audience import following_query, home_audience, home_query
 from social.tags.audience import followed_tags_bring
 from social.tags.service import statuses_tagged
+from social.timelines import large
 from social.timelines.service import (
     add_to_feeds,
     feed_entries,
@@ -39,21 +41,56 @@ REMOVE_BATCH = 500
 
 
 async def status_created(ctx: AppContext, event: StatusCreated) -> None:
+    """Into the feeds of its readers; a large author's (not direct) into their recent set
+    instead of their followers' feeds (filled first if Redis has none: the author just
+    became large, or Redis lost it). An author who is no longer large has their recent set
+    drained into the feeds first, then is pushed again."""
     entry: list[tuple[int, ...]] = [(event.status_id, event.account_id)]
     if event.reblog_of_id is not None and event.reblog_account_id is not None:
         entry = [(event.status_id, event.account_id, event.reblog_of_id, event.reblog_account_id)]
-    async for readers in home_audience(ctx, event):
+    author = event.account_id
+    pushed = True
+    if event.visibility != "direct":
+        has_set = await large.has_recent_set(ctx, author)
+        if await large.is_large(ctx, author):
+            if has_set:
+                await large.add_recent(ctx, recent_of(event))
+            else:
+                await large.fill_recent(ctx, author)  # the database has this status already
+            pushed = False
+        elif has_set:
+            await large.drain_recent(ctx, author)
+    async for readers in home_audience(ctx, event, with_followers=pushed):
         await add_to_feeds(ctx, readers, entry)
+
+
+def recent_of(event: StatusCreated) -> large.Recent:
+    return large.recent(
+        event.status_id,
+        event.account_id,
+        original_author=event.reblog_account_id,
+        replied_to=event.in_reply_to_account_id,
+        language=event.language,
+        hidden_with=event.hidden_with,
+    )
 
 
 async def status_deleted(ctx: AppContext, event: StatusDeleted) -> None:
     entry = [(event.status_id, event.account_id)]
+    await large.remove_recent(ctx, event.account_id, event.status_id)
     async for readers in home_audience(ctx, event, written=False):
         await remove_from_feeds(ctx, readers, entry)
 
 
 async def follow_created(ctx: AppContext, event: FollowCreated) -> None:
-    """Merge the newly followed account's recent statuses into the follower's feed."""
+    """Merge the newly followed account's recent statuses into the follower's feed (a large
+    account's: the home merges their recent set from now on)."""
+    follower, target = event.account_id, event.target_account_id
+    if await large.has_recent_set(ctx, target) and follower not in await exclusive_readers(
+        ctx, target
+    ):
+        await large.register(ctx, [follower], target)
+        return
     await merge_author(ctx, event.account_id, event.target_account_id)
 
 
@@ -88,6 +125,7 @@ async def mute_deleted(ctx: AppContext, event: MuteDeleted) -> None:
 async def follow_deleted(ctx: AppContext, event: FollowDeleted) -> None:
     """Take the unfollowed account's statuses out (direct ones to the follower stay)."""
     follower, target = event.account_id, event.target_account_id
+    await large.unregister(ctx, [follower], target)
     async with ctx.db() as db:
         mentioned = select(Mention.status_id).where(Mention.account_id == follower)
         ids = list(

@@ -30,6 +30,7 @@ from social.platform.redis.multiplex import MultiplexedRedis
 from social.platform.redis.scripts import Script
 from social.relations.hidden import home_guard
 from social.statuses.audience import following_query, home_query
+from social.timelines import large
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +72,21 @@ def without_repeated_boosts(rows: Sequence[tuple[int, int, int | None]]) -> list
 
 
 def _page_call(ctx: AppContext, account_id: int, page: PageQuery) -> tuple[list[str], list[Any]]:
-    """The feed script's keys and arguments for `page`."""
-    high = f"({page.max_id}" if page.max_id else "+inf"
-    if page.min_id is not None:
-        direction, low = "oldest", f"({page.min_id}"
-    else:
-        direction, low = "newest", f"({page.since_id}" if page.since_id else f"({SENTINEL}"
-    keys = [ctx.keys.home_feed(account_id), ctx.keys.home_hidden(account_id)]
-    return keys, [direction, high, low, page.limit, FEED_TTL_S, f"{time.time():.3f}"]
+    """The feed script's keys and arguments for `page` (with the large authors it merges)."""
+    high, low, oldest = large.page_bounds(page)
+    keys = [
+        ctx.keys.home_feed(account_id),
+        ctx.keys.home_hidden(account_id),
+        ctx.keys.home_large(account_id),
+    ]
+    before, after = "", ""
+    if large.reads_sets_in_script(ctx):
+        # one node: the script reads the authors' recent sets, named as `author_recent`
+        head, _, tail = ctx.keys.author_recent(0).rpartition("{0}")
+        before, after = head + "{", "}" + tail
+    now_s = f"{time.time():.3f}"
+    args = ["oldest" if oldest else "newest", high, low, page.limit, FEED_TTL_S, now_s]
+    return keys, [*args, before, after]
 
 
 async def read_home(ctx: AppContext, account_id: int, page: PageQuery) -> list[PageEntry]:
@@ -118,6 +126,8 @@ async def home_entries(
     entries: list[PageEntry] = orjson.loads(reply[2])
     if len(reply) > 3 and reply[3]:
         ctx.spawn(end_guards(ctx, account_id))
+    if len(reply) > 4:
+        entries = await merged(ctx, account_id, page, entries, reply)
     if page.min_id is not None:
         entries.reverse()
     if len(entries) < page.limit and size > ctx.settings.home_feed_max:
@@ -126,6 +136,29 @@ async def home_entries(
         older = PageQuery(max_id=oldest, limit=page.limit - len(entries))
         entries += await home_from_db(ctx, account_id, older)
     return entries
+
+
+async def merged(
+    ctx: AppContext, account_id: int, page: PageQuery, pushed: list[PageEntry], reply: Any
+) -> list[PageEntry]:
+    """The pushed page merged with the large authors' statuses the reply brought (under Redis
+    Cluster: read now, a second round trip, since their sets sit in other slots)."""
+    authors, hidden = reply[4], reply[5]
+    if large.reads_sets_in_script(ctx):
+        found = reply[6] if len(reply) > 6 else []
+    else:
+        found = await large.read_sets(ctx, authors, hidden, page)
+    entries, unsure = large.merge_page(
+        account_id,
+        pushed,
+        authors,
+        hidden,
+        found,
+        limit=page.limit,
+        oldest=page.min_id is not None,
+        now_s=time.time(),
+    )
+    return await large.settle_replies(ctx, account_id, entries, unsure, page.limit)
 
 
 async def home_from_db(ctx: AppContext, account_id: int, page: PageQuery) -> list[PageEntry]:
@@ -149,15 +182,20 @@ async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
                 await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
             ).all()
             guard = await home_guard(db, account_id)
+        merges = await large.large_of(ctx, account_id)
         kept = without_repeated_boosts([(r[0], r[1], r[2]) for r in rows])
         originals = {r[0]: r[2] for r in rows if r[2] is not None}
         boosts = {str(originals[e[0]]): member(e) for e in reversed(kept) if e[0] in originals}
         hidden, reblogs = ctx.keys.home_hidden(account_id), ctx.keys.home_reblogs(account_id)
+        merging = ctx.keys.home_large(account_id)
         async with ctx.redis.pipeline(transaction=True) as pipe:
             pipe.zadd(key, {SENTINEL: 0, **{member(e): e[0] for e in kept}})
             pipe.zremrangebyrank(key, 1, -(ctx.settings.home_feed_max + 1))
             pipe.expire(key, FEED_TTL_S)
-            pipe.delete(hidden, reblogs)
+            pipe.delete(hidden, reblogs, merging)
+            if merges:
+                pipe.hset(merging, mapping=merges)  # type: ignore[arg-type]
+                pipe.expire(merging, FEED_TTL_S)
             if guard:
                 pipe.zadd(hidden, guard)
             if boosts:

@@ -1,0 +1,166 @@
+"""Bounded fan-out: what a large author's post costs, and what merging costs a home read.
+
+    python -m bench.large_fanout [--followers 10000] [--large 10] [--reads 500]
+
+Post: two authors with the same N followers (inserted straight into the database, feeds
+marked built); one counts as large (its `followers_count` is N, above `fanout_push_max`), the
+other is pushed. Each posts through the real path (commit, relay, the `timelines` consumer);
+the ratio is pushed time / large time. Read: a reader follows `--large` large authors, each
+with 40 recent statuses in their recent set; a second reader's feed holds the same entries
+pushed. Both read their home's first page (`read_home`, limit 20) `--reads` times; the ratio
+is pushed read / merged read. Figures for choosing `SOCIAL_FANOUT_PUSH_MAX`: a post costs
+about `followers x (per-feed push)` pushed and a constant merged; each read of each follower
+of the author pays the merge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+from sqlalchemy import insert
+
+from bench.common import Backends, backends
+from social.app import create_app
+from social.config import Settings
+from social.platform.context import AppContext
+from social.platform.db.models import Account, Follow
+from social.platform.db.types import utcnow
+from social.platform.ids import next_id
+from social.platform.paging import PageQuery
+from social.statuses.service import NewStatus, create_status
+from social.timelines import large
+from social.timelines.service import SENTINEL, member, read_home
+
+RECENT = 40
+
+
+def account(id_: int, name: str, followers: int = 0) -> dict[str, object]:
+    now = utcnow()
+    return {
+        "id": id_,
+        "username": name,
+        "display_name": "",
+        "note": "",
+        "locked": False,
+        "bot": False,
+        "discoverable": True,
+        "silenced": False,
+        "suspended": False,
+        "statuses_count": 0,
+        "followers_count": followers,
+        "following_count": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def follows(ctx: AppContext, readers: list[int], targets: list[int]) -> None:
+    now = utcnow()
+    async with ctx.db() as db:
+        for target in targets:
+            for start in range(0, len(readers), 2000):
+                rows = [
+                    {"id": next_id(), "account_id": r, "target_account_id": target}
+                    for r in readers[start : start + 2000]
+                ]
+                await db.execute(insert(Follow), [{**r, "created_at": now} for r in rows])
+        await db.commit()
+
+
+async def post_cost(ctx: AppContext, followers: int) -> None:
+    big, pushed = next_id(), next_id()
+    ids = [next_id() for _ in range(followers)]
+    async with ctx.db() as db:
+        await db.execute(insert(Account), [account(big, "big", followers), account(pushed, "p")])
+        for start in range(0, followers, 2000):
+            chunk = ids[start : start + 2000]
+            await db.execute(insert(Account), [account(i, f"f{i}") for i in chunk])
+        await db.commit()
+    await follows(ctx, ids, [big, pushed])
+    async with ctx.redis.pipeline(transaction=False) as pipe:
+        for i in ids:
+            pipe.zadd(ctx.keys.home_feed(i), {SENTINEL: 0})
+        await pipe.execute()
+    await create_status(ctx, big, NewStatus(text="first: fills the recent set"))
+    await ctx.events.drain(timeout_s=120)
+    times: dict[int, float] = {}
+    for author in (pushed, big):
+        started = time.perf_counter()
+        await create_status(ctx, author, NewStatus(text="to all my followers"))
+        await ctx.events.drain(timeout_s=120)
+        times[author] = time.perf_counter() - started
+    print(f"post, {followers} followers, pushed: {times[pushed] * 1000:8.1f} ms")
+    print(f"post, {followers} followers, large (merged on read): {times[big] * 1000:8.1f} ms")
+    print(f"ratio pushed/large: {times[pushed] / times[big]:.1f}")
+
+
+async def read_cost(ctx: AppContext, authors: int, reads: int) -> None:
+    merging, pushed = next_id(), next_id()
+    bigs = [next_id() for _ in range(authors)]
+    async with ctx.db() as db:
+        await db.execute(insert(Account), [account(merging, "m"), account(pushed, "q")])
+        await db.execute(insert(Account), [account(b, f"b{b}", 1_000_000) for b in bigs])
+        await db.commit()
+    await follows(ctx, [merging, pushed], bigs)
+    entries: list[tuple[int, int]] = []
+    async with ctx.redis.pipeline(transaction=False) as pipe:
+        for b in bigs:
+            recent = [
+                large.recent(
+                    next_id(),
+                    b,
+                    original_author=None,
+                    replied_to=None,
+                    language="en",
+                    hidden_with=(),
+                )
+                for _ in range(RECENT)
+            ]
+            pipe.zadd(
+                ctx.keys.author_recent(b),
+                {SENTINEL: 0, **{r.member(): r.status_id for r in recent}},
+            )
+            pipe.hset(ctx.keys.home_large(merging), str(b), large.options(True, None))
+            entries += [(r.status_id, b) for r in recent]
+        pipe.zadd(ctx.keys.home_feed(merging), {SENTINEL: 0})
+        pipe.zadd(ctx.keys.home_feed(pushed), {SENTINEL: 0, **{member(e): e[0] for e in entries}})
+        await pipe.execute()
+    page = PageQuery(limit=20)
+    one = await read_home(ctx, merging, page)
+    assert [tuple(e) for e in one] == [tuple(e) for e in await read_home(ctx, pushed, page)]
+    times: dict[int, float] = {}
+    for reader in (pushed, merging, pushed, merging):
+        started = time.perf_counter()
+        for _ in range(reads):
+            await read_home(ctx, reader, page)
+        times[reader] = (time.perf_counter() - started) / reads
+    print(f"home read, feed pushed: {times[pushed] * 1e6:8.1f} us")
+    print(f"home read, {authors} large authors merged: {times[merging] * 1e6:8.1f} us")
+    print(f"ratio pushed/merged: {times[pushed] / times[merging]:.2f}")
+
+
+async def run(b: Backends, followers: int, authors: int, reads: int) -> None:
+    settings = Settings(
+        redis_url=b.redis_url, database_url=b.database_url, fanout_push_max=followers - 1
+    )
+    ctx = create_app(settings).state.ctx
+    await ctx.events.start()
+    await post_cost(ctx, followers)
+    await read_cost(ctx, authors, reads)
+    await ctx.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--followers", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=10, help="large authors the reader follows")
+    parser.add_argument("--reads", type=int, default=500)
+    args = parser.parse_args()
+    with backends() as b:
+        asyncio.run(run(b, args.followers, args.large, args.reads))
+
+
+if __name__ == "__main__":
+    main()
