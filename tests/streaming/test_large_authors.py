@@ -28,8 +28,10 @@ async def test_a_large_authors_status_reaches_every_followers_user_stream(
         for ws in (one, other):
             assert status_of(await next_frame(ws))["id"] == sent["id"]
     ctx = server.app.state.ctx
-    for _ in range(100):  # the `timelines` group runs apart from the `streaming` one
-        if await ctx.redis.exists(ctx.keys.author_recent(int(big.id))):
+    # the `timelines` group runs apart from the `streaming` one: it makes the author's recent
+    # set, then names the author in each follower's large authors
+    for _ in range(250):
+        if await ctx.redis.hexists(ctx.keys.home_large(int(alice.id)), big.id):
             break
         await asyncio.sleep(0.02)
     assert await home_ids(http, alice) == [sent["id"]]  # merged as the home is read
