@@ -203,6 +203,7 @@ async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
                 pipe.expire(reblogs, FEED_TTL_S)
             pipe.delete(lock)
             await pipe.execute()
+        await _recheck_guard(ctx, account_id, guard)
         return True
     except RedisError as exc:
         ctx.metrics.redis_errors.labels("feed.rebuild").inc()
@@ -211,6 +212,22 @@ async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
     except Exception:
         log.exception("home feed rebuild failed")
         return False
+
+
+async def _recheck_guard(ctx: AppContext, account_id: int, used: dict[str, float]) -> None:
+    """A block, mute or unblock committed between the rebuild's read and its write had its
+    own settling overwritten by the rebuild's older guard: read the guard again now the feed
+    is written, and settle what moved (a block hides again what the rebuild put back)."""
+    async with ctx.db() as db:
+        now = await home_guard(db, account_id)
+    if now == used:
+        return
+    for author, until in now.items():
+        if used.get(author) != until:
+            await hide_in_home(ctx, account_id, int(author), until)
+    gone = [author for author in used if author not in now]
+    if gone:
+        await ctx.redis.zrem(ctx.keys.home_hidden(account_id), *gone)
 
 
 async def add_to_feeds(ctx: AppContext, owner_ids: Iterable[int], entries: Sequence[Entry]) -> None:

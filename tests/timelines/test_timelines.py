@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
+from social.platform.context import AppContext
 from social.platform.redis.client import AnyRedis
 from tests.helpers import follow, followed, home_ids, make_user, post, register_app
 
@@ -261,3 +263,33 @@ async def test_fan_out_during_a_rebuild_is_not_lost(
     feed = ctx.keys.home_feed(int(bob.id))
     assert await redis.zscore(feed, f"{status['id']}:{alice.id}") is not None
     assert await redis.zscore(feed, "0") is None  # still not built: reads use the database
+
+
+async def test_a_block_during_a_rebuild_is_not_undone_by_it(
+    app: Starlette, client: httpx.AsyncClient, redis: AnyRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from social.timelines import large, service
+
+    client_app = await register_app(client)
+    alice = await make_user(client, client_app, "alice")
+    bob = await make_user(client, client_app, "bob")
+    await follow(client, bob, alice)
+    status = await post(client, alice, "before the block")
+    await drain(app)
+    ctx = app.state.ctx
+    await redis.delete(ctx.keys.home_feed(int(bob.id)))
+    large_of = large.large_of
+
+    async def block_meanwhile(ctx_: AppContext, account_id: int) -> dict[str, str]:
+        # between the rebuild's read of the database and its write to Redis
+        answer = await client.post(f"/api/v1/accounts/{alice.id}/block", headers=bob.auth)
+        assert answer.status_code == 200
+        return await large_of(ctx, account_id)
+
+    monkeypatch.setattr(large, "large_of", block_meanwhile)
+    assert await service.rebuild_home(ctx, int(bob.id))
+    monkeypatch.undo()
+    feed = ctx.keys.home_feed(int(bob.id))
+    assert await redis.zscore(feed, f"{status['id']}:{alice.id}") is None
+    assert await redis.zscore(ctx.keys.home_hidden(int(bob.id)), alice.id) is not None
+    assert await home_ids(client, bob) == []
