@@ -35,7 +35,7 @@ PageEntry = Sequence[int]
 
 @dataclass(frozen=True, slots=True)
 class Recent:
-    """One member of an author's recent set."""
+    """One member of an author's recent set (`member()`; `merge_page` splits it alike)."""
 
     status_id: int
     author_id: int
@@ -43,19 +43,6 @@ class Recent:
     replied_to: int  # 0: not a reply
     language: str
     hidden_with: tuple[int, ...]
-
-    @classmethod
-    def parse(cls, raw: bytes | str) -> Recent:
-        text = raw.decode() if isinstance(raw, bytes) else raw
-        status, author, original, replied, language, hidden = text.split(":", 5)
-        return cls(
-            int(status),
-            int(author),
-            int(original),
-            int(replied),
-            language,
-            tuple(int(h) for h in hidden.split(",") if h),
-        )
 
     def member(self) -> str:
         hidden = ",".join(map(str, self.hidden_with))
@@ -280,58 +267,70 @@ def merge_page(
     now_s: float,
 ) -> tuple[list[PageEntry], dict[int, int]]:
     """The page from the pushed entries and the large authors' members found (the feed
-    script's, or `read_sets`'), in the page's order:
-    up to `limit` entries, plus the replies to someone else among them (returned with whom
-    they answer) that `settle_replies` keeps or drops."""
-    options_of = {int(a): (o.decode() if isinstance(o, bytes) else o) for a, o in _pairs(large)}
+    script's, or `read_sets'`), both in the page's order already: up to `limit` entries, plus
+    the replies to someone else among them (returned with whom they answer) that
+    `settle_replies` keeps or drops. The two are merged as the page reaches them, and a
+    member is parsed only then: most are never needed."""
+    follows = {int(a): _Options.of(o) for a, o in _pairs(large)}
     hidden_until = {int(a): float(s) for a, s in _pairs(hidden)}
-
-    def is_hidden(account: int) -> bool:
-        return hidden_until.get(account, 0.0) > now_s
-
-    # Members are parsed only as the page reaches them, in id order: most are never needed.
-    queued: list[tuple[int, int, Any]] = []  # (status id, author, member or None if pushed)
-    queued += [(int(e[0]), int(e[1]), None) for e in pushed]
-    queued += [(_status_of(raw), _author_of(raw), raw) for raw in found]
-    queued.sort(key=lambda c: c[0], reverse=not oldest)
+    hiding = {a for a, until in hidden_until.items() if until > now_s}
     seen: set[int] = set()
     out: list[PageEntry] = []
     unsure_of: dict[int, int] = {}
-    sure = 0
-    for status_id, author, raw in queued:
-        if sure >= limit:
+    sure = i = j = 0
+    while sure < limit:
+        head = _status_of(found[j]) if j < len(found) else None
+        if i < len(pushed) and (head is None or (pushed[i][0] < head) == oldest):
+            status_id, author = int(pushed[i][0]), int(pushed[i][1])
+            i += 1
+            replied = 0
+        elif head is not None:
+            status_id, parts = head, found[j].split(b":", 5)
+            j += 1
+            author, replied = int(parts[1]), int(parts[3])
+            if author in hiding or not follows[author].shows(
+                int(parts[2]), parts[4], hiding, parts[5]
+            ):
+                continue
+            if replied in (author, reader) or replied in follows:
+                replied = 0  # a reply to the author, the reader or a large follow: known here
+        else:
             break
         if status_id in seen:
             continue
-        replied = 0
-        if raw is not None:
-            entry = Recent.parse(raw)
-            reblogs, _, langs = options_of[author].partition("|")
-            if entry.original_author and reblogs == "0":
-                continue
-            if langs and entry.language and entry.language not in langs.split(","):
-                continue
-            if is_hidden(author) or is_hidden(entry.original_author):
-                continue
-            if any(is_hidden(h) for h in entry.hidden_with):
-                continue
-            if entry.replied_to not in (0, author, reader) and entry.replied_to not in options_of:
-                replied = entry.replied_to  # whether the reader follows them: the database's
         seen.add(status_id)
         out.append((status_id, author))
         if replied:
-            unsure_of[status_id] = replied
+            unsure_of[status_id] = replied  # whether the reader follows them: the database's
         else:
             sure += 1
     return out, unsure_of
 
 
+@dataclass(frozen=True, slots=True)
+class _Options:
+    """A large follow's options, as the merge applies them to that author's members."""
+
+    reblogs: bool
+    languages: frozenset[bytes]
+
+    @classmethod
+    def of(cls, raw: bytes | str) -> _Options:
+        text = raw.decode() if isinstance(raw, bytes) else raw
+        reblogs, _, langs = text.partition("|")
+        return cls(reblogs != "0", frozenset(lang.encode() for lang in langs.split(",") if lang))
+
+    def shows(self, original: int, language: bytes, hiding: set[int], hidden: bytes) -> bool:
+        """What a push would have let in: the author is checked by the caller."""
+        if original and (not self.reblogs or original in hiding):
+            return False
+        if self.languages and language and language not in self.languages:
+            return False
+        return not hidden or not any(int(h) in hiding for h in hidden.split(b","))
+
+
 def _status_of(raw: bytes) -> int:
     return int(raw[: raw.index(b":")])
-
-
-def _author_of(raw: bytes) -> int:
-    return int(raw.split(b":", 2)[1])
 
 
 async def settle_replies(
