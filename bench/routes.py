@@ -2,7 +2,7 @@
 same run.
 
     python -m bench.routes [--requests 2000] [--writes 300] [--concurrency 16] [--rounds 3]
-                           [--only NAME,...] [--opcodes]
+                           [--only NAME,...] [--opcodes] [--fanout-push-max N]
 
 Seeds a reader who follows 30 authors (600 statuses, a thread, favourites, mentions and follows
 that notify the reader), then calls the ASGI app directly (no HTTP server, no load generator:
@@ -17,8 +17,10 @@ machine's timings drift by tens of percent). The write routes (a post, a favouri
 undoing, a follow and its undoing, a delete) run `--writes` times a round: each request
 writes (a favourite alternates with its undoing, a delete takes a status posted for it before
 the clock starts); their figures count what the request itself sends, not the event consumers'
-work after it (they do not run in the measured process). Uses REDIS_URL / DATABASE_URL when
-set, else an embedded Valkey and a SQLite file.
+work after it (they do not run in the measured process). With `--fanout-push-max 0` every
+author counts as large (bounded fan-out): their statuses are kept per author, not pushed, and
+the reader's home is merged from 30 large authors' recent sets as it is read. Uses
+REDIS_URL / DATABASE_URL when set, else an embedded Valkey and a SQLite file.
 """
 
 from __future__ import annotations
@@ -68,8 +70,10 @@ class World:
     posted_ids: list[str]
 
 
-async def seed(redis_url: str, database_url: str) -> World:
-    settings = Settings(redis_url=redis_url, database_url=database_url, ratelimit_scale=1e6)
+async def seed(redis_url: str, database_url: str, fanout: dict[str, int]) -> World:
+    settings = Settings(
+        redis_url=redis_url, database_url=database_url, ratelimit_scale=1e6, **fanout
+    )
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
     async with (
@@ -370,6 +374,7 @@ async def measure(
         database_url=database_url,
         ratelimit_scale=1e6,
         in_process_workers=False,
+        **fanout_of(args),
     )
     app = create_app(settings)
     wanted = routes(world)
@@ -429,6 +434,12 @@ async def measure(
         )
 
 
+def fanout_of(args: argparse.Namespace) -> dict[str, int]:
+    """`--fanout-push-max 0`: every author is large, the reader's home merged from all 30."""
+    push_max = args.fanout_push_max
+    return {} if push_max is None else {"fanout_push_max": push_max}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
@@ -439,9 +450,12 @@ def main() -> None:
     parser.add_argument("--statements", help="a route name: print its database statements")
     parser.add_argument("--profile", help="a route name: print where its CPU goes")
     parser.add_argument("--opcodes", action="store_true", help="count Python opcodes too")
+    parser.add_argument(
+        "--fanout-push-max", type=int, help="SOCIAL_FANOUT_PUSH_MAX (0: every author is large)"
+    )
     args = parser.parse_args()
     with backends() as b:
-        world = asyncio.run(seed(b.redis_url, b.database_url))
+        world = asyncio.run(seed(b.redis_url, b.database_url, fanout_of(args)))
         uvloop.run(measure(b.redis_url, b.database_url, world, args))
 
 
