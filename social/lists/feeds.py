@@ -38,9 +38,8 @@ from social.timelines.service import (
     SENTINEL,
     Entry,
     PageEntry,
-    boost_args,
+    add_to,
     by_or_about,
-    feed_add,
     feed_entries,
     feed_read,
     involved_entries,
@@ -230,24 +229,17 @@ async def add_to_lists(ctx: AppContext, refs: Iterable[ListRef], entries: Sequen
     """Pipelined, in batches; only built feeds take it, only what the owner's home guard lets
     through, and a boost as in the home (`(boost, booster, original, original's author)`:
     left out while its original or an earlier boost of it is among the newest entries)."""
-    cap = ctx.settings.home_feed_max
     keys = ctx.keys
-    now_s = f"{time.time():.3f}"
-    calls = [
-        (
-            [
-                keys.list_feed(owner, list_id),
-                keys.list_feed_rebuild_lock(owner, list_id),
-                keys.home_hidden(owner),
-                keys.list_reblogs(owner, list_id),
-            ],
-            [entry[0], member(entry), cap, entry[1], now_s, *boost_args(entry)],
-        )
+    feeds = [
+        [
+            keys.list_feed(owner, list_id),
+            keys.list_feed_rebuild_lock(owner, list_id),
+            keys.home_hidden(owner),
+            keys.list_reblogs(owner, list_id),
+        ]
         for owner, list_id in refs
-        for entry in entries
     ]
-    for start in range(0, len(calls), BATCH):
-        await feed_add.run_batch(ctx.redis, calls[start : start + BATCH])
+    await add_to(ctx, feeds, entries)
 
 
 async def remove_from_lists(
