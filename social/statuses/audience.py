@@ -13,8 +13,9 @@ and the readers one status reaches (`home_audience`: fan-out and live streams).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from social.statuses.render import CachedStatus
 
 OPEN = ("public", "unlisted")
-FOLLOWERS_BATCH = 1000
+FOLLOWERS_BATCH = 2000
 T = TypeVar("T")
 
 
@@ -134,22 +135,42 @@ def large_followed_query(account_id: int, push_max: int) -> Select[int, bool, st
 
 
 async def followers(ctx: AppContext, account_id: int) -> AsyncIterator[list[int]]:
-    """The account's followers in batches (keyset paging: huge accounts stay cheap)."""
-    after = 0
-    while True:
-        async with ctx.db() as db:
-            rows = (
-                await db.execute(
-                    select(Follow.id, Follow.account_id)
-                    .where(Follow.target_account_id == account_id, Follow.id > after)
-                    .order_by(Follow.id)
-                    .limit(FOLLOWERS_BATCH)
-                )
-            ).all()
-        if not rows:
-            return
-        yield [r.account_id for r in rows]
-        after = rows[-1].id
+    """The account's followers in batches (keyset paging: huge accounts stay cheap). The next
+    batch is read while the caller works on this one (fan-out writes Redis meanwhile)."""
+    ahead = asyncio.ensure_future(_followers_after(ctx, account_id, 0))
+    try:
+        while True:
+            rows = await ahead
+            if not rows:
+                return
+            if len(rows) == FOLLOWERS_BATCH:
+                ahead = asyncio.ensure_future(_followers_after(ctx, account_id, rows[-1][0]))
+            else:
+                ahead = asyncio.ensure_future(_nothing())
+            yield [follower for _, follower in rows]
+    finally:  # the caller stopped early (or failed): the batch read ahead is not wanted
+        ahead.add_done_callback(_retrieve)
+        ahead.cancel()
+
+
+async def _followers_after(ctx: AppContext, account_id: int, after: int) -> list[Any]:
+    async with ctx.db() as db:
+        query = (
+            select(Follow.id, Follow.account_id)
+            .where(Follow.target_account_id == account_id, Follow.id > after)
+            .order_by(Follow.id)
+            .limit(FOLLOWERS_BATCH)
+        )
+        return list((await db.execute(query)).all())
+
+
+async def _nothing() -> list[Any]:
+    return []
+
+
+def _retrieve(task: asyncio.Future[list[Any]]) -> None:
+    if not task.cancelled():
+        task.exception()  # a read nobody waits for may fail: not "never retrieved"
 
 
 async def follows_among(ctx: AppContext, account_ids: list[int], target: int) -> set[int]:
