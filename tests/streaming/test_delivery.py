@@ -70,6 +70,26 @@ async def test_a_burst_reaches_plain_and_compressed_sockets_whole_and_in_order(
             await nothing_more(ws)
 
 
+async def test_one_event_to_many_channels_reaches_each_once_live_and_in_its_history(
+    server: Server, redis: AnyRedis
+) -> None:
+    ctx = server.app.state.ctx
+    tags = [f"many{i}" for i in range(250)]  # more channels than one script call takes
+    watched = [tags[0], tags[150], tags[-1]]
+    urls = [server.ws + f"?stream=hashtag&tag={tag}" for tag in watched]
+    async with connect(urls[0]) as a, connect(urls[1]) as b, connect(urls[2]) as c:
+        await asyncio.sleep(0.3)  # subscribed
+        channels = [f"hashtag:{tag}" for tag in tags]
+        sent = await publish(redis, ctx.keys, HistoryLimits(100, 60), channels, "update", "{}")
+        assert sent == len(tags)
+        for ws in (a, b, c):
+            frame = await next_frame(ws)
+            assert frame["event"] == "update"
+            await nothing_more(ws)
+    lengths = [await redis.xlen(ctx.keys.stream_channel(channel)) for channel in channels]
+    assert lengths == [1] * len(tags)
+
+
 @pytest.mark.parametrize("server", [{"streaming_history_max": 3}], indirect=True)
 async def test_a_trimmed_history_gives_one_gap_frame_first(
     server: Server, user: MakeUser, http: httpx.AsyncClient

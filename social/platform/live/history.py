@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from redis.asyncio.cluster import RedisCluster
+
 from social.platform.keys import Keys
 from social.platform.live.entry import Entry, position
 from social.platform.redis.client import AnyRedis
@@ -15,7 +17,8 @@ PUBLISH = Script(Path(__file__).with_name("publish.lua"))
 READ = Script(Path(__file__).with_name("history_read.lua"))
 # Approximate trimming cuts whole 100-entry stream nodes; short histories are trimmed exactly.
 APPROXIMATE_FROM = 1000
-PUBLISH_BATCH = 500
+PUBLISH_BATCH = 2000  # channels a round trip
+CHANNELS_PER_CALL = 100  # channels a script call, on one node
 READ_PAGE = 500
 
 
@@ -43,13 +46,18 @@ async def publish(
     event: str,
     payload: str,
 ) -> int:
-    """`event` on every channel, one script call each, pipelined in batches; the count sent."""
+    """`event` on every channel, pipelined in batches; the count sent. On one node a script
+    call takes `CHANNELS_PER_CALL` channels (the payload goes once a call, not once a
+    channel); under Redis Cluster, where the channels sit in many slots, one."""
     approx = "1" if limits.max_entries >= APPROXIMATE_FROM else "0"
     args = [event, payload, limits.max_entries, approx, limits.ttl_s]
-    calls = [([keys.stream_channel(c)], args) for c in dict.fromkeys(channels)]
-    for start in range(0, len(calls), PUBLISH_BATCH):
-        await PUBLISH.run_batch(redis, calls[start : start + PUBLISH_BATCH])
-    return len(calls)
+    streams = [keys.stream_channel(c) for c in dict.fromkeys(channels)]
+    per_call = 1 if isinstance(redis, RedisCluster) else CHANNELS_PER_CALL
+    calls = [(streams[i : i + per_call], args) for i in range(0, len(streams), per_call)]
+    trip = max(1, PUBLISH_BATCH // per_call)
+    for start in range(0, len(calls), trip):
+        await PUBLISH.run_batch(redis, calls[start : start + trip])
+    return len(streams)
 
 
 async def last_position(redis: AnyRedis, key: str) -> str:
