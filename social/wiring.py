@@ -77,7 +77,7 @@ def build(settings: Settings) -> AppContext:
             SchedulerSettings(lease_s=settings.scheduler_lease_s),
         ),
         stream_reader=stream_reader,
-        streams=StreamHub(redis, keys),
+        streams=StreamHub(redis, keys, settings.streaming_history_ttl_s),
         trends=trends,
         trend_settler=Settler(trends, settings.trend_settle_s),
         near=near,

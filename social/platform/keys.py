@@ -171,6 +171,12 @@ class Keys:
         """Counter: the next id node a starting process takes (social/ids.py)."""
         return f"{self.prefix}ids:nodes"
 
+    def stream_watched(self, stream: str) -> str:
+        """Present while someone listens to the channel of history `stream` (a
+        `stream_channel`), and for a history TTL after the last one left: only then is the
+        history written (a resume needs it; a follower who is not watching does not)."""
+        return f"{stream}:watched"
+
     def stream_relations(self) -> str:
         """Pub/sub channel announcing accounts whose blocks or mutes changed (their open
         streams reload what they hide)."""

@@ -33,8 +33,12 @@ def limits(ctx: AppContext) -> HistoryLimits:
     return HistoryLimits(ctx.settings.streaming_history_max, ctx.settings.streaming_history_ttl_s)
 
 
-async def _send(ctx: AppContext, channels: list[str], event: str, payload: str) -> None:
-    await publish(ctx.redis, ctx.keys, limits(ctx), channels, event, payload)
+async def _send(
+    ctx: AppContext, channels: list[str], event: str, payload: str, *, watched_only: bool = False
+) -> None:
+    await publish(
+        ctx.redis, ctx.keys, limits(ctx), channels, event, payload, watched_only=watched_only
+    )
 
 
 async def _to_audience(ctx: AppContext, status: StatusEvent, event: str, payload: str) -> None:
@@ -45,7 +49,9 @@ async def _to_audience(ctx: AppContext, status: StatusEvent, event: str, payload
         await _send(ctx, public, event, payload)
     written = not isinstance(status, StatusDeleted)
     async for readers in home_audience(ctx, status, written=written):
-        await _send(ctx, [f"user:{r}" for r in readers], event, payload)
+        # a home's channel only where someone listens (or did, within the resume window):
+        # a large account's followers are mostly away
+        await _send(ctx, [f"user:{r}" for r in readers], event, payload, watched_only=True)
     lists = await list_audience(ctx, status, written=written)
     await _send(ctx, [f"list:{list_id}" for _, list_id in lists], event, payload)
 
@@ -83,8 +89,8 @@ async def notification_created(ctx: AppContext, event: NotificationCreated) -> N
 
 async def _to_everyone(ctx: AppContext, event: str, payload: str) -> None:
     """An announcement's news, on every local account's `user` stream (as Mastodon's)."""
-    async for readers in announcements.everyone(ctx.db):
-        await _send(ctx, [f"user:{r}" for r in readers], event, payload)
+    async for readers in announcements.everyone(ctx.db):  # where someone listens (or did)
+        await _send(ctx, [f"user:{r}" for r in readers], event, payload, watched_only=True)
 
 
 async def announcement_published(ctx: AppContext, event: AnnouncementPublished) -> None:

@@ -15,7 +15,7 @@ from websockets.exceptions import ConnectionClosed
 
 from social.platform.live.history import HistoryLimits, publish
 from social.platform.redis.client import AnyRedis
-from tests.helpers import ClientApp, post
+from tests.helpers import ClientApp, follow, post
 from tests.streaming.conftest import MakeUser, Server
 from tests.streaming.frames import next_frame, nothing_more, payload_of, status_of
 
@@ -70,7 +70,7 @@ async def test_a_burst_reaches_plain_and_compressed_sockets_whole_and_in_order(
             await nothing_more(ws)
 
 
-async def test_one_event_to_many_channels_reaches_each_once_live_and_in_its_history(
+async def test_one_event_to_many_channels_reaches_the_watched_ones_live_and_in_history(
     server: Server, redis: AnyRedis
 ) -> None:
     ctx = server.app.state.ctx
@@ -80,14 +80,41 @@ async def test_one_event_to_many_channels_reaches_each_once_live_and_in_its_hist
     async with connect(urls[0]) as a, connect(urls[1]) as b, connect(urls[2]) as c:
         await asyncio.sleep(0.3)  # subscribed
         channels = [f"hashtag:{tag}" for tag in tags]
-        sent = await publish(redis, ctx.keys, HistoryLimits(100, 60), channels, "update", "{}")
-        assert sent == len(tags)
+        limits = HistoryLimits(100, 60)
+        sent = await publish(redis, ctx.keys, limits, channels, "update", "{}", watched_only=True)
+        assert sent == len(watched)
         for ws in (a, b, c):
             frame = await next_frame(ws)
             assert frame["event"] == "update"
             await nothing_more(ws)
-    lengths = [await redis.xlen(ctx.keys.stream_channel(channel)) for channel in channels]
-    assert lengths == [1] * len(tags)
+    kept = {tag for tag in tags if await redis.xlen(ctx.keys.stream_channel(f"hashtag:{tag}"))}
+    assert kept == set(watched)  # a history only where someone listens: no resume elsewhere
+    for tag in watched:
+        assert await redis.xlen(ctx.keys.stream_channel(f"hashtag:{tag}")) == 1
+    # and where someone listened within the resume window: the marks outlive the sockets
+    await publish(redis, ctx.keys, limits, channels, "update", "{}", watched_only=True)
+    for tag in watched:
+        assert await redis.xlen(ctx.keys.stream_channel(f"hashtag:{tag}")) == 2
+
+
+async def test_a_home_stream_resumes_and_an_absent_follower_gets_no_history(
+    server: Server, http: httpx.AsyncClient, user: MakeUser, redis: AnyRedis
+) -> None:
+    author, listener, away = await user("author"), await user("listener"), await user("away")
+    for fan in (listener, away):
+        await follow(http, fan, author)
+    base = f"{server.ws}?stream=user&access_token={listener.token}"
+    async with connect(base) as ws:
+        first = await post(http, author, "while listening")
+        frame = await next_frame(ws)
+        assert status_of(frame)["id"] == first["id"]
+    missed = [(await post(http, author, f"missed {i}"))["id"] for i in range(3)]
+    await asyncio.sleep(0.3)  # let the pipeline publish them while nobody listens
+    async with connect(f"{base}&since={frame['id']}") as ws:
+        assert [status_of(await next_frame(ws))["id"] for _ in missed] == missed
+        await nothing_more(ws)
+    keys = server.app.state.ctx.keys
+    assert await redis.xlen(keys.stream_channel(f"user:{away.id}")) == 0  # never listened
 
 
 @pytest.mark.parametrize("server", [{"streaming_history_max": 3}], indirect=True)

@@ -45,19 +45,38 @@ async def publish(
     channels: Iterable[str],
     event: str,
     payload: str,
+    *,
+    watched_only: bool = False,
 ) -> int:
-    """`event` on every channel, pipelined in batches; the count sent. On one node a script
-    call takes `CHANNELS_PER_CALL` channels (the payload goes once a call, not once a
-    channel); under Redis Cluster, where the channels sit in many slots, one."""
+    """`event` on every channel (with `watched_only`, those marked by `mark_watched` only),
+    pipelined in batches; how many took it. On one node a script call takes
+    `CHANNELS_PER_CALL` channels (the payload goes once a call, not once a channel); under
+    Redis Cluster, where the channels sit in many slots, one."""
     approx = "1" if limits.max_entries >= APPROXIMATE_FROM else "0"
-    args = [event, payload, limits.max_entries, approx, limits.ttl_s]
+    only = "1" if watched_only else "0"
+    args = [event, payload, limits.max_entries, approx, limits.ttl_s, only]
     streams = [keys.stream_channel(c) for c in dict.fromkeys(channels)]
+    pairs = [[stream, keys.stream_watched(stream)] for stream in streams]
     per_call = 1 if isinstance(redis, RedisCluster) else CHANNELS_PER_CALL
-    calls = [(streams[i : i + per_call], args) for i in range(0, len(streams), per_call)]
+    calls = [
+        ([key for pair in pairs[i : i + per_call] for key in pair], args)
+        for i in range(0, len(pairs), per_call)
+    ]
     trip = max(1, PUBLISH_BATCH // per_call)
+    sent = 0
     for start in range(0, len(calls), trip):
-        await PUBLISH.run_batch(redis, calls[start : start + trip])
-    return len(streams)
+        sent += sum(await PUBLISH.run_batch(redis, calls[start : start + trip]))
+    return sent
+
+
+async def mark_watched(redis: AnyRedis, keys: Keys, streams: Iterable[str], ttl_s: int) -> None:
+    """The channels of these histories are listened to, or were until now: `publish` keeps
+    writing them for `ttl_s` (a history's TTL: the resume window after the last listener
+    left). One pipelined round trip."""
+    async with redis.pipeline(transaction=False) as pipe:
+        for stream in streams:
+            pipe.set(keys.stream_watched(stream), b"1", ex=ttl_s)
+        await pipe.execute()
 
 
 async def last_position(redis: AnyRedis, key: str) -> str:

@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 
 from social.platform.keys import Keys
 from social.platform.live.entry import Entry
-from social.platform.live.history import decode_live
+from social.platform.live.history import decode_live, mark_watched
 from social.platform.redis.client import AnyRedis
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,7 @@ CLOSE_TIMEOUT_S = 5.0
 
 CONFIRM_TIMEOUT_S = 5.0
 RECONNECT_MAX_S = 5.0
+WATCH_REFRESH_S = 60.0  # how often a process marks again the channels it listens to
 
 
 CLOSE_POLICY = 1008  # the WebSocket close code of a revoked token's sockets
@@ -49,9 +50,13 @@ class Listener(Protocol):
 
 
 class StreamHub:
-    def __init__(self, redis: AnyRedis, keys: Keys) -> None:
+    def __init__(self, redis: AnyRedis, keys: Keys, history_ttl_s: int) -> None:
+        """`history_ttl_s`: how long a channel's history is kept after its last listener
+        left (the resume window); the channels listened to are marked watched for as long,
+        and marked again every `WATCH_REFRESH_S` (a flushed Redis forgets the marks)."""
         self.redis = redis
         self.keys = keys
+        self.history_ttl_s = history_ttl_s
         self.listeners: dict[str, set[Listener]] = {}
         self.sessions: dict[str, set[Watched]] = {}
         self.hiding: dict[int, set[Hiding]] = {}
@@ -65,8 +70,11 @@ class StreamHub:
         self._closing = False
 
     async def subscribe(self, channel: str, listener: Listener) -> None:
-        """Returns once the channel is subscribed on the server (or raises, not subscribed)."""
+        """Returns once the channel is subscribed on the server (or raises, not subscribed).
+        Marked watched first, so its history is written from now on: what is published
+        between the two is in the history the listener reads next."""
         pubsub = self._started()
+        await mark_watched(self.redis, self.keys, [channel], self.history_ttl_s)
         self.listeners.setdefault(channel, set()).add(listener)
         try:
             async with self._lock:
@@ -89,6 +97,8 @@ class StreamHub:
         if listeners:
             return
         del self.listeners[channel]
+        with contextlib.suppress(RedisError, OSError):  # the resume window counts from now
+            await mark_watched(self.redis, self.keys, [channel], self.history_ttl_s)
         async with self._lock:
             if channel in self.listeners or self._pubsub is None:
                 return  # a new listener came while we waited
@@ -148,6 +158,7 @@ class StreamHub:
                 )
         except (RedisError, OSError):
             await self._reconnect(backoff_s)
+        marked = asyncio.get_running_loop().time()
         while not self._closing:
             try:
                 assert self._pubsub is not None
@@ -155,6 +166,12 @@ class StreamHub:
                 if message is not None:
                     self._dispatch(message)
                 backoff_s = 0.1
+                if asyncio.get_running_loop().time() - marked >= WATCH_REFRESH_S:
+                    marked = asyncio.get_running_loop().time()
+                    try:
+                        await self._mark_all()
+                    except (RedisError, OSError) as exc:  # the next pass tries again
+                        log.warning("streaming: channels not marked watched (%r)", exc)
             except (RedisError, OSError) as exc:
                 log.warning("streaming: pub/sub connection lost (%s); reconnecting", type(exc))
                 await self._reconnect(backoff_s)
@@ -178,9 +195,15 @@ class StreamHub:
                 except (RedisError, OSError):
                     continue
                 self.reconnects += 1
+                with contextlib.suppress(RedisError, OSError):  # a restarted Redis has none
+                    await self._mark_all()
                 for hiding in [h for group in self.hiding.values() for h in group]:
                     hiding.relations_changed()  # a change may have come while away
                 return
+
+    async def _mark_all(self) -> None:
+        if self.listeners:
+            await mark_watched(self.redis, self.keys, list(self.listeners), self.history_ttl_s)
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         kind, channel = message["type"], message["channel"].decode()
