@@ -13,11 +13,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import httpx
 
 from social.cli import WS_PROTOCOL
 from social.platform.db.migrate import upgrade
+from social.platform.db.types import utcnow
 from social.platform.redis.embedded import EmbeddedRedis
 from tests.scratch import scratch_database
 
@@ -26,6 +28,29 @@ from tests.scratch import scratch_database
 class Backends:
     redis_url: str
     database_url: str
+
+
+def account_row(
+    id_: int, name: str, *, followers: int = 0, now: datetime | None = None
+) -> dict[str, object]:
+    """An `accounts` row for a bulk insert (the API would spend minutes hashing passwords)."""
+    now = now or utcnow()
+    return {
+        "id": id_,
+        "username": name,
+        "display_name": "",
+        "note": "",
+        "locked": False,
+        "bot": False,
+        "discoverable": True,
+        "silenced": False,
+        "suspended": False,
+        "statuses_count": 0,
+        "followers_count": followers,
+        "following_count": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 @contextlib.contextmanager

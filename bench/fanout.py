@@ -20,7 +20,7 @@ import time
 
 from sqlalchemy import insert
 
-from bench.common import Backends, backends
+from bench.common import Backends, account_row, backends
 from social.app import create_app
 from social.config import Settings
 from social.platform.db.models import Account, Block, Follow, Mute, Tag, TagFollow
@@ -42,29 +42,14 @@ async def run(b: Backends, followers: int, *, tagged: bool = False) -> None:
     share = int(followers * HIDING_SHARE)
     muting, blocking, no_boosts = ids[:share], ids[share : 2 * share], ids[2 * share : 3 * share]
 
-    def account(id_: int, name: str) -> dict[str, object]:
-        return {
-            "id": id_,
-            "username": name,
-            "display_name": "",
-            "note": "",
-            "locked": False,
-            "bot": False,
-            "discoverable": True,
-            "silenced": False,
-            "suspended": False,
-            "statuses_count": 0,
-            "followers_count": 0,
-            "following_count": 1,
-            "created_at": now,
-            "updated_at": now,
-        }
-
     async with ctx.db() as db:
-        await db.execute(insert(Account), [account(author, "author"), account(other, "other")])
+        await db.execute(
+            insert(Account),
+            [account_row(author, "author", now=now), account_row(other, "other", now=now)],
+        )
         for start in range(0, followers, 2000):
             chunk = ids[start : start + 2000]
-            await db.execute(insert(Account), [account(i, f"f{i}") for i in chunk])
+            await db.execute(insert(Account), [account_row(i, f"f{i}", now=now) for i in chunk])
             await db.execute(
                 insert(Follow),
                 [

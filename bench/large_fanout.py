@@ -21,7 +21,7 @@ import time
 
 from sqlalchemy import insert
 
-from bench.common import Backends, backends
+from bench.common import Backends, account_row, backends
 from social.app import create_app
 from social.config import Settings
 from social.platform.context import AppContext
@@ -34,26 +34,6 @@ from social.timelines import large
 from social.timelines.service import SENTINEL, member, read_home
 
 RECENT = 40
-
-
-def account(id_: int, name: str, followers: int = 0) -> dict[str, object]:
-    now = utcnow()
-    return {
-        "id": id_,
-        "username": name,
-        "display_name": "",
-        "note": "",
-        "locked": False,
-        "bot": False,
-        "discoverable": True,
-        "silenced": False,
-        "suspended": False,
-        "statuses_count": 0,
-        "followers_count": followers,
-        "following_count": 1,
-        "created_at": now,
-        "updated_at": now,
-    }
 
 
 async def follows(ctx: AppContext, readers: list[int], targets: list[int]) -> None:
@@ -73,10 +53,13 @@ async def post_cost(ctx: AppContext, followers: int) -> None:
     big, pushed = next_id(), next_id()
     ids = [next_id() for _ in range(followers)]
     async with ctx.db() as db:
-        await db.execute(insert(Account), [account(big, "big", followers), account(pushed, "p")])
+        await db.execute(
+            insert(Account),
+            [account_row(big, "big", followers=followers), account_row(pushed, "p")],
+        )
         for start in range(0, followers, 2000):
             chunk = ids[start : start + 2000]
-            await db.execute(insert(Account), [account(i, f"f{i}") for i in chunk])
+            await db.execute(insert(Account), [account_row(i, f"f{i}") for i in chunk])
         await db.commit()
     await follows(ctx, ids, [big, pushed])
     async with ctx.redis.pipeline(transaction=False) as pipe:
@@ -100,8 +83,10 @@ async def read_cost(ctx: AppContext, authors: int, reads: int) -> None:
     merging, pushed = next_id(), next_id()
     bigs = [next_id() for _ in range(authors)]
     async with ctx.db() as db:
-        await db.execute(insert(Account), [account(merging, "m"), account(pushed, "q")])
-        await db.execute(insert(Account), [account(b, f"b{b}", 1_000_000) for b in bigs])
+        await db.execute(insert(Account), [account_row(merging, "m"), account_row(pushed, "q")])
+        await db.execute(
+            insert(Account), [account_row(b, f"b{b}", followers=1_000_000) for b in bigs]
+        )
         await db.commit()
     await follows(ctx, [merging, pushed], bigs)
     entries: list[tuple[int, int]] = []
