@@ -270,10 +270,7 @@ async def test_a_block_during_a_rebuild_is_not_undone_by_it(
 ) -> None:
     from social.timelines import large, service
 
-    client_app = await register_app(client)
-    alice = await make_user(client, client_app, "alice")
-    bob = await make_user(client, client_app, "bob")
-    await follow(client, bob, alice)
+    alice, [bob] = await followed(client, "alice", "bob")
     status = await post(client, alice, "before the block")
     await drain(app)
     ctx = app.state.ctx
