@@ -137,20 +137,20 @@ def large_followed_query(account_id: int, push_max: int) -> Select[int, bool, st
 async def followers(ctx: AppContext, account_id: int) -> AsyncIterator[list[int]]:
     """The account's followers in batches (keyset paging: huge accounts stay cheap). The next
     batch is read while the caller works on this one (fan-out writes Redis meanwhile)."""
-    ahead = asyncio.ensure_future(_followers_after(ctx, account_id, 0))
+    ahead: asyncio.Future[list[Any]] | None = asyncio.ensure_future(
+        _followers_after(ctx, account_id, 0)
+    )
     try:
-        while True:
-            rows = await ahead
-            if not rows:
-                return
-            if len(rows) == FOLLOWERS_BATCH:
+        while ahead is not None:
+            rows, ahead = await ahead, None
+            if len(rows) == FOLLOWERS_BATCH:  # maybe more: read them meanwhile
                 ahead = asyncio.ensure_future(_followers_after(ctx, account_id, rows[-1][0]))
-            else:
-                ahead = asyncio.ensure_future(_nothing())
-            yield [follower for _, follower in rows]
+            if rows:
+                yield [follower for _, follower in rows]
     finally:  # the caller stopped early (or failed): the batch read ahead is not wanted
-        ahead.add_done_callback(_retrieve)
-        ahead.cancel()
+        if ahead is not None:
+            ahead.add_done_callback(_retrieve)
+            ahead.cancel()
 
 
 async def _followers_after(ctx: AppContext, account_id: int, after: int) -> list[Any]:
@@ -162,10 +162,6 @@ async def _followers_after(ctx: AppContext, account_id: int, after: int) -> list
             .limit(FOLLOWERS_BATCH)
         )
         return list((await db.execute(query)).all())
-
-
-async def _nothing() -> list[Any]:
-    return []
 
 
 def _retrieve(task: asyncio.Future[list[Any]]) -> None:
