@@ -20,6 +20,7 @@ from typing import Any
 
 from redis.asyncio.cluster import RedisCluster
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.lists.exclusive import exclusive_readers
 from social.platform.context import AppContext
@@ -207,12 +208,10 @@ async def drain_recent(ctx: AppContext, author_id: int) -> None:
     await ctx.redis.delete(ctx.keys.author_recent(author_id))
 
 
-async def large_of(ctx: AppContext, reader: int) -> dict[str, str]:
+async def large_of(db: AsyncSession, reader: int, push_max: int) -> dict[str, str]:
     """`home_large` for a rebuild: the large authors the reader follows (none held in an
     exclusive list of theirs), with the follow's options."""
-    query = large_followed_query(reader, ctx.settings.fanout_push_max)
-    async with ctx.db() as db:
-        rows = (await db.execute(query)).all()
+    rows = (await db.execute(large_followed_query(reader, push_max))).all()
     return {str(a): options(r, langs) for a, r, langs in rows}
 
 

@@ -185,7 +185,7 @@ async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
                 await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
             ).all()
             guard = await home_guard(db, account_id)
-        merges = await large.large_of(ctx, account_id)
+            merges = await large.large_of(db, account_id, ctx.settings.fanout_push_max)
         kept = without_repeated_boosts([(r[0], r[1], r[2]) for r in rows])
         originals = {r[0]: r[2] for r in rows if r[2] is not None}
         boosts = {str(originals[e[0]]): member(e) for e in reversed(kept) if e[0] in originals}

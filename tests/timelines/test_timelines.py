@@ -6,9 +6,9 @@ import asyncio
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
-from social.platform.context import AppContext
 from social.platform.redis.client import AnyRedis
 from tests.helpers import follow, followed, home_ids, make_user, post, register_app
 
@@ -277,11 +277,11 @@ async def test_a_block_during_a_rebuild_is_not_undone_by_it(
     await redis.delete(ctx.keys.home_feed(int(bob.id)))
     large_of = large.large_of
 
-    async def block_meanwhile(ctx_: AppContext, account_id: int) -> dict[str, str]:
-        # between the rebuild's read of the database and its write to Redis
+    async def block_meanwhile(db: AsyncSession, account_id: int, push_max: int) -> dict[str, str]:
+        # after the rebuild's reads of the database, before its write to Redis
         answer = await client.post(f"/api/v1/accounts/{alice.id}/block", headers=bob.auth)
         assert answer.status_code == 200
-        return await large_of(ctx, account_id)
+        return await large_of(db, account_id, push_max)
 
     monkeypatch.setattr(large, "large_of", block_meanwhile)
     assert await service.rebuild_home(ctx, int(bob.id))
