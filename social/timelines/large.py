@@ -88,9 +88,14 @@ async def has_recent_set(ctx: AppContext, author_id: int) -> bool:
 
 
 async def add_recent(ctx: AppContext, entry: Recent) -> None:
-    key = ctx.keys.author_recent(entry.author_id)
+    await _keep_recent(ctx, entry.author_id, {entry.member(): entry.status_id})
+
+
+async def _keep_recent(ctx: AppContext, author_id: int, members: dict[str, int]) -> None:
+    """Members into the author's recent set, capped as a feed (the sentinel, rank 0, stays)."""
+    key = ctx.keys.author_recent(author_id)
     async with ctx.redis.pipeline(transaction=True) as pipe:
-        pipe.zadd(key, {entry.member(): entry.status_id})
+        pipe.zadd(key, members)
         pipe.zremrangebyrank(key, 1, -(ctx.settings.home_feed_max + 1))
         await pipe.execute()
 
@@ -152,12 +157,8 @@ async def fill_recent(ctx: AppContext, author_id: int) -> None:
     """The author's recent set from the database (when they became large, or after Redis lost
     it), then the author into every follower's `home_large`: from now on their homes merge
     it. Pushed entries of theirs already in a feed stay (a read keeps one of each status)."""
-    key = ctx.keys.author_recent(author_id)
     entries = await recent_from_db(ctx, author_id)
-    async with ctx.redis.pipeline(transaction=True) as pipe:
-        pipe.zadd(key, {SENTINEL: 0, **{e.member(): e.status_id for e in entries}})
-        pipe.zremrangebyrank(key, 1, -(ctx.settings.home_feed_max + 1))
-        await pipe.execute()
+    await _keep_recent(ctx, author_id, {SENTINEL: 0, **{e.member(): e.status_id for e in entries}})
     excluded = await exclusive_readers(ctx, author_id)
     async for batch in followers(ctx, author_id):
         readers = [r for r in batch if r not in excluded]
