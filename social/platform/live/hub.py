@@ -71,12 +71,15 @@ class StreamHub:
 
     async def subscribe(self, channel: str, listener: Listener) -> None:
         """Returns once the channel is subscribed on the server (or raises, not subscribed).
-        Marked watched first, so its history is written from now on: what is published
-        between the two is in the history the listener reads next."""
+        On its first listener here, marked watched first, so its history is written from now
+        on: what is published between the two is in the history the listener reads next
+        (later listeners find it marked, and kept so every `WATCH_REFRESH_S`)."""
         pubsub = self._started()
-        await mark_watched(self.redis, self.keys, [channel], self.history_ttl_s)
+        first = channel not in self.listeners
         self.listeners.setdefault(channel, set()).add(listener)
         try:
+            if first:
+                await mark_watched(self.redis, self.keys, [channel], self.history_ttl_s)
             async with self._lock:
                 waiting = self._confirm.get(channel)
                 if waiting is None and channel not in self._live:
