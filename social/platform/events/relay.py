@@ -110,7 +110,7 @@ class OutboxRelay:
                 await asyncio.sleep(MAX_BACKOFF_S)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]
 
     async def _run(self) -> None:
         delay_s = 0.0

@@ -142,7 +142,7 @@ class StreamHub:
                 await asyncio.wait_for(self._task, CLOSE_TIMEOUT_S)
         if self._pubsub is not None:
             with contextlib.suppress(RedisError, OSError):
-                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+                await self._pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]
         self._task = self._pubsub = None
 
     def _started(self) -> PubSub:
@@ -187,7 +187,7 @@ class StreamHub:
             async with self._lock:
                 if self._pubsub is not None:
                     with contextlib.suppress(RedisError, OSError):
-                        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+                        await self._pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]
                 self._pubsub = self.redis.pubsub()
                 self._live.clear()
                 self._resyncing = set(self.listeners)
