@@ -26,6 +26,7 @@ from social.accounts.service import create_account
 from social.app import create_app
 from social.cli import WS_PROTOCOL
 from social.config import Settings
+from social.platform import ids
 from social.platform.db.engine import create_engine, session_factory
 from social.platform.db.migrate import upgrade
 from social.platform.db.models import Base
@@ -254,6 +255,9 @@ async def make_app(
         if not cleaned:
             await empty_tables(app.state.ctx.engine)
             cleaned = True
+        # As the app's lifespan does (which an ASGI transport never runs): this process mints
+        # ids on a node of its own, apart from a worker or server a test starts beside it.
+        await ids.claim_node(app.state.ctx.redis, app.state.ctx.keys.id_nodes())
         built.append(app)
         return app
 

@@ -3,13 +3,17 @@ a client workload spread over them round-robin: sign-ups, follows, posts, timeli
 delete, and every user's `user` stream open on a process other than the ones it posts to.
 In the end every home feed and every socket agree with what was done: each follower's home
 holds exactly the expected statuses, newest first, no duplicates; each socket received each
-expected update, delete and notification exactly once."""
+expected update, delete and notification exactly once. Two workers share the consumer groups,
+with a short `SOCIAL_EVENTS_CLAIM_IDLE_MS`: an entry one is still handling must not be taken
+over and handled again by the other; duplicates on the sockets are counted once nothing can
+be reclaimed any more, and must be 0."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import itertools
+from collections import Counter
 from collections.abc import Iterator
 
 import httpx
@@ -23,6 +27,8 @@ USERS = 6
 FOLLOWS = (1, 2)  # user i follows users i+1 and i+2
 POSTS_EACH = 4
 CONSISTENT_WITHIN_S = 30.0
+WORKERS = 2
+CLAIM_IDLE_MS = 1000
 
 
 def followees(i: int) -> list[int]:
@@ -30,12 +36,13 @@ def followees(i: int) -> list[int]:
 
 
 async def test_three_servers_and_a_worker_end_consistent(launcher: Launcher) -> None:
-    env = {"SOCIAL_IN_PROCESS_WORKERS": "false"}
+    env = {"SOCIAL_IN_PROCESS_WORKERS": "false", "SOCIAL_EVENTS_CLAIM_IDLE_MS": str(CLAIM_IDLE_MS)}
     servers = [launcher.serve(**env) for _ in range(SERVERS)]
-    worker = launcher.worker(**env)
+    workers = [launcher.worker(**env) for _ in range(WORKERS)]
     for server in servers:
         wait_healthy(server)
-    wait_for_log(worker, WORKER_READY)
+    for worker in workers:
+        wait_for_log(worker, WORKER_READY)
 
     async with contextlib.AsyncExitStack() as stack:
         clients = [
@@ -88,6 +95,16 @@ async def test_three_servers_and_a_worker_end_consistent(launcher: Launcher) -> 
                 socket.assert_once("notification", follows)
 
         await eventually(consistent, CONSISTENT_WITHIN_S)
+        # A batch taken over from a consumer still handling it arrives again after the claim
+        # idle time (times 2 per retry): wait past it, then count every frame seen twice.
+        await asyncio.sleep(3 * CLAIM_IDLE_MS / 1000)
+        duplicates = sum(
+            n - 1
+            for socket in sockets
+            for event in ("update", "delete", "notification")
+            for n in Counter(socket.events(event)).values()
+        )
+        assert duplicates == 0, f"{duplicates} duplicate deliveries on the sockets"
         assert sum(s.connects for s in sockets) == USERS  # no socket had to reconnect
-    for process in [*servers, worker]:
+    for process in [*servers, *workers]:
         assert "Traceback" not in process.output(), process.output()

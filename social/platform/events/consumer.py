@@ -9,7 +9,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from social.platform.events.event import (
     DeadLetterHook,
@@ -28,6 +30,8 @@ log = logging.getLogger(__name__)
 MIN_BACKOFF_S = 0.1
 MAX_BACKOFF_S = 5.0
 MAX_RETRY_DOUBLINGS = 5
+ACK_ATTEMPTS = 3
+STOP_HOLD_S = 1.0
 FORGET_CONSUMERS_EVERY_S = 300.0
 FORGET_CONSUMER_IDLE_MS = 3_600_000
 
@@ -209,39 +213,77 @@ class ConsumerGroup:
         return self.claim_idle_ms << min(max(deliveries - 1, 0), MAX_RETRY_DOUBLINGS)
 
     async def _handle(self, entries: Sequence[Entry]) -> None:
-        done: list[bytes | str] = []
+        if not entries:
+            return
         self.busy = True
-        keep_until = time.monotonic() + self.claim_idle_ms / 2000
+        # Idle time counts from delivery: a batch (or one entry) slower than `claim_idle_ms`
+        # would look abandoned and be taken over and handled twice. The heartbeat holds on.
+        held = _Held([entry[0] for entry in entries])
+        heartbeat = asyncio.get_running_loop().create_task(self._hold(held))
+        heartbeat.add_done_callback(_retrieve)
         try:
-            for i, (stream_id, fields, deliveries) in enumerate(entries):
-                if time.monotonic() >= keep_until:
-                    # A slow batch: the entries not handled yet would look abandoned to the
-                    # other consumers, who would take them over and handle them twice.
-                    await self._keep([entry[0] for entry in entries[i:]], done)
-                    done = []
-                    keep_until = time.monotonic() + self.claim_idle_ms / 2000
+            for stream_id, fields, deliveries in entries:
                 if await self._handle_one(stream_id, fields, deliveries):
-                    done.append(stream_id)
-        except asyncio.CancelledError:
-            # Stopped mid-batch: ack what was handled so only the interrupted entry runs again.
-            if done:
+                    held.done.append(stream_id)
+                else:
+                    held.let_go(stream_id)  # to be retried later: no longer held
+        except BaseException:
+            # Stopped mid-batch, or Redis failed under a dead letter: ack what was handled so
+            # only the interrupted entry runs again (not the whole batch a second time).
+            await _stop(heartbeat, held)
+            if held.done:  # what no beat has acked yet
                 with contextlib.suppress(Exception):
-                    await self.redis.xack(self.stream_key, self.group, *done)
+                    await self.redis.xack(self.stream_key, self.group, *held.done)
             raise
         else:
-            if done:
-                await self.redis.xack(self.stream_key, self.group, *done)
+            await _stop(heartbeat, held)
+            if held.done:
+                await self._ack(held.done)
         finally:
             self.busy = False
 
-    async def _keep(self, waiting: list[Any], done: list[bytes | str]) -> None:
-        """Ack what is done; reset the idle time of what still waits (XCLAIM to ourselves,
-        JUSTID: the delivery count stays), in one round trip."""
-        pipe = self.redis.pipeline(transaction=False)
-        if done:
-            pipe.xack(self.stream_key, self.group, *done)
-        pipe.xclaim(self.stream_key, self.group, self.consumer_name, 0, waiting, justid=True)
-        await pipe.execute()
+    async def _hold(self, held: _Held) -> None:
+        """Every third of `claim_idle_ms` while the batch is handled: ack what is done and
+        reset the idle time of what is still held (XCLAIM to ourselves, JUSTID: the delivery
+        count stays), in one round trip. Failures are logged; the next beat tries again.
+        It ends between beats, when the batch does (`_stop`): never in the middle of one."""
+        interval_s = self.claim_idle_ms / 3000
+        while not held.finished:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(interval_s):
+                    await held.ended.wait()
+            if held.finished:
+                return
+            done, waiting = list(held.done), held.waiting()
+            if not waiting and not done:
+                continue
+            pipe = self.redis.pipeline(transaction=False)
+            if done:
+                pipe.xack(self.stream_key, self.group, *done)
+            if waiting:
+                pipe.xclaim(
+                    self.stream_key, self.group, self.consumer_name, 0, waiting, justid=True
+                )
+            try:
+                await pipe.execute()
+            except Exception as exc:
+                if cancelling():
+                    raise asyncio.CancelledError from exc
+                log.warning("group %s: could not hold its batch (%r)", self.group, exc)
+                continue
+            held.acked(done)
+
+    async def _ack(self, done: list[bytes | str]) -> None:
+        """XACK is idempotent: retried, so one slow reply does not hand a batch already
+        handled to a retry that would handle it twice."""
+        for attempt in range(ACK_ATTEMPTS):
+            try:
+                await self.redis.xack(self.stream_key, self.group, *done)
+                return
+            except (RedisConnectionError, RedisTimeoutError):
+                if attempt == ACK_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(MIN_BACKOFF_S * 2**attempt)
 
     async def _handle_one(self, stream_id: bytes | str, fields: Fields, deliveries: int) -> bool:
         """Whether to ack the entry (dead-lettered ones are acked already)."""
@@ -314,6 +356,60 @@ class ConsumerGroup:
                 event.stream_id,
                 exc_info=exc,
             )
+
+
+class _Held:
+    """A batch being handled: the entries not done yet, the done ones not acked yet."""
+
+    def __init__(self, ids: list[bytes | str]) -> None:
+        self.ids = dict.fromkeys(ids)
+        self.done: list[bytes | str] = []
+        self.ended = asyncio.Event()
+
+    @property
+    def finished(self) -> bool:
+        return self.ended.is_set()
+
+    def waiting(self) -> list[Any]:
+        gone = set(self.done)
+        return [i for i in self.ids if i not in gone]
+
+    def let_go(self, stream_id: bytes | str) -> None:
+        self.ids.pop(stream_id, None)
+
+    def acked(self, ids: list[bytes | str]) -> None:
+        for i in ids:
+            self.ids.pop(i, None)
+        self.done = self.done[len(ids) :]
+
+
+async def _stop(task: asyncio.Task[None], held: _Held) -> None:
+    """End the heartbeat. It is woken, not cancelled: a cancel landing inside a beat's
+    round trip would drop that connection mid-reply. A beat in flight is waited for, but at
+    most `STOP_HOLD_S` (a batch must not wait long on its heartbeat); only one stuck past that,
+    or one whose wait is itself cancelled, is cancelled. Either way it has ended when this
+    returns, even if this wait is cancelled again (shutdown): a beat left running past its
+    consumer would have its round trip cut by the client's close, its socket left open."""
+    held.ended.set()
+    interrupted = False
+    try:
+        await asyncio.wait({task}, timeout=STOP_HOLD_S)
+    except asyncio.CancelledError:
+        interrupted = True
+    if not task.done():
+        task.cancel()
+    while not task.done():
+        try:
+            await asyncio.wait({task})
+        except asyncio.CancelledError:
+            interrupted = True
+    if interrupted:
+        raise asyncio.CancelledError
+
+
+def _retrieve(task: asyncio.Task[None]) -> None:
+    if not task.cancelled():
+        task.exception()  # logged by `_hold` already; not "never retrieved"
 
 
 def _stream_entries(reply: Any) -> list[tuple[bytes | str, Fields]]:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Any
+
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from social.platform.events import Event
 from social.platform.redis.client import AnyRedis
@@ -146,6 +149,64 @@ async def test_a_slow_batch_is_not_taken_over_while_its_consumer_works(
     assert await pending(redis, "timelines") == 0
 
 
+async def test_an_entry_slower_than_the_claim_idle_time_is_handled_once(
+    redis: AnyRedis, make_group: MakeGroup
+) -> None:
+    """Issue 19: under load one entry (a status to a big audience) outlasted `claim_idle_ms`;
+    checking the time only between entries, its consumer let it look abandoned, and a rival
+    took it over and handled it again: a duplicate on every socket of its audience."""
+
+    class Slow(Recorder):
+        async def __call__(self, event: Event) -> None:
+            await super().__call__(event)
+            await asyncio.sleep(0.4)  # 4x claim_idle_ms, in one entry
+
+    slow, other = Slow(), Recorder()
+    worker = make_group("timelines", slow, consumer="worker", claim_idle_ms=100)
+    rival = make_group("timelines", other, consumer="rival", claim_idle_ms=100)
+    await worker.ensure_group()
+    await publish(redis, "status.created", "status.created")
+
+    busy = asyncio.create_task(worker.process_once())
+    await asyncio.sleep(0.03)  # the worker has read the batch
+    async with asyncio.timeout(10):
+        while not busy.done():
+            await rival.process_once()
+            await asyncio.sleep(0.02)
+
+    assert await busy == 2
+    assert slow.outbox_ids == [1, 2]
+    assert other.seen == [], "the rival handled an entry the worker was still handling"
+    assert await pending(redis, "timelines") == 0
+
+
+async def test_a_handled_batch_is_acked_through_a_slow_reply(
+    redis: AnyRedis, make_group: MakeGroup
+) -> None:
+    """A timed-out XACK left a handled batch pending, to be handled again; XACK is
+    idempotent, so it is retried."""
+    handler = Recorder()
+    group = make_group("timelines", handler)
+    real_xack = redis.xack
+    failures = [RedisTimeoutError("Timeout reading from socket")]
+
+    async def flaky_xack(*args: Any) -> Any:
+        result = await real_xack(*args)
+        if failures:
+            raise failures.pop()  # the ack landed; its reply did not
+        return result
+
+    await group.ensure_group()
+    await publish(redis, "status.created", "status.created")
+    redis.xack = flaky_xack  # type: ignore[method-assign,assignment]
+    try:
+        assert await group.process_once() == 2
+    finally:
+        redis.xack = real_xack  # type: ignore[method-assign]
+    assert handler.outbox_ids == [1, 2]
+    assert await pending(redis, "timelines") == 0
+
+
 async def test_entry_that_keeps_killing_consumers_is_dead_lettered_unhandled(
     redis: AnyRedis, make_group: MakeGroup
 ) -> None:
@@ -168,6 +229,27 @@ async def test_entry_that_keeps_killing_consumers_is_dead_lettered_unhandled(
     assert letter["outbox_id"] == str(outbox_id)
     assert "abandoned" in letter["error"]
     assert await pending(redis, "timelines") == 0
+
+
+async def test_redis_failing_mid_batch_leaves_only_the_unfinished_entries_pending(
+    redis: AnyRedis, make_group: MakeGroup
+) -> None:
+    """The entries handled before a Redis error are acked: only the rest runs again."""
+    handler = Recorder()
+    group = make_group("timelines", handler)
+    await group.ensure_group()
+    await publish(redis, "status.created")
+    await redis.xadd(KEYS.stream, {"topic": "status.created", "payload": "not json"})
+
+    async def down(*args: Any) -> None:
+        raise RedisTimeoutError("Timeout reading from socket")
+
+    group._dead_letter = down  # type: ignore[method-assign,assignment]
+    with contextlib.suppress(RedisTimeoutError):
+        await group.process_once()
+
+    assert handler.outbox_ids == [1]
+    assert await pending(redis, "timelines") == 1  # the malformed one, not the handled one
 
 
 async def test_malformed_entry_is_dead_lettered_at_once(
