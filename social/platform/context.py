@@ -18,6 +18,7 @@ from social.platform.events.bus import EventBus
 from social.platform.events.scheduler import Scheduler
 from social.platform.keys import Keys
 from social.platform.live.hub import StreamHub
+from social.platform.memo import Memo
 from social.platform.metrics import Metrics
 from social.platform.redis.client import AnyRedis
 from social.platform.redis.near_cache import NearCache
@@ -29,6 +30,8 @@ class AppContext:
     settings: Settings
     engine: AsyncEngine
     db: async_sessionmaker[AsyncSession]
+    reads: async_sessionmaker[AsyncSession]
+    """Sessions for reads only, outside a transaction (`engine.read_session_factory`)."""
     redis: AnyRedis
     keys: Keys
     metrics: Metrics
@@ -44,6 +47,8 @@ class AppContext:
     trends: TrendEngine
     trend_settler: Settler
     near: NearCache | None = None
+    memo: Memo = field(default_factory=Memo)
+    """What the consumer groups of this process share of an event's work (`memo.py`)."""
     background: set[asyncio.Task[object]] = field(default_factory=set)
 
     def spawn(self, work: Coroutine[Any, Any, object]) -> None:
@@ -58,13 +63,18 @@ class AppContext:
             await asyncio.gather(*list(self.background), return_exceptions=True)
 
     async def close(self) -> None:
-        for task in list(self.background):
-            task.cancel()
-        await asyncio.gather(*list(self.background), return_exceptions=True)
+        # What spawns background work stops first: a consumer's batch let finish by
+        # `events.stop` renders statuses and may spawn a fill, which would otherwise start
+        # after the background was ended and run on the closed client (a cluster node's
+        # socket opened anew and left unclosed).
         await self.scheduler.stop()
         await self.events.stop()
         await self.trend_settler.close()
         await self.streams.close()
+        while self.background:  # a task may spawn another as it ends
+            for task in list(self.background):
+                task.cancel()
+            await asyncio.gather(*list(self.background), return_exceptions=True)
         await self.stream_reader.aclose()
         await self.redis.aclose()
         await self.engine.dispose()

@@ -139,7 +139,15 @@ class EventBus:
     async def stop(self, timeout_s: float = 5.0) -> None:
         """Let the relay finish its pass and each group its batch (up to `timeout_s`), cancel
         what is merely waiting, and wait for every task. An entry cut short stays pending and is
-        handled again later (at-least-once)."""
+        handled again later (at-least-once). A wake for the relays elsewhere still on its way
+        is let finish (up to a second), then cancelled: it must not outlive the Redis client
+        (a closed cluster client it used maps the cluster again, on sockets nobody closes)."""
+        announcing, self._announcing = self._announcing, None
+        if announcing is not None:
+            await asyncio.wait({announcing}, timeout=1.0)
+            announcing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await announcing
         runners, self._runners = self._runners, []
         for runner, task in runners:
             runner.stop_soon()

@@ -38,6 +38,12 @@ def quick_retry() -> Retry:
 def client_from_url(url: str, *, multiplex: bool = False, **options: Any) -> AnyRedis:
     """A `redis.asyncio` client for `url`; `redis+cluster://host:port` gives a `RedisCluster`.
 
+    On a Cluster a MOVED reply patches the slot map (redis-py's `move_slot`) and never closes
+    the client: redis-py's default closes every node's connections on each fifth MOVED and
+    maps the cluster again, cutting off the blocked stream reads of every other group on the
+    client, and an emptied stream's blocked read is answered MOVED to the very node it asked.
+    Lost nodes and a cluster that is down still map it again.
+
     `multiplex`: short commands share one connection per event loop (`multiplex.py`), on a
     single server without TLS; blocking commands and pub/sub still get pooled connections.
     """
@@ -46,6 +52,7 @@ def client_from_url(url: str, *, multiplex: bool = False, **options: Any) -> Any
     options.setdefault("max_connections", MAX_CONNECTIONS)
     if is_cluster_url(url):
         plain = url.replace("+cluster", "", 1)
+        options.setdefault("reinitialize_steps", 0)
         return RedisCluster.from_url(plain, **options)
     if multiplex and not options["decode_responses"] and url.startswith(("redis://", "unix://")):
         client: Redis = MultiplexedRedis.from_url(url, **options)

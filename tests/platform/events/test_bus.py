@@ -200,3 +200,31 @@ async def test_register_twice_is_refused(bus: EventBus) -> None:
     bus.register("timelines", Recorder())
     with pytest.raises(ValueError, match="already registered"):
         bus.register("timelines", Recorder())
+
+
+async def test_a_wake_for_relays_elsewhere_does_not_outlive_stop(
+    sessions: Sessions, redis: AnyRedis, redis_url: str
+) -> None:
+    """Without a relay of its own (a server beside `social worker`) a commit wakes the relays
+    elsewhere with a PUBLISH in the background. Stopping the bus ends it: left pending, it
+    ran after the process had closed its Redis client, on sockets nobody closed (a cluster
+    client opens them anew to map the cluster), the cluster runs' unclosed-socket warning."""
+    client = client_from_url(redis_url, socket_timeout=5)
+    bus = EventBus(sessions, client, keys=KEYS, settings=FAST)
+    listener = redis.pubsub()
+    await listener.subscribe(KEYS.relay_wake)
+    try:
+        await post(sessions, bus, "status.created")  # no relay started here: announced
+        pending = [t for t in asyncio.all_tasks() if "_announce" in repr(t.get_coro())]
+        assert pending
+        await bus.stop()
+        assert all(task.done() for task in pending)
+        message = None
+        for _ in range(50):
+            message = await listener.get_message(ignore_subscribe_messages=True, timeout=0.1)
+            if message is not None:
+                break
+        assert message is not None  # let finish, not cut off: the relays elsewhere heard it
+    finally:
+        await listener.aclose()
+        await client.aclose()
