@@ -10,7 +10,7 @@ from sessions import SessionStore
 from social.config import Settings
 from social.platform.cache import EntityCache
 from social.platform.context import AppContext
-from social.platform.db.engine import create_engine, session_factory
+from social.platform.db.engine import create_engine, read_session_factory, session_factory
 from social.platform.events.bus import EventBus
 from social.platform.events.keys import EventKeys, SchedulerKeys
 from social.platform.events.scheduler import Scheduler, SchedulerSettings
@@ -56,6 +56,7 @@ def build(settings: Settings) -> AppContext:
         settings=settings,
         engine=engine,
         db=db,
+        reads=read_session_factory(engine),
         redis=redis,
         keys=keys,
         metrics=metrics,

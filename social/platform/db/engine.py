@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util import await_only
 
+from social.platform.db.sqlite_driver import OneHopDBAPI, set_writing
+
 CLIENT_GRACE_S = 2.0
 
 
@@ -31,7 +33,9 @@ def create_engine(
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": lock_timeout_s})
+        engine = create_async_engine(
+            url, module=OneHopDBAPI(), connect_args={"timeout": lock_timeout_s}
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(lock_timeout_s))
         WriteGate(statement_timeout_s).install(engine)
         return engine
@@ -45,11 +49,30 @@ def create_engine(
             "server_settings": {
                 "statement_timeout": str(round(statement_timeout_s * 1000)),
                 "lock_timeout": str(round(lock_timeout_s * 1000)),
+                # The home's query (a rebuild, a read without Redis) is estimated costly
+                # enough for PostgreSQL's JIT, whose compiling then took 740 of its 741 ms on
+                # 3,000 statuses (without it: 2 ms); short queries are all this app runs.
+                "jit": "off",
             },
         }
-    return create_async_engine(
+    engine = create_async_engine(
         url, pool_size=10, max_overflow=10, pool_pre_ping=True, connect_args=connect_args
     )
+    if url.get_driver_name() == "asyncpg":
+        engine.sync_engine.dialect.do_ping = _ping_once  # type: ignore[method-assign]
+    return engine
+
+
+def _ping_once(dbapi_connection: Any) -> bool:
+    """The pool's pre-ping in one round trip: `SELECT 1` by the simple query protocol (nothing
+    prepared, so a pgbouncer in transaction mode is fine with it too). SQLAlchemy's asyncpg
+    adapter pings with a `BEGIN`, a `;` and a `ROLLBACK`, three round trips at every checkout
+    of every session, which were a fifth of a consumer's time for a status."""
+    try:
+        await_only(dbapi_connection._connection.execute("SELECT 1"))
+    except Exception as error:
+        dbapi_connection._handle_exception(error)  # as a DBAPI error: a disconnect is seen
+    return True
 
 
 def _sqlite_pragmas(lock_timeout_s: float) -> Callable[[Any, Any], None]:
@@ -78,7 +101,9 @@ class WriteGate:
     snapshot at once, so a transaction never has to upgrade a stale read snapshot (which WAL
     refuses with SQLITE_BUSY whatever the timeout). It is released after the commit or the
     rollback. Reads before the first write run outside any transaction (sqlite3's legacy
-    mode), on their own connections, and never wait for the gate.
+    mode), on their own connections, and never wait for the gate. While a connection holds the
+    turn, its statements run at once on the loop's thread (`sqlite_driver.set_writing`), so
+    the turn lasts as long as its SQL, not as long as the loop takes to come back to it.
 
     The wait for the turn is the queue's length times a write transaction's (milliseconds),
     bounded by `wait_s` (then `TimeoutError`, which the app answers with 503); the wait for
@@ -137,6 +162,7 @@ class WriteGate:
         except BaseException:
             self._release(dbapi_connection)
             raise
+        set_writing(dbapi_connection, True)
 
     def _dropped(self, dbapi_connection: Any, *_args: Any) -> None:
         self._release(dbapi_connection)
@@ -144,9 +170,22 @@ class WriteGate:
     def _release(self, connection: Any) -> None:
         dbapi_connection = getattr(connection, "dbapi_connection", connection)
         if self._holder is not None and self._holder is dbapi_connection:
+            set_writing(dbapi_connection, False)
             self._holder = None
             self._lock.release()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads that need no transaction of their own, each statement on its own
+    snapshot (what READ COMMITTED gives each statement of a transaction anyway). On PostgreSQL
+    in autocommit: no `BEGIN` and `ROLLBACK` round trips around the queries, which were most of
+    a consumer's database time for a status (four sessions a status, each a ping, a `BEGIN`,
+    a query and a `ROLLBACK`). SQLite runs reads outside a transaction already (`WriteGate`).
+    Never for writes: each would commit on its own."""
+    if engine.dialect.name == "sqlite":
+        return session_factory(engine)
+    return session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
