@@ -4,10 +4,10 @@ owner's home leaves out, and the readers whose home one author's statuses do not
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
-from social.platform.context import AppContext
 from social.platform.db.models import AccountList, ListAccount, Tag, TagFollow
 from social.platform.events.topics import StatusEvent
 from social.relations.hidden import readers_hiding
@@ -26,9 +26,13 @@ def exclusive_authors(owner_id: int) -> Select[int]:
     )
 
 
-async def exclusive_readers(ctx: AppContext, author_id: int) -> set[int]:
+async def exclusive_readers(db: AsyncSession, author_id: int) -> set[int]:
     """Those who hold `author_id` in an exclusive list (one query a status: they are few)."""
-    query = (
+    return set((await db.execute(exclusive_readers_query(author_id))).scalars())
+
+
+def exclusive_readers_query(author_id: int | ColumnElement[int]) -> Select[int]:
+    return (
         select(AccountList.account_id)
         .join(ListAccount, ListAccount.list_id == AccountList.id)
         .where(
@@ -37,12 +41,10 @@ async def exclusive_readers(ctx: AppContext, author_id: int) -> set[int]:
             AccountList.account_id != author_id,
         )
     )
-    async with ctx.db() as db:
-        return set((await db.execute(query)).scalars())
 
 
 async def excluded_but_tagged(
-    ctx: AppContext, status: StatusEvent, excluded: set[int]
+    db: AsyncSession, status: StatusEvent, excluded: set[int]
 ) -> list[int]:
     """Of the readers an exclusive list keeps the status from, those a followed tag brings it
     to all the same (as `followed_tags_bring` in the home's query, and Mastodon's tag
@@ -55,9 +57,8 @@ async def excluded_but_tagged(
         .where(Tag.name.in_(status.tags), TagFollow.account_id.in_(excluded))
         .distinct()
     )
-    async with ctx.db() as db:
-        tagged = set((await db.execute(query)).scalars())
-        if not tagged:
-            return []
-        hiding = await readers_hiding(db, status.account_id, status.hidden_with)
+    tagged = set((await db.execute(query)).scalars())
+    if not tagged:
+        return []
+    hiding = await readers_hiding(db, status.account_id, status.hidden_with)
     return sorted(tagged - hiding)

@@ -99,7 +99,7 @@ async def list_audience(
     if written and status.visibility == "direct":
         return []
     author = status.account_id
-    async with ctx.db() as db:
+    async with ctx.reads() as db:
         rows = (
             await db.execute(
                 select(AccountList.account_id, AccountList.id, AccountList.replies_policy)

@@ -14,25 +14,29 @@ For a viewer:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, union
+from sqlalchemy import ColumnElement, String, and_, bindparam, exists, false, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import CompoundSelect, Select
+from sqlalchemy.sql.elements import BindParameter
 
 from social.platform.db.models import Block, Follow, Mention, Mute, Status
+from social.platform.db.types import UTCDateTime
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def active_mute(now: datetime | None = None) -> ColumnElement[bool]:
-    return or_(Mute.expires_at.is_(None), Mute.expires_at > (now or _now()))
+def active_mute(now: datetime | ColumnElement[datetime] | None = None) -> ColumnElement[bool]:
+    """A mute not over at `now` (a time, a bound parameter; the present if None)."""
+    return or_(Mute.expires_at.is_(None), Mute.expires_at > (_now() if now is None else now))
 
 
 def blocked_by_viewer(viewer_id: int) -> Select[int]:
@@ -156,21 +160,58 @@ async def readers_hiding(
     *,
     original_author: int | None = None,
 ) -> set[int]:
-    """The readers from whom a status by `author_id` mentioning `mention_ids` is hidden: who
-    blocks or mutes one of them, whom the author blocks, whose follow of the author takes
-    only other languages than the status's; for a boost (`original_author` given, the
-    original's author and mentioned among `mention_ids`), also whom the original's author
-    blocks and who hides the booster's boosts. Asked once a status, not a batch of readers:
-    these are few beside the followers, and none of them depends on which batch it is."""
-    shown = {author_id, *mention_ids}
-    query = union(
+    """The readers from whom a status by `author_id` is hidden (`hiding_query`'s, but the
+    author)."""
+    statement, values = hiding_query(
+        author_id, mention_ids, language, original_author=original_author
+    )
+    return set((await db.execute(statement, values)).scalars()) - {author_id}
+
+
+def hiding_query(
+    author_id: int,
+    mention_ids: Collection[int],
+    language: str | None = None,
+    *,
+    original_author: int | None = None,
+) -> tuple[CompoundSelect[int], dict[str, Any]]:
+    """The readers from whom a status by `author_id` mentioning `mention_ids` is hidden, as a
+    statement and the values it runs with: who blocks or mutes one of them, whom the author
+    blocks, whose follow of the author takes only other languages than the status's; for a
+    boost (`original_author` given, the original's author and mentioned among
+    `mention_ids`), also whom the original's author blocks and who hides the booster's
+    boosts. Asked once a status, not a batch of readers: these are few beside the followers,
+    and none of them depends on which batch it is."""
+    values: dict[str, Any] = {
+        "shown": sorted({author_id, *mention_ids}),
+        "author": author_id,
+        "now": _now(),
+    }
+    if language:
+        values["language"] = language
+    if original_author is not None:
+        values["original"] = original_author
+    return _hiding_statement(bool(language), original_author is not None), values
+
+
+@functools.cache
+def _hiding_statement(language: bool, boost: bool) -> CompoundSelect[int]:
+    """`hiding_query`'s statement, built once for each of its four forms: building such a
+    statement anew for every status cost a consumer more than running it."""
+    shown: BindParameter[int] = bindparam("shown", expanding=True)
+    author: BindParameter[int] = bindparam("author")
+    return union(
         select(Block.account_id).where(Block.target_account_id.in_(shown)),
-        select(Mute.account_id).where(Mute.target_account_id.in_(shown), active_mute(_now())),
-        select(Block.target_account_id).where(Block.account_id == author_id),
+        select(Mute.account_id).where(
+            Mute.target_account_id.in_(shown),
+            active_mute(bindparam("now", type_=UTCDateTime())),
+        ),
+        select(Block.target_account_id).where(Block.account_id == author),
         *(
             [
                 select(Follow.account_id).where(
-                    Follow.target_account_id == author_id, other_languages(language)
+                    Follow.target_account_id == author,
+                    other_languages(bindparam("language", type_=String)),
                 )
             ]
             if language
@@ -178,16 +219,15 @@ async def readers_hiding(
         ),
         *(
             [
-                select(Block.target_account_id).where(Block.account_id == original_author),
+                select(Block.target_account_id).where(Block.account_id == bindparam("original")),
                 select(Follow.account_id).where(
-                    Follow.target_account_id == author_id, Follow.show_reblogs.is_(False)
+                    Follow.target_account_id == author, Follow.show_reblogs.is_(False)
                 ),
             ]
-            if original_author is not None
+            if boost
             else []
         ),
     )
-    return set((await db.execute(query)).scalars()) - {author_id}
 
 
 def other_languages(language: Any) -> ColumnElement[bool]:

@@ -14,18 +14,25 @@ and the readers one status reaches (`home_audience`: fan-out and live streams).
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import bindparam, exists, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import CompoundSelect, Select
+from sqlalchemy.sql.elements import BindParameter
 
-from social.lists.exclusive import excluded_but_tagged, exclusive_authors, exclusive_readers
+from social.lists.exclusive import excluded_but_tagged, exclusive_authors, exclusive_readers_query
 from social.platform.context import AppContext
 from social.platform.db.models import Account, Follow, Mention, Status
 from social.platform.events.topics import StatusEvent
-from social.relations.hidden import blocking_among, other_languages, readers_hiding, shown_to
+from social.relations.hidden import (
+    blocking_among,
+    hiding_query,
+    other_languages,
+    shown_to,
+)
 from social.tags.audience import followed_tags_bring, tag_readers
 
 if TYPE_CHECKING:
@@ -33,6 +40,9 @@ if TYPE_CHECKING:
 
 OPEN = ("public", "unlisted")
 FOLLOWERS_BATCH = 2000
+MEMO_READERS = 2000
+"""The largest audience kept for the other consumer group (`AppContext.memo`): a large
+account's is worked out again, batch by batch, rather than held."""
 T = TypeVar("T")
 
 
@@ -154,7 +164,7 @@ async def followers(ctx: AppContext, account_id: int) -> AsyncIterator[list[int]
 
 
 async def _followers_after(ctx: AppContext, account_id: int, after: int) -> list[Any]:
-    async with ctx.db() as db:
+    async with ctx.reads() as db:
         query = (
             select(Follow.id, Follow.account_id)
             .where(Follow.target_account_id == account_id, Follow.id > after)
@@ -169,12 +179,11 @@ def _retrieve(task: asyncio.Future[list[Any]]) -> None:
         task.exception()  # a read nobody waits for may fail: not "never retrieved"
 
 
-async def follows_among(ctx: AppContext, account_ids: list[int], target: int) -> set[int]:
-    async with ctx.db() as db:
-        query = select(Follow.account_id).where(
-            Follow.target_account_id == target, Follow.account_id.in_(account_ids)
-        )
-        return set((await db.execute(query)).scalars())
+async def follows_among(db: AsyncSession, account_ids: list[int], target: int) -> set[int]:
+    query = select(Follow.account_id).where(
+        Follow.target_account_id == target, Follow.account_id.in_(account_ids)
+    )
+    return set((await db.execute(query)).scalars())
 
 
 async def home_audience(
@@ -184,33 +193,61 @@ async def home_audience(
     mentioned (a direct status) or the followers. With `written=False` (a deletion): every
     home it may have entered, the mentioned and every follower (who follows whom may have
     changed since). Without `with_followers` (a large author's status, which their homes
-    merge as they are read), the followers are left out."""
+    merge as they are read), the followers are left out.
+
+    The `timelines` and `streaming` groups both ask, moments (or, one group behind, seconds)
+    apart: an audience of up to `MEMO_READERS` is kept for `memo.MEMO_TTL_S`, and the same
+    event asked again in that time (the same fields: an edit is another event) gets it
+    without a query. Who followed or blocked whom in those seconds is the same race as a
+    status handled a moment earlier; a home's read still leaves out what its guard hides."""
+    key = ("home_audience", status, written, with_followers)
+    known: tuple[tuple[int, ...], ...] | None = ctx.memo.get(key)
+    if known is not None:  # the other group of this process has just worked it out
+        for readers in known:
+            yield list(readers)
+        return
+    kept: list[tuple[int, ...]] | None = []
+    size = 0
+    async with ctx.reads() as db:  # one session for the status's own queries
+        async for batch in _home_audience(ctx, db, status, written, with_followers):
+            size += len(batch)
+            if kept is not None and size <= MEMO_READERS:
+                kept.append(tuple(batch))
+            else:
+                kept = None
+            yield batch
+    if kept is not None:
+        ctx.memo.put(key, tuple(kept), weight=1 + size)
+
+
+async def _home_audience(
+    ctx: AppContext, db: AsyncSession, status: StatusEvent, written: bool, with_followers: bool
+) -> AsyncIterator[list[int]]:
     author = status.account_id
     if not written:
         yield list(dict.fromkeys([author, *status.mention_ids]))
     elif status.visibility == "direct":
-        hiding = await _hiding(ctx, status)
+        hiding = await _hiding(db, status)
         mentioned = dict.fromkeys(m for m in status.mention_ids if m != author)
         yield [author, *(m for m in mentioned if m not in hiding)]
         return
     else:
         yield [author]
     replied_to = status.in_reply_to_account_id if written else None
-    hiding = await _hiding(ctx, status) if written else set()
-    excluded = await exclusive_readers(ctx, author) if written else set()
+    hiding, excluded = await _hiding_and_excluded(db, status) if written else (set(), set())
     hiding |= excluded  # their exclusive lists take it instead (but a tag they follow may bring it)
     async for batch in followers(ctx, author) if with_followers else _none():
         if replied_to and replied_to != author:
-            both = await follows_among(ctx, batch, replied_to)
+            both = await follows_among(db, batch, replied_to)
             batch = [f for f in batch if f in both or f == replied_to]
         if hiding:
             batch = [f for f in batch if f not in hiding]
         if batch:
             yield batch
     # then those following one of its tags, if public (the author's followers came above)
-    async for batch in tag_readers(ctx, status, written=written):
+    async for batch in tag_readers(db, status, written=written):
         yield batch
-    if excluded and (tagged := await excluded_but_tagged(ctx, status, excluded)):
+    if excluded and (tagged := await excluded_but_tagged(db, status, excluded)):
         yield tagged
 
 
@@ -219,13 +256,38 @@ async def _none() -> AsyncIterator[list[int]]:
     yield
 
 
-async def _hiding(ctx: AppContext, status: StatusEvent) -> set[int]:
+async def _hiding_and_excluded(db: AsyncSession, status: StatusEvent) -> tuple[set[int], set[int]]:
+    """The readers the status is hidden from (`_hiding`), and those who hold its author in an
+    exclusive list (`exclusive_readers`): one statement."""
+    hidden, values = _hiding_query(status)
+    hiding: set[int] = set()
+    excluded: set[int] = set()
+    for reader, kind in await db.execute(_with_exclusive(hidden), values):
+        (excluded if kind else hiding).add(reader)
+    hiding.discard(status.account_id)
+    return hiding, excluded
+
+
+@functools.cache
+def _with_exclusive(hidden: CompoundSelect[int]) -> CompoundSelect[int, int]:
+    """`hidden`'s readers (kind 0) and the exclusive-list holders of its `author` (kind 1),
+    built once for each form of `hiding_query`'s statement."""
+    author: BindParameter[int] = bindparam("author")
+    exclusive = exclusive_readers_query(author).subquery()
+    inner = hidden.subquery()
+    return union_all(select(inner.c[0], literal(0)), select(exclusive.c[0], literal(1)))
+
+
+def _hiding_query(status: StatusEvent) -> tuple[CompoundSelect[int], dict[str, Any]]:
+    return hiding_query(
+        status.account_id,
+        status.hidden_with,
+        status.language,
+        original_author=status.reblog_account_id,
+    )
+
+
+async def _hiding(db: AsyncSession, status: StatusEvent) -> set[int]:
     """The readers the status is hidden from (one query; the author never is)."""
-    async with ctx.db() as db:
-        return await readers_hiding(
-            db,
-            status.account_id,
-            status.hidden_with,
-            status.language,
-            original_author=status.reblog_account_id,
-        )
+    statement, values = _hiding_query(status)
+    return set((await db.execute(statement, values)).scalars()) - {status.account_id}

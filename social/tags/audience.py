@@ -20,7 +20,6 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from social.platform.context import AppContext
 from social.platform.db.models import Follow, Status, StatusTag, Tag, TagFollow
 from social.platform.events.topics import StatusEvent
 from social.relations.hidden import other_languages, readers_hiding
@@ -36,7 +35,7 @@ def followed_tags_bring(account_id: int) -> ColumnElement[bool]:
 
 
 async def tag_readers(
-    ctx: AppContext, status: StatusEvent, *, written: bool = True
+    db: AsyncSession, status: StatusEvent, *, written: bool = True
 ) -> AsyncIterator[list[int]]:
     """The followers of the status's tags, in batches (keyset paging on the account, so one
     following several of the tags comes once), but the author and those the author's
@@ -63,12 +62,11 @@ async def tag_readers(
             .order_by(TagFollow.account_id)
             .limit(READERS_BATCH)
         )
-        async with ctx.db() as db:
-            batch = list((await db.execute(query)).scalars())
-            if not batch:
-                return
-            if hiding is None:  # asked once a status, and only when someone follows its tags
-                hiding = await _hiding(db, status, written=written)
+        batch = list((await db.execute(query)).scalars())
+        if not batch:
+            return
+        if hiding is None:  # asked once a status, and only when someone follows its tags
+            hiding = await _hiding(db, status, written=written)
         readers = [r for r in batch if r not in hiding]
         if readers:
             yield readers

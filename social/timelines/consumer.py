@@ -86,11 +86,12 @@ async def follow_created(ctx: AppContext, event: FollowCreated) -> None:
     """Merge the newly followed account's recent statuses into the follower's feed (a large
     account's: the home merges their recent set from now on)."""
     follower, target = event.account_id, event.target_account_id
-    if await large.has_recent_set(ctx, target) and follower not in await exclusive_readers(
-        ctx, target
-    ):
-        await large.register(ctx, [follower], target)
-        return
+    if await large.has_recent_set(ctx, target):
+        async with ctx.reads() as db:
+            excluded = await exclusive_readers(db, target)
+        if follower not in excluded:
+            await large.register(ctx, [follower], target)
+            return
     await merge_author(ctx, event.account_id, event.target_account_id)
 
 

@@ -78,7 +78,7 @@ def recent(
 
 
 async def is_large(ctx: AppContext, author_id: int) -> bool:
-    async with ctx.db() as db:
+    async with ctx.reads() as db:
         count = await db.scalar(select(Account.followers_count).where(Account.id == author_id))
     return (count or 0) > ctx.settings.fanout_push_max
 
@@ -159,7 +159,8 @@ async def fill_recent(ctx: AppContext, author_id: int) -> None:
     it. Pushed entries of theirs already in a feed stay (a read keeps one of each status)."""
     entries = await recent_from_db(ctx, author_id)
     await _keep_recent(ctx, author_id, {SENTINEL: 0, **{e.member(): e.status_id for e in entries}})
-    excluded = await exclusive_readers(ctx, author_id)
+    async with ctx.reads() as db:
+        excluded = await exclusive_readers(db, author_id)
     async for batch in followers(ctx, author_id):
         readers = [r for r in batch if r not in excluded]
         await register(ctx, readers, author_id)
@@ -171,7 +172,7 @@ async def register(ctx: AppContext, readers: Sequence[int], author_id: int) -> N
         return
     from social.timelines.service import FEED_TTL_S
 
-    async with ctx.db() as db:
+    async with ctx.reads() as db:
         rows = (
             await db.execute(
                 select(Follow.account_id, Follow.show_reblogs, Follow.languages).where(

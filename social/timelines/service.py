@@ -173,11 +173,20 @@ async def home_from_db(ctx: AppContext, account_id: int, page: PageQuery) -> lis
 
 
 async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
-    """Fill the feed from the database (newest `home_feed_max`) and mark it built."""
+    """Fill the feed from the database (newest `home_feed_max`) and mark it built; False if
+    another rebuild holds it or has built it already (several reads of an unbuilt home each
+    begin one: only the first reads the database)."""
     key = ctx.keys.home_feed(account_id)
     lock = ctx.keys.home_feed_rebuild_lock(account_id)
     try:
-        if not await ctx.redis.set(lock, "1", nx=True, px=REBUILD_LOCK_MS):
+        async with ctx.redis.pipeline(transaction=True) as pipe:
+            pipe.set(lock, "1", nx=True, px=REBUILD_LOCK_MS)
+            pipe.exists(key)
+            took, built = await pipe.execute()
+        if not took:
+            return False
+        if built:  # a read that saw it unbuilt began this after another rebuild wrote it
+            await ctx.redis.delete(lock)
             return False
         query = home_query(account_id, following_query(account_id))
         async with ctx.db() as db:

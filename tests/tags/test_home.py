@@ -6,10 +6,13 @@ home held for that tag."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
+from sqlalchemy import event as sqla_event
 from starlette.applications import Starlette
 
-from social.platform.events.topics import StatusCreated, StatusDeleted
+from social.platform.events.topics import StatusCreated, StatusDeleted, StatusEvent, StatusUpdated
 from social.statuses.audience import home_audience
 from tests.helpers import User, follow, home_ids, make_user, post, register_app
 from tests.relations.helpers import act, home_three_ways
@@ -20,6 +23,17 @@ async def follow_tag(
 ) -> None:
     r = await client.post(f"/api/v1/tags/{name}/{action}", headers=user.auth)
     assert r.status_code == 200, r.text
+
+
+def public_status(status: dict[str, Any], author: User, *tags: str) -> StatusCreated:
+    """The event of a public status `author` posted (as the API answered it), with `tags`."""
+    return StatusCreated(
+        status_id=int(status["id"]),
+        account_id=int(author.id),
+        visibility="public",
+        created_at=0.0,
+        tags=tags,
+    )
 
 
 async def people(client: httpx.AsyncClient, *names: str) -> list[User]:
@@ -196,13 +210,7 @@ async def test_the_audience_names_each_reader_once(
         await follow_tag(client, carol, name)
     await follow_tag(client, bob, "gardening")  # the author: in the audience as such
     status = await post(client, bob, "bob on #gardening and #cooking")
-    event = StatusCreated(
-        status_id=int(status["id"]),
-        account_id=int(bob.id),
-        visibility="public",
-        created_at=0.0,
-        tags=("gardening", "cooking"),
-    )
+    event = public_status(status, bob, "gardening", "cooking")
     readers = [r async for batch in home_audience(ctx, event) for r in batch]
     assert sorted(readers) == sorted([int(bob.id), int(alice.id), int(carol.id)])
     gone = StatusDeleted(**{**event.payload()})
@@ -226,3 +234,41 @@ async def test_a_strangers_boost_of_a_tagged_status_does_not_come_through_the_ta
     assert r.status_code == 200, r.text
     await ctx.events.drain()
     assert await home_three_ways(app, client, alice) == [tagged["id"]]
+
+
+async def test_the_second_group_takes_the_audience_the_first_worked_out(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    """The timelines and streaming groups both ask for a new status's readers: the second
+    asks the database nothing; an edit (another event) and a deletion are worked out anew."""
+    ctx = app.state.ctx
+    alice, bob, carol = await people(client, "alice", "bob", "carol")
+    await follow(client, alice, bob)
+    await follow_tag(client, carol, "gardening")
+    status = await post(client, bob, "bob on #gardening")
+    event = public_status(status, bob, "gardening")
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    async def readers_of(status: StatusEvent, **options: Any) -> list[int]:
+        statements.clear()
+        return sorted([r async for batch in home_audience(ctx, status, **options) for r in batch])
+
+    everyone = sorted([int(bob.id), int(alice.id), int(carol.id)])
+    engine = ctx.engine.sync_engine
+    sqla_event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert await readers_of(event) == everyone
+        assert statements  # worked out
+        assert await readers_of(event) == everyone
+        assert statements == []  # taken
+        edited = StatusUpdated(**{**event.payload(), "tags": (), "edit_id": 1})
+        assert await readers_of(edited) == sorted([int(bob.id), int(alice.id)])
+        assert statements
+        gone = StatusDeleted(**event.payload())
+        assert await readers_of(gone, written=False) == everyone
+        assert statements
+    finally:
+        sqla_event.remove(engine, "before_cursor_execute", seen)

@@ -92,6 +92,7 @@ async def scenario(app: Starlette, prefix: str) -> tuple[Seen, bool]:
             await follow(client, fan, big2)
         await settle()
         await observe(client, reader, "built", seen)
+        await settle()  # the rebuild that read began, done before the posts
 
         await post(client, big, "b1")
         await post(client, small, "s1")

@@ -120,6 +120,27 @@ async def test_fan_out_skips_feeds_that_are_not_built(
     assert await home_ids(client, bob) == [first["id"]]
 
 
+async def test_a_rebuild_begun_after_another_built_the_home_reads_nothing(
+    app: Starlette, client: httpx.AsyncClient, redis: AnyRedis
+) -> None:
+    """Each read of an unbuilt home begins a rebuild; one begun after the first has written
+    the feed leaves it alone (and its lock), and a home lost later rebuilds again."""
+    from social.timelines.service import rebuild_home
+
+    alice, [bob] = await followed(client, "alice", "bob")
+    status = await post(client, alice, "hello")
+    await drain(app)
+    ctx = app.state.ctx
+    uid = int(bob.id)
+    await redis.delete(ctx.keys.home_feed(uid))
+    assert await rebuild_home(ctx, uid)
+    assert not await rebuild_home(ctx, uid)
+    assert not await redis.exists(ctx.keys.home_feed_rebuild_lock(uid))
+    await redis.delete(ctx.keys.home_feed(uid))
+    assert await rebuild_home(ctx, uid)
+    assert await home_ids(client, bob) == [status["id"]]
+
+
 async def test_visibility(app: Starlette, client: httpx.AsyncClient) -> None:
     client_app = await register_app(client)
     alice = await make_user(client, client_app, "alice")
