@@ -2,7 +2,7 @@
 one WebSocket per account on its `user` stream, against 1 and then 2 server processes.
 
     python -m bench.load [--users 1000] [--sockets 1000] [--concurrency 64] [--seconds 30]
-        [--warmup-s 5] [--processes 1 2] [--worker separate|in-process]
+        [--warmup-s 5] [--processes 1 2] [--worker separate|in-process] [--no-baseline]
 
 Seeds accounts (each following `--follows` others), statuses, a token each, built home feeds and
 approved trending tags (`bench.load.seed`); then, for each server count, starts that many server
@@ -12,8 +12,10 @@ consumer groups (one `social worker`, or in each server), connects the sockets
 (`bench.load.http`, its connections round-robin). Prints requests/s, p50/p99 overall and per
 kind, errors (any non-2xx or transport error), post -> receipt on the sockets (p50/p99/max,
 delivered/expected), where the CPU went (`bench.load.meter`), and the ratio of the last server
-count to the first. Uses REDIS_URL / DATABASE_URL when set (REDIS_URL's keyspace is flushed:
-point it at a spare database number), else an embedded Valkey and a SQLite file.
+count to the first. Before each mixed run the same generator sends home reads only for as long,
+to the same servers with the same sockets open: the baseline the mixed requests/s are held to.
+Uses REDIS_URL / DATABASE_URL when set (REDIS_URL's keyspace is flushed: point it at a spare
+database number), else an embedded Valkey and a SQLite file.
 """
 
 from __future__ import annotations
@@ -89,13 +91,24 @@ def measure(b: Backends, plan: str, workdir: str, processes: int, args: argparse
         )
         stack.callback(listeners.kill)
         _line(listeners.stdout, "ready", "sockets")
-        http_args = [
-            *(plan, http_out, *common),
+        load = [
             *("--concurrency", str(args.concurrency), "--seconds", str(args.seconds)),
             *("--warmup-s", str(args.warmup_s)),
         ]
+        home_only = None
+        if args.baseline:
+            home_out = os.path.join(workdir, f"home-{processes}.json")
+            home_args = [plan, home_out, *common, *load, "--mix", "home"]
+            subprocess.run(
+                [sys.executable, "-m", "bench.load.http", *home_args],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            with open(home_out, "rb") as f:
+                home = orjson.loads(f.read())
+            home_only = len(home["latencies_ms"]["timeline"]) / float(home["seconds"])
         generator = subprocess.Popen(
-            [sys.executable, "-m", "bench.load.http", *http_args],
+            [sys.executable, "-m", "bench.load.http", plan, http_out, *common, *load],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -141,6 +154,7 @@ def measure(b: Backends, plan: str, workdir: str, processes: int, args: argparse
         duplicates=len(heard["receipts"]) - len({(r[0], r[1]) for r in heard["receipts"]}),
         cpu_percent=cpu,
         backlog=behind,
+        home_only_per_s=home_only,
     )
 
 
@@ -154,6 +168,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup-s", type=float, default=5)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--no-baseline",
+        dest="baseline",
+        action="store_false",
+        help="skip the home-only run the mixed requests/s are held to (issue 19: >= 0.5x)",
+    )
     parser.add_argument(
         "--worker",
         choices=["in-process", "separate"],

@@ -4,7 +4,7 @@ asyncio protocol with httptools (what uvicorn parses with) keeps the generator's
 a machine it shares with the servers.
 
     python -m bench.load.http PLAN OUT --urls URL [URL ...] [--concurrency 64] [--seconds 30]
-        [--warmup-s 5] [--run 1]
+        [--warmup-s 5] [--run 1] [--mix mixed|home]
 
 Prints `measuring` when the warm-up ends and `done` when the last response is in, then writes
 OUT (JSON): per kind the latencies (ms) and statuses of the requests sent in the measured window,
@@ -27,6 +27,8 @@ import orjson
 from bench.load.seed import Seeded, run_with_plan
 
 MIX = {"timeline": 0.80, "post": 0.10, "profile": 0.05, "trends": 0.05}
+MIXES = {"mixed": MIX, "home": {"timeline": 1.0}}
+"""`--mix home` is the baseline the mixed load is held to: the same generator, home reads only."""
 KEPT_ERROR_BODIES = 10
 RETRY_S = 0.05
 
@@ -119,11 +121,12 @@ async def drive(
     rng: random.Random,
     measure_from: float,
     stop_at: float,
+    mix: dict[str, float],
 ) -> None:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     loop = asyncio.get_running_loop()
-    kinds, weights = list(MIX), list(MIX.values())
+    kinds, weights = list(mix), list(mix.values())
     users = len(requests.seeded.tokens)
     conn: Connection | None = None
     while (now := time.monotonic()) < stop_at:
@@ -178,6 +181,7 @@ async def run(args: argparse.Namespace, seeded: Seeded) -> bytes:
                 random.Random(rng.random()),
                 measure_from,
                 stop_at,
+                MIXES[args.mix],
             )
             for i in range(args.concurrency)
         )
@@ -204,6 +208,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup-s", type=float, default=5)
     parser.add_argument("--run", type=int, default=1, help="tags the posts of this run")
+    parser.add_argument("--mix", choices=list(MIXES), default="mixed")
     run_with_plan(run, parser.parse_args())
 
 

@@ -26,6 +26,8 @@ class Run:
     duplicates: int
     cpu_percent: dict[str, float] = field(default_factory=dict)
     backlog: dict[str, int] = field(default_factory=dict)
+    home_only_per_s: float | None = None
+    """Requests/s of the same generator sending home reads only, just before (the baseline)."""
 
     @property
     def requests(self) -> int:
@@ -104,6 +106,11 @@ def report(run: Run, concurrency: int) -> None:
         print(
             f"  {name:10} {len(ms) / max(1, run.requests):6.1%} {len(ms) / run.seconds:8,.0f} "
             f"{percentile(ms, 0.5):8.1f} {percentile(ms, 0.99):8.1f} {run.errors(kind):7}"
+        )
+    if run.home_only_per_s:
+        print(
+            f"  baseline, home reads only: {run.home_only_per_s:,.0f} req/s; "
+            f"mixed / home-only {run.requests_per_s / run.home_only_per_s:.2f}x"
         )
     d = run.delivery_ms
     print(
