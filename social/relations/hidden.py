@@ -230,10 +230,10 @@ def _hiding_statement(language: bool, boost: bool) -> CompoundSelect[int]:
     )
 
 
-def other_languages(language: Any) -> ColumnElement[bool]:
-    """The follow takes only languages other than `language` (a code, or the status's
-    column), as Mastodon's follow option."""
-    return Follow.languages.is_not(None) & ("," + Follow.languages + ",").not_like(
+def other_languages(language: Any, follow: type[Follow] | Any = Follow) -> ColumnElement[bool]:
+    """The follow (`Follow`, or an alias of it) takes only languages other than `language`
+    (a code, or the status's column), as Mastodon's follow option."""
+    return follow.languages.is_not(None) & ("," + follow.languages + ",").not_like(
         "%," + language + ",%"
     )
 

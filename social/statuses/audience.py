@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import bindparam, exists, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import CompoundSelect, Select
+from sqlalchemy.sql import ColumnElement, CompoundSelect, Select
 from sqlalchemy.sql.elements import BindParameter
 
 from social.lists.exclusive import excluded_but_tagged, exclusive_authors, exclusive_readers_query
@@ -87,42 +87,50 @@ async def filter_visible(
 def home_query(account_id: int, following: Select[int]) -> Select[int, int, int | None]:
     """The statuses a user's home shows (id, author, and the original of a boost): their own,
     non-direct ones of people they follow (their boosts too, unless hidden by the follow),
-    and direct ones that mention them."""
+    and direct ones that mention them. One condition over `statuses`: for a known set of
+    statuses (`.where(Status.id.in_(...))`); a page of the home is `home_page.home_page`,
+    which reads each source by its own index."""
     mentioned = select(Mention.status_id).where(Mention.account_id == account_id)
-    # a reply shows only if it answers its author, you, or someone you follow
-    reply_ok = or_(
-        Status.in_reply_to_account_id.is_(None),
-        Status.in_reply_to_account_id == Status.account_id,
-        Status.in_reply_to_account_id == account_id,
-        Status.in_reply_to_account_id.in_(following),
-    )
-    # a follow taking other languages only (a status in none passes)
-    wrong_language = exists().where(
-        Follow.account_id == account_id,
-        Follow.target_account_id == Status.account_id,
-        Status.language.is_not(None),
-        other_languages(Status.language),
-    )
-    # a boost by someone whose boosts the reader hides (the follow's `reblogs` option)
-    boosts_hidden = Status.reblog_of_id.is_not(None) & Status.account_id.in_(
-        select(Follow.target_account_id).where(
-            Follow.account_id == account_id, Follow.show_reblogs.is_(False)
-        )
-    )
     return select(Status.id, Status.account_id, Status.reblog_of_id).where(
         or_(
             Status.account_id == account_id,
             Status.account_id.in_(following)
-            & (Status.visibility != "direct")
-            & reply_ok
-            & ~wrong_language
-            & ~boosts_hidden
+            & followed_shows(account_id, following, Follow)
             & Status.account_id.not_in(exclusive_authors(account_id)),
             (Status.visibility == "direct") & Status.id.in_(mentioned),
             followed_tags_bring(account_id),  # public ones with a tag they follow
         ),
         shown_to(account_id),
     )
+
+
+def followed_shows(
+    account_id: int, following: Select[int], follow: type[Follow] | Any
+) -> ColumnElement[bool]:
+    """The condition on a status of a followed author for `account_id`'s home, `follow` being
+    the follow of that author (correlated: `Follow` itself, for which the author is matched
+    here, or an alias of it already joined on the author): not direct; a reply only if it
+    answers its author, the reader, or someone they follow; not in a language the follow
+    leaves out (a status in none passes); not a boost if the follow hides boosts."""
+    reply_ok = or_(
+        Status.in_reply_to_account_id.is_(None),
+        Status.in_reply_to_account_id == Status.account_id,
+        Status.in_reply_to_account_id == account_id,
+        Status.in_reply_to_account_id.in_(following),
+    )
+    language_left_out: ColumnElement[bool] = Status.language.is_not(None) & other_languages(
+        Status.language, follow
+    )
+    boost_hidden: ColumnElement[bool] = Status.reblog_of_id.is_not(None) & follow.show_reblogs.is_(
+        False
+    )
+    if follow is Follow:  # not joined: the follow of this status's author, by subquery
+        the_follow = (Follow.account_id == account_id) & (
+            Follow.target_account_id == Status.account_id
+        )
+        language_left_out = exists().where(the_follow, language_left_out)
+        boost_hidden = exists().where(the_follow, boost_hidden)
+    return (Status.visibility != "direct") & reply_ok & ~language_left_out & ~boost_hidden
 
 
 def following_query(account_id: int) -> Select[int]:

@@ -26,11 +26,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from social.platform.context import AppContext
 from social.platform.db.models import Mention, Status
-from social.platform.paging import PageQuery, paged
+from social.platform.paging import PageQuery
 from social.platform.redis.multiplex import MultiplexedRedis
 from social.platform.redis.scripts import Script
 from social.relations.hidden import home_guard
 from social.statuses.audience import following_query, home_query
+from social.statuses.home_page import home_page
 from social.timelines import large
 
 log = logging.getLogger(__name__)
@@ -165,11 +166,15 @@ async def merged(
 
 
 async def home_from_db(ctx: AppContext, account_id: int, page: PageQuery) -> list[PageEntry]:
-    query = paged(home_query(account_id, following_query(account_id)), Status.id, page)
+    query = home_page(account_id, page, lateral=_lateral(ctx))
     async with ctx.db() as db:
         rows = (await db.execute(query)).all()
     pairs = without_repeated_boosts([(r[0], r[1], r[2]) for r in rows])
     return list[PageEntry](pairs)
+
+
+def _lateral(ctx: AppContext) -> bool:
+    return ctx.engine.dialect.name == "postgresql"
 
 
 async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
@@ -188,11 +193,10 @@ async def rebuild_home(ctx: AppContext, account_id: int) -> bool:
         if built:  # a read that saw it unbuilt began this after another rebuild wrote it
             await ctx.redis.delete(lock)
             return False
-        query = home_query(account_id, following_query(account_id))
+        newest = PageQuery.model_construct(limit=ctx.settings.home_feed_max)
+        query = home_page(account_id, newest, lateral=_lateral(ctx))
         async with ctx.db() as db:
-            rows = (
-                await db.execute(query.order_by(Status.id.desc()).limit(ctx.settings.home_feed_max))
-            ).all()
+            rows = (await db.execute(query)).all()
             guard = await home_guard(db, account_id)
             merges = await large.large_of(db, account_id, ctx.settings.fanout_push_max)
         kept = without_repeated_boosts([(r[0], r[1], r[2]) for r in rows])
