@@ -177,6 +177,12 @@ class Keys:
         history written (a resume needs it; a follower who is not watching does not)."""
         return f"{stream}:watched"
 
+    def stream_watchers(self) -> str:
+        """Sorted set: the accounts whose `user` channel is watched (`stream_watched`), each
+        scored with when its mark ends (epoch seconds): a large account's status goes to the
+        channels of its followers among them, not of every follower."""
+        return f"{self.prefix}stream:{{watchers}}"
+
     def stream_relations(self) -> str:
         """Pub/sub channel announcing accounts whose blocks or mutes changed (their open
         streams reload what they hide)."""

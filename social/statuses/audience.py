@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import bindparam, exists, literal, or_, select, union_all
@@ -195,13 +195,20 @@ async def follows_among(db: AsyncSession, account_ids: list[int], target: int) -
 
 
 async def home_audience(
-    ctx: AppContext, status: StatusEvent, *, written: bool = True, with_followers: bool = True
+    ctx: AppContext,
+    status: StatusEvent,
+    *,
+    written: bool = True,
+    with_followers: bool = True,
+    among: Sequence[int] | None = None,
 ) -> AsyncIterator[list[int]]:
     """The accounts whose home `status` enters, in batches: the author first, then the
     mentioned (a direct status) or the followers. With `written=False` (a deletion): every
     home it may have entered, the mentioned and every follower (who follows whom may have
     changed since). Without `with_followers` (a large author's status, which their homes
-    merge as they are read), the followers are left out.
+    merge as they are read), the followers are left out. With `among`, only the followers
+    among those accounts (a large account's status to the watched `user` channels: the cost is
+    theirs, not the followers'); such an audience is not kept for the other group.
 
     The `timelines` and `streaming` groups both ask, moments (or, one group behind, seconds)
     apart: an audience of up to `MEMO_READERS` is kept for `memo.MEMO_TTL_S`, and the same
@@ -209,7 +216,7 @@ async def home_audience(
     without a query. Who followed or blocked whom in those seconds is the same race as a
     status handled a moment earlier; a home's read still leaves out what its guard hides."""
     key = ("home_audience", status, written, with_followers)
-    known: tuple[tuple[int, ...], ...] | None = ctx.memo.get(key)
+    known: tuple[tuple[int, ...], ...] | None = None if among is not None else ctx.memo.get(key)
     if known is not None:  # the other group of this process has just worked it out
         for readers in known:
             yield list(readers)
@@ -217,9 +224,9 @@ async def home_audience(
     kept: list[tuple[int, ...]] | None = []
     size = 0
     async with ctx.reads() as db:  # one session for the status's own queries
-        async for batch in _home_audience(ctx, db, status, written, with_followers):
+        async for batch in _home_audience(ctx, db, status, written, with_followers, among):
             size += len(batch)
-            if kept is not None and size <= MEMO_READERS:
+            if kept is not None and size <= MEMO_READERS and among is None:
                 kept.append(tuple(batch))
             else:
                 kept = None
@@ -229,7 +236,12 @@ async def home_audience(
 
 
 async def _home_audience(
-    ctx: AppContext, db: AsyncSession, status: StatusEvent, written: bool, with_followers: bool
+    ctx: AppContext,
+    db: AsyncSession,
+    status: StatusEvent,
+    written: bool,
+    with_followers: bool,
+    among: Sequence[int] | None,
 ) -> AsyncIterator[list[int]]:
     author = status.account_id
     if not written:
@@ -244,7 +256,13 @@ async def _home_audience(
     replied_to = status.in_reply_to_account_id if written else None
     hiding, excluded = await _hiding_and_excluded(db, status) if written else (set(), set())
     hiding |= excluded  # their exclusive lists take it instead (but a tag they follow may bring it)
-    async for batch in followers(ctx, author) if with_followers else _none():
+    if not with_followers:
+        source = _none()
+    elif among is not None:
+        source = _followers_among(db, among, author)
+    else:
+        source = followers(ctx, author)
+    async for batch in source:
         if replied_to and replied_to != author:
             both = await follows_among(db, batch, replied_to)
             batch = [f for f in batch if f in both or f == replied_to]
@@ -257,6 +275,15 @@ async def _home_audience(
         yield batch
     if excluded and (tagged := await excluded_but_tagged(db, status, excluded)):
         yield tagged
+
+
+async def _followers_among(
+    db: AsyncSession, accounts: Sequence[int], author: int
+) -> AsyncIterator[list[int]]:
+    for start in range(0, len(accounts), FOLLOWERS_BATCH):
+        batch = list(accounts[start : start + FOLLOWERS_BATCH])
+        if found := await follows_among(db, batch, author):
+            yield sorted(found)
 
 
 async def _none() -> AsyncIterator[list[int]]:

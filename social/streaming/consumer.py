@@ -24,9 +24,10 @@ from social.platform.events.topics import (
     StatusUpdated,
     TopicHandler,
 )
-from social.platform.live.history import HistoryLimits, publish
+from social.platform.live.history import HistoryLimits, publish, watchers
 from social.statuses.audience import home_audience
 from social.statuses.render import render_raw
+from social.timelines.large import is_large
 
 
 def limits(ctx: AppContext) -> HistoryLimits:
@@ -48,7 +49,10 @@ async def _to_audience(ctx: AppContext, status: StatusEvent, event: str, payload
         public += [f"hashtag:{t}" for t in tags] + [f"hashtag:local:{t}" for t in tags]
         await _send(ctx, public, event, payload)
     written = not isinstance(status, StatusDeleted)
-    async for readers in home_audience(ctx, status, written=written):
+    # a large account's followers are mostly away: its status goes to the channels watched,
+    # those of its followers among the watchers (as many as are online, not a million)
+    among = await watchers(ctx.redis, ctx.keys) if await is_large(ctx, status.account_id) else None
+    async for readers in home_audience(ctx, status, written=written, among=among):
         # a home's channel only where someone listens (or did, within the resume window):
         # a large account's followers are mostly away
         await _send(ctx, [f"user:{r}" for r in readers], event, payload, watched_only=True)

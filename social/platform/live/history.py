@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from redis.asyncio.cluster import RedisCluster
 
@@ -72,11 +74,27 @@ async def publish(
 async def mark_watched(redis: AnyRedis, keys: Keys, streams: Iterable[str], ttl_s: int) -> None:
     """The channels of these histories are listened to, or were until now: `publish` keeps
     writing them for `ttl_s` (a history's TTL: the resume window after the last listener
-    left). One pipelined round trip."""
+    left). The accounts of `user` channels among them are noted in `stream_watchers` for as
+    long (the marks ended are dropped there). One pipelined round trip."""
+    until = time.time() + ttl_s
+    home = keys.stream_channel("user:")[:-1]  # "...stream:{user:" then the id and "}"
+    watchers: dict[str, float] = {}
     async with redis.pipeline(transaction=False) as pipe:
         for stream in streams:
             pipe.set(keys.stream_watched(stream), b"1", ex=ttl_s)
+            account = stream[len(home) : -1]
+            if stream.startswith(home) and account.isdigit():
+                watchers[account] = until
+        if watchers:
+            pipe.zadd(keys.stream_watchers(), watchers)
+            pipe.zremrangebyscore(keys.stream_watchers(), "-inf", time.time())
         await pipe.execute()
+
+
+async def watchers(redis: AnyRedis, keys: Keys) -> list[int]:
+    """The accounts whose `user` channel is watched now (`mark_watched`)."""
+    found = await redis.zrangebyscore(keys.stream_watchers(), time.time(), "+inf")
+    return [int(cast(bytes, w)) for w in found]
 
 
 async def last_position(redis: AnyRedis, key: str) -> str:
