@@ -1,11 +1,16 @@
 """Bounded fan-out: what a large author's post costs, and what merging costs a home read.
 
-    python -m bench.large_fanout [--followers 10000] [--large 10] [--reads 500]
+    python -m bench.large_fanout [--followers 10000] [--large 10] [--reads 500] [--no-pushed]
+        [--watching 100]
 
 Post: two authors with the same N followers (inserted straight into the database, feeds
 marked built); one counts as large (its `followers_count` is N, above `fanout_push_max`), the
 other is pushed. Each posts through the real path (commit, relay, the `timelines` consumer);
-the ratio is pushed time / large time. Read: a reader follows `--large` large authors, each
+the ratio is pushed time / large time. Each post is timed until a random follower's home
+shows it (a read polled meanwhile) and until every consumer group is done; `--watching`
+followers listen on their `user` channel (marked as the hub does), so the `streaming` group
+sends to them. With `--no-pushed` only the large author posts (a million followers).
+Read: a reader follows `--large` large authors, each
 with 40 recent statuses in their recent set; a second reader's feed holds the same entries
 pushed. Both read their home's first page (`read_home`, limit 20) `--reads` times; the ratio
 is pushed read / merged read. Figures for choosing `SOCIAL_FANOUT_PUSH_MAX`: a post costs
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import time
 
 from sqlalchemy import insert
@@ -28,6 +34,7 @@ from social.platform.context import AppContext
 from social.platform.db.models import Account, Follow
 from social.platform.db.types import utcnow
 from social.platform.ids import next_id
+from social.platform.live.history import mark_watched
 from social.platform.paging import PageQuery
 from social.statuses.service import NewStatus, create_status
 from social.timelines import large
@@ -49,9 +56,10 @@ async def follows(ctx: AppContext, readers: list[int], targets: list[int]) -> No
         await db.commit()
 
 
-async def post_cost(ctx: AppContext, followers: int) -> None:
+async def post_cost(ctx: AppContext, followers: int, *, pushed_too: bool, watching: int) -> None:
     big, pushed = next_id(), next_id()
     ids = [next_id() for _ in range(followers)]
+    started = time.perf_counter()
     async with ctx.db() as db:
         await db.execute(
             insert(Account),
@@ -61,22 +69,40 @@ async def post_cost(ctx: AppContext, followers: int) -> None:
             chunk = ids[start : start + 2000]
             await db.execute(insert(Account), [account_row(i, f"f{i}") for i in chunk])
         await db.commit()
-    await follows(ctx, ids, [big, pushed])
-    async with ctx.redis.pipeline(transaction=False) as pipe:
-        for i in ids:
-            pipe.zadd(ctx.keys.home_feed(i), {SENTINEL: 0})
-        await pipe.execute()
+    await follows(ctx, ids, [big, pushed] if pushed_too else [big])
+    for start in range(0, followers, 10_000):
+        async with ctx.redis.pipeline(transaction=False) as pipe:
+            for i in ids[start : start + 10_000]:
+                pipe.zadd(ctx.keys.home_feed(i), {SENTINEL: 0})
+            await pipe.execute()
+    # some followers listen on their `user` channel, as the hub marks them
+    streams = [ctx.keys.stream_channel(f"user:{i}") for i in random.sample(ids, watching)]
+    await mark_watched(ctx.redis, ctx.keys, streams, 3600)
+    print(f"seeded {followers} followers in {time.perf_counter() - started:.1f} s")
     await create_status(ctx, big, NewStatus(text="first: fills the recent set"))
-    await ctx.events.drain(timeout_s=120)
+    await ctx.events.drain(timeout_s=600)
     times: dict[int, float] = {}
-    for author in (pushed, big):
+    for author in (pushed, big) if pushed_too else (big,):
         started = time.perf_counter()
-        await create_status(ctx, author, NewStatus(text="to all my followers"))
-        await ctx.events.drain(timeout_s=120)
+        status_id = await create_status(ctx, author, NewStatus(text="to all my followers"))
+        reached = await seen_at(ctx, random.choice(ids), status_id) - started
+        await ctx.events.drain(timeout_s=600)
         times[author] = time.perf_counter() - started
-    print(f"post, {followers} followers, pushed: {times[pushed] * 1000:8.1f} ms")
-    print(f"post, {followers} followers, large (merged on read): {times[big] * 1000:8.1f} ms")
-    print(f"ratio pushed/large: {times[pushed] / times[big]:.1f}")
+        kind = "pushed" if author == pushed else "large (merged on read)"
+        print(
+            f"post, {followers} followers, {kind}: in a follower's home after "
+            f"{reached * 1000:8.1f} ms; every group done after {times[author] * 1000:8.1f} ms"
+        )
+    if pushed_too:
+        print(f"ratio pushed/large: {times[pushed] / times[big]:.1f}")
+
+
+async def seen_at(ctx: AppContext, reader: int, status_id: int) -> float:
+    """When `reader`'s home first shows `status_id` (read every millisecond)."""
+    while True:
+        if status_id in [e[0] for e in await read_home(ctx, reader, PageQuery(limit=1))]:
+            return time.perf_counter()
+        await asyncio.sleep(0.001)
 
 
 async def read_cost(ctx: AppContext, authors: int, reads: int) -> None:
@@ -126,13 +152,14 @@ async def read_cost(ctx: AppContext, authors: int, reads: int) -> None:
     print(f"ratio pushed/merged: {times[pushed] / times[merging]:.2f}")
 
 
-async def run(b: Backends, followers: int, authors: int, reads: int) -> None:
+async def run(b: Backends, args: argparse.Namespace) -> None:
+    followers, authors, reads = args.followers, args.large, args.reads
     settings = Settings(
         redis_url=b.redis_url, database_url=b.database_url, fanout_push_max=followers - 1
     )
     ctx = create_app(settings).state.ctx
     await ctx.events.start()
-    await post_cost(ctx, followers)
+    await post_cost(ctx, followers, pushed_too=args.pushed, watching=args.watching)
     await read_cost(ctx, authors, reads)
     await ctx.close()
 
@@ -142,9 +169,18 @@ def main() -> None:
     parser.add_argument("--followers", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=10, help="large authors the reader follows")
     parser.add_argument("--reads", type=int, default=500)
+    parser.add_argument(
+        "--no-pushed",
+        dest="pushed",
+        action="store_false",
+        help="only the large author posts (a million pushed feeds take minutes)",
+    )
+    parser.add_argument(
+        "--watching", type=int, default=100, help="followers listening on their user channel"
+    )
     args = parser.parse_args()
     with backends() as b:
-        asyncio.run(run(b, args.followers, args.large, args.reads))
+        asyncio.run(run(b, args))
 
 
 if __name__ == "__main__":
