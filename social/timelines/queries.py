@@ -4,6 +4,7 @@ home feeds live in Redis). Each returns a page of status ids, newest first."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import Select
 
 from social.platform.context import AppContext
@@ -21,12 +22,18 @@ async def public_ids(
     query = select(Status.id).where(
         Status.visibility == "public", Status.reblog_of_id.is_(None), shown_to(viewer)
     )
-    if tag is not None:
-        tagged = _tagged(tag)
-        if tagged is None:
-            return []  # no status carries a tag spelled so
-        query = query.where(Status.id.in_(tagged))
-    return await _page(ctx, query, page)
+    if tag is None:
+        return await _page(ctx, query, page)
+    name = tag_in_path(tag)
+    if name is None:
+        return []  # no status carries a tag spelled so
+    # walked by the tag's index (tag, status), newest first: a rare tag's page is found among
+    # its own statuses, not by walking every public status back for those carrying it
+    tag_id = select(Tag.id).where(Tag.name == name).scalar_subquery()
+    query = query.join(StatusTag, StatusTag.status_id == Status.id).where(
+        StatusTag.tag_id == tag_id
+    )
+    return await _page(ctx, query, page, by=StatusTag.status_id)
 
 
 async def account_status_ids(
@@ -68,6 +75,12 @@ def _tagged(tag: str) -> Select[int] | None:
     return select(StatusTag.status_id).join(Tag).where(Tag.name == name)
 
 
-async def _page(ctx: AppContext, query: Select[int], page: PageQuery) -> list[int]:
+async def _page(
+    ctx: AppContext,
+    query: Select[int],
+    page: PageQuery,
+    *,
+    by: InstrumentedAttribute[int] = Status.id,
+) -> list[int]:
     async with ctx.db() as db:
-        return sorted((await db.execute(paged(query, Status.id, page))).scalars(), reverse=True)
+        return sorted((await db.execute(paged(query, by, page))).scalars(), reverse=True)
