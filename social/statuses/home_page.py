@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select, true, union
+from sqlalchemy import ColumnElement, Select, select, true, union
 from sqlalchemy.orm import aliased
 
 from social.lists.exclusive import exclusive_authors
@@ -70,14 +70,11 @@ def home_page(account_id: int, page: PageQuery, *, lateral: bool) -> Row3:
             .correlate(follow),
             Status.id,
         ).lateral("theirs")
-        followed: Row3 = (
-            select(*theirs.c)
-            .select_from(follow)
-            .join(theirs, true())
-            .where(
-                follow.account_id == account_id,
-                follow.target_account_id.not_in(exclusive_authors(account_id)),
-            )
+        followed = _for_each(
+            follow,
+            theirs,
+            follow.account_id == account_id,
+            follow.target_account_id.not_in(exclusive_authors(account_id)),
         )
         tag_follow = aliased(TagFollow, name="followed_tag")
         tagged = bounded(
@@ -87,12 +84,7 @@ def home_page(account_id: int, page: PageQuery, *, lateral: bool) -> Row3:
             .correlate(tag_follow),
             StatusTag.status_id,
         ).lateral("tagged")
-        by_tags: Row3 = (
-            select(*tagged.c)
-            .select_from(tag_follow)
-            .join(tagged, true())
-            .where(tag_follow.account_id == account_id)
-        )
+        by_tags = _for_each(tag_follow, tagged, tag_follow.account_id == account_id)
     else:
         followed = bounded(
             select(*columns).where(
@@ -118,6 +110,11 @@ def home_page(account_id: int, page: PageQuery, *, lateral: bool) -> Row3:
         .order_by(every.c.id.desc() if newest_first else every.c.id.asc())
         .limit(page.limit)
     )
+
+
+def _for_each(source: Any, rows: Any, *which: ColumnElement[bool]) -> Row3:
+    """The `LATERAL` subquery `rows` for each of the `source` rows `which` selects."""
+    return select(*rows.c).select_from(source).join(rows, true()).where(*which)
 
 
 def _rows(query: Row3) -> Row3:
