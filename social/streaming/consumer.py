@@ -27,7 +27,7 @@ from social.platform.events.topics import (
 from social.platform.live.history import HistoryLimits, publish, watchers
 from social.statuses.audience import home_audience
 from social.statuses.render import render_raw
-from social.timelines.large import is_large
+from social.timelines.large import was_large
 
 
 def limits(ctx: AppContext) -> HistoryLimits:
@@ -51,7 +51,7 @@ async def _to_audience(ctx: AppContext, status: StatusEvent, event: str, payload
     written = not isinstance(status, StatusDeleted)
     # a large account's followers are mostly away: its status goes to the channels watched,
     # those of its followers among the watchers (as many as are online, not a million)
-    among = await watchers(ctx.redis, ctx.keys) if await is_large(ctx, status.account_id) else None
+    among = await watchers(ctx.redis, ctx.keys) if await was_large(ctx, status.account_id) else None
     async for readers in home_audience(ctx, status, written=written, among=among):
         # a home's channel only where someone listens (or did, within the resume window):
         # a large account's followers are mostly away

@@ -83,6 +83,18 @@ async def is_large(ctx: AppContext, author_id: int) -> bool:
     return (count or 0) > ctx.settings.fanout_push_max
 
 
+async def was_large(ctx: AppContext, author_id: int) -> bool:
+    """`is_large`, as known up to `memo.MEMO_TTL_S` ago: for a choice between two ways to the
+    same result (the `streaming` group's followers among the watchers, or every follower's
+    watched channel), where a moment's staleness costs time, never a delivery."""
+    key = ("is_large", author_id)
+    known: bool | None = ctx.memo.get(key)
+    if known is None:
+        known = await is_large(ctx, author_id)
+        ctx.memo.put(key, known)
+    return known
+
+
 async def has_recent_set(ctx: AppContext, author_id: int) -> bool:
     return await ctx.redis.zscore(ctx.keys.author_recent(author_id), SENTINEL) is not None
 
